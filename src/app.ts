@@ -1,0 +1,197 @@
+import { mkdirSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import { fallbackHandler, helpHandler, langHandler, startHandler } from '../handlers/basic.js';
+import type { Channel } from './channels/types.js';
+import { createSimChannel } from './channels/sim/index.js';
+import type { Config } from './config.js';
+import { createPipeline, DuplicateUpdateError, type PipelineDb } from './core/conversation.js';
+import type { Handler } from './core/handler.js';
+import { createI18n, type I18n } from './core/i18n.js';
+import type { Pipeline } from './core/pipeline.js';
+import { Router } from './core/router.js';
+import { createDb, type Db, type Prisma } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createHttpApp, listen, type RunningServer } from './server/http.js';
+import {
+  generateAdminToken,
+  readRuntimeFile,
+  removeRuntimeFile,
+  writeRuntimeFile,
+} from './server/runtime-file.js';
+import type { AppServices } from './services.js';
+import { createStateStore, type StateStore } from './state/index.js';
+
+export interface AppOverrides {
+  logger?: Logger;
+  /** Use an already opened (and migrated) database, e.g. in tests. */
+  db?: Db;
+  store?: StateStore;
+  clock?: () => Date;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly store: StateStore;
+  readonly i18n: I18n;
+  readonly pipeline: Pipeline;
+  readonly channels: Channel[];
+  /** Set once started. */
+  url?: string;
+  server?: RunningServer['server'];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds the whole bot from explicit dependencies (config, database,
+ * state store, handlers, channels, HTTP server). No module-level singletons, so a test builds
+ * a complete app in-process.
+ */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger =
+    overrides.logger ??
+    pino({
+      level: config.logLevel,
+      base: { app: 'cds-bot' },
+      redact: ['*.token', '*.adminToken', 'config'],
+    });
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const ownsDb = !overrides.db;
+  const db =
+    overrides.db ??
+    (await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
+  try {
+    if (ownsDb) {
+      const applied = await migrate(db);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    }
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  const store =
+    overrides.store ??
+    createStateStore({
+      redisUrl: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      ttlMs: config.stateTtlMs,
+    });
+  const i18n = createI18n({ defaultLocale: config.defaultLocale, addressForm: config.addressForm });
+
+  const handlers: Handler<AppServices>[] = [startHandler, helpHandler, langHandler];
+  const router = new Router<AppServices>(fallbackHandler).use(...handlers);
+
+  const pipelineDb = createPipelineDb(db);
+
+  const pipeline = createPipeline<AppServices, Prisma.TransactionClient>({
+    db: pipelineDb,
+    store,
+    router,
+    i18n,
+    logger,
+    services: (tx) => ({ db: tx, config, store }),
+    stateTtlMs: config.stateTtlMs,
+    clock: overrides.clock,
+  });
+
+  const channels: Channel[] = [];
+  if (config.simulator) channels.push(createSimChannel({ pipeline, store, logger }));
+
+  let adminToken = config.adminToken;
+  const mounts = Object.fromEntries(
+    channels
+      .filter((c) => c.router)
+      .map((c) => [c.name === 'sim' ? '/sim' : `/webhooks/${c.name}`, c.router!]),
+  );
+  const httpApp = createHttpApp({
+    logger,
+    bodyLimit: config.bodyLimit,
+    mounts,
+    readiness: [
+      { name: 'database', check: () => db.ping() },
+      { name: 'state', check: () => store.ping() },
+    ],
+    adminToken: () => adminToken,
+  });
+
+  let running: RunningServer | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const app: App = {
+    config,
+    logger,
+    db,
+    store,
+    i18n,
+    pipeline,
+    channels,
+    async start() {
+      running = await listen(httpApp, config.port, config.host);
+      app.url = running.url;
+      app.server = running.server;
+      if (!adminToken) adminToken = generateAdminToken();
+      const existing = readRuntimeFile(config.dataDir);
+      if (existing && !existing.stale && existing.info.pid !== process.pid) {
+        logger.warn({ pid: existing.info.pid }, 'another server wrote a runtime file in DATA_DIR');
+      }
+      writeRuntimeFile(config.dataDir, {
+        url: running.url,
+        pid: process.pid,
+        adminToken,
+        startedAt: new Date().toISOString(),
+      });
+      for (const c of channels) await c.start?.();
+      logger.info(
+        {
+          url: running.url,
+          database: db.kind,
+          state: store.kind,
+          channels: channels.map((c) => c.name),
+        },
+        'cds-bot ready',
+      );
+    },
+    stop() {
+      stopping ??= (async () => {
+        for (const c of channels)
+          await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
+        if (running) await running.close(config.shutdownTimeoutMs);
+        await store.close().catch(() => {});
+        if (ownsDb) await db.close().catch(() => {});
+        if (running) removeRuntimeFile(config.dataDir);
+        logger.info('cds-bot stopped');
+      })();
+      return stopping;
+    },
+  };
+  return app;
+}
+
+/**
+ * The pipeline's view of the database: dedupe records in ProcessedUpdate, whose primary key
+ * (channel, update id) makes a concurrent second delivery fail inside its transaction.
+ */
+export function createPipelineDb(db: Db): PipelineDb<Prisma.TransactionClient> {
+  return {
+    async isProcessed(channel, updateId) {
+      const row = await db.prisma.processedUpdate.findUnique({
+        where: { channel_updateId: { channel, updateId } },
+      });
+      return row !== null;
+    },
+    async markProcessed(tx, channel, updateId) {
+      try {
+        await (tx ?? db.prisma).processedUpdate.create({ data: { channel, updateId } });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'P2002')
+          throw new DuplicateUpdateError(`${channel}:${updateId}`);
+        throw err;
+      }
+    },
+    transaction: (fn) => db.prisma.$transaction(fn, { maxWait: 10_000, timeout: 30_000 }),
+    ping: () => db.ping(),
+  };
+}

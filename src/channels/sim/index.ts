@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { OutboundMessage, OutboundReply } from '../../core/message.js';
+import { InfraError, type Pipeline } from '../../core/pipeline.js';
+import type { StateStore } from '../../state/store.js';
+import type { Channel } from '../types.js';
+import { SIM_PAGE } from './page.js';
+
+const MessageBody = z.union([
+  z.object({ user: z.string().trim().min(1).max(64), text: z.string().max(20_000) }).strict(),
+  z.object({ user: z.string().trim().min(1).max(64), button: z.string().min(1).max(256) }).strict(),
+]);
+
+/** Proactive messages kept for a simulator user until fetched (7 days at most). */
+const OUTBOX_TTL_MS = 7 * 24 * 3600_000;
+const OUTBOX_MAX = 500;
+const outboxKey = (user: string) => `sim:outbox:${user}`;
+
+/** The reply shape of the simulator API: `buttons` left out when there are none. */
+function wire(r: OutboundReply): OutboundReply {
+  return r.buttons && r.buttons.length > 0
+    ? { text: r.text, buttons: r.buttons }
+    : { text: r.text };
+}
+
+/**
+ * The web chat simulator: a channel like any other, so anyone can talk to the bot with no
+ * Telegram or Zalo account. Same pipeline, router and handlers as the platforms.
+ */
+export function createSimChannel(deps: {
+  pipeline: Pipeline;
+  store: StateStore;
+  logger: Logger;
+}): Channel {
+  const router = Router();
+
+  router.get('/', (_req, res) => {
+    res.type('html').send(SIM_PAGE);
+  });
+
+  router.post('/api/messages', express.json({ limit: '64kb' }), async (req, res) => {
+    const parsed = MessageBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({
+        error: 'expected {"user": "<id>", "text": "..."} or {"user": "<id>", "button": "<data>"}',
+        issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      });
+      return;
+    }
+    const body = parsed.data;
+    try {
+      const result = await deps.pipeline.process({
+        channel: 'sim',
+        chatId: body.user,
+        userId: body.user,
+        ...('text' in body ? { text: body.text } : { button: body.button }),
+        updateId: randomUUID(),
+        receivedAt: new Date(),
+        displayName: undefined,
+      });
+      res.json({ replies: result.replies.map(wire) });
+    } catch (err) {
+      if (err instanceof InfraError) {
+        deps.logger.warn(
+          { err: err.message },
+          'simulator message not processed: infrastructure unavailable',
+        );
+        res
+          .status(503)
+          .set('Retry-After', '5')
+          .json({ error: 'service temporarily unavailable, try again' });
+        return;
+      }
+      throw err;
+    }
+  });
+
+  router.get('/api/messages', async (req, res) => {
+    const user = typeof req.query.user === 'string' ? req.query.user.trim() : '';
+    if (!user || user.length > 64) {
+      res.status(400).json({ error: 'query parameter user is required (1–64 characters)' });
+      return;
+    }
+    try {
+      const lock = await deps.store.acquireLock(`lock:${outboxKey(user)}`, {
+        ttlMs: 5000,
+        waitMs: 5000,
+      });
+      if (!lock) throw new InfraError('outbox busy');
+      try {
+        const messages = (await deps.store.get<OutboundReply[]>(outboxKey(user))) ?? [];
+        if (messages.length > 0) await deps.store.delete(outboxKey(user));
+        res.json({ messages: messages.map(wire) });
+      } finally {
+        await lock.release();
+      }
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message }, 'simulator outbox unavailable');
+      res
+        .status(503)
+        .set('Retry-After', '5')
+        .json({ error: 'service temporarily unavailable, try again' });
+    }
+  });
+
+  return {
+    name: 'sim',
+    router,
+    async send(msg: OutboundMessage) {
+      const key = outboxKey(msg.chatId);
+      const lock = await deps.store.acquireLock(`lock:${key}`, { ttlMs: 5000, waitMs: 5000 });
+      if (!lock) throw new Error('simulator outbox busy');
+      try {
+        const box = (await deps.store.get<OutboundReply[]>(key)) ?? [];
+        box.push(wire(msg));
+        await deps.store.set(key, box.slice(-OUTBOX_MAX), OUTBOX_TTL_MS);
+      } finally {
+        await lock.release();
+      }
+    },
+  };
+}

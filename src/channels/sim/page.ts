@@ -1,0 +1,101 @@
+/** The simulator's single page: a phone-sized chat that talks to /sim/api/messages. */
+export const SIM_PAGE = `<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cds-bot — Trình mô phỏng</title>
+<style>
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #e9eef3; }
+  .app { max-width: 480px; margin: 0 auto; height: 100vh; display: flex; flex-direction: column; background: #fff; }
+  header { padding: 10px 12px; background: #0068ff; color: #fff; display: flex; gap: 8px; align-items: center; }
+  header h1 { font-size: 16px; margin: 0; flex: 1; }
+  header input { width: 120px; border: 0; border-radius: 4px; padding: 4px 6px; }
+  #log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+  .msg { max-width: 85%; padding: 8px 10px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
+  .me { align-self: flex-end; background: #d7e8ff; }
+  .bot { align-self: flex-start; background: #f1f1f1; }
+  .notice { align-self: center; color: #777; font-size: 13px; }
+  .buttons { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
+  .row { display: flex; gap: 4px; }
+  .row button { flex: 1; border: 1px solid #0068ff; color: #0068ff; background: #fff; border-radius: 6px; padding: 6px; cursor: pointer; }
+  form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
+  form input { flex: 1; padding: 10px; border: 1px solid #ccc; border-radius: 18px; font-size: 15px; }
+  form button { padding: 0 16px; border: 0; border-radius: 18px; background: #0068ff; color: #fff; font-size: 15px; }
+</style>
+</head>
+<body>
+<div class="app">
+  <header><h1>cds-bot · mô phỏng</h1><label for="user">Người dùng</label><input id="user" aria-label="user id"></header>
+  <div id="log" aria-live="polite"></div>
+  <form id="f"><input id="text" autocomplete="off" placeholder="Nhập tin nhắn, ví dụ /start" aria-label="message"><button>Gửi</button></form>
+</div>
+<script>
+(function () {
+  var log = document.getElementById('log');
+  var userInput = document.getElementById('user');
+  var textInput = document.getElementById('text');
+  var stored = localStorage.getItem('cds-sim-user');
+  userInput.value = stored || ('sim-' + Math.random().toString(36).slice(2, 8));
+  localStorage.setItem('cds-sim-user', userInput.value);
+  userInput.addEventListener('change', function () { localStorage.setItem('cds-sim-user', userInput.value); });
+
+  function add(cls, text) {
+    var div = document.createElement('div');
+    div.className = 'msg ' + cls;
+    div.textContent = text;
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+    return div;
+  }
+  function showReply(r) {
+    var div = add('bot', r.text);
+    if (r.buttons) {
+      var box = document.createElement('div');
+      box.className = 'buttons';
+      r.buttons.forEach(function (row) {
+        var rowDiv = document.createElement('div');
+        rowDiv.className = 'row';
+        row.forEach(function (b) {
+          var btn = document.createElement('button');
+          btn.type = 'button';
+          btn.textContent = b.label;
+          btn.addEventListener('click', function () { send({ button: b.data }, b.label); });
+          rowDiv.appendChild(btn);
+        });
+        box.appendChild(rowDiv);
+      });
+      div.appendChild(box);
+    }
+  }
+  function send(payload, shown) {
+    add('me', shown);
+    payload.user = userInput.value;
+    fetch('/sim/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+      .then(function (res) {
+        if (!res.ok) { add('notice', 'Lỗi: ' + (res.body.error || 'không gửi được')); return; }
+        res.body.replies.forEach(showReply);
+      })
+      .catch(function () { add('notice', 'Không kết nối được máy chủ.'); });
+  }
+  document.getElementById('f').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = textInput.value;
+    if (!text.trim()) return;
+    textInput.value = '';
+    send({ text: text }, text);
+  });
+  setInterval(function () {
+    fetch('/sim/api/messages?user=' + encodeURIComponent(userInput.value))
+      .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
+      .then(function (j) { j.messages.forEach(showReply); })
+      .catch(function () {});
+  }, 3000);
+  add('notice', 'Gõ /start để bắt đầu.');
+})();
+</script>
+</body>
+</html>
+`;

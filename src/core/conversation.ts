@@ -1,0 +1,216 @@
+import type { Logger } from 'pino';
+import type { StateStore } from '../state/store.js';
+import { normalizeInput } from '../text/vietnamese.js';
+import type { ConversationState, HandlerContext, Locale } from './handler.js';
+import type { I18n } from './i18n.js';
+import type { InboundMessage, OutboundReply } from './message.js';
+import { InfraError, type Pipeline, type ProcessResult } from './pipeline.js';
+import type { Router } from './router.js';
+
+/** The longest text a handler is shown; longer messages get a polite answer instead. */
+export const MAX_TEXT_LENGTH = 4000;
+
+/**
+ * What the pipeline needs from the database, so the conversation core does not depend on
+ * Prisma directly (src/app.ts adapts the Prisma client to it).
+ */
+export interface PipelineDb<Tx> {
+  /** Already took effect? (fast path before the transaction) */
+  isProcessed(channel: string, updateId: string): Promise<boolean>;
+  /**
+   * Record the update inside the transaction; throws DuplicateUpdateError when another
+   * delivery recorded it first (the unique key is (channel, update id)).
+   */
+  markProcessed(tx: Tx | undefined, channel: string, updateId: string): Promise<void>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+}
+
+/** The (channel, update id) was recorded by a concurrent delivery. */
+export class DuplicateUpdateError extends Error {
+  override readonly name = 'DuplicateUpdateError';
+}
+
+export interface PipelineDeps<S, Tx> {
+  db: PipelineDb<Tx>;
+  store: StateStore;
+  router: Router<S>;
+  i18n: I18n;
+  logger: Logger;
+  /** Domain services bound to this update's transaction. */
+  services(tx: Tx, msg: InboundMessage): S;
+  /** Idle time after which a flow is over (default 24 h). */
+  stateTtlMs: number;
+  clock?: () => Date;
+  lockTtlMs?: number;
+  lockWaitMs?: number;
+}
+
+type StoredState = ConversationState;
+
+const stateKey = (msg: InboundMessage) => `state:${msg.channel}:${msg.chatId}`;
+const lockKey = (msg: InboundMessage) => `lock:chat:${msg.channel}:${msg.chatId}`;
+
+/**
+ * The conversation core: per-chat lock (so one chat's updates run one at a time, across
+ * processes too), dedupe on (channel, update id), the handler inside one database
+ * transaction together with the dedupe record (so an update takes effect at most once and
+ * never half), then the new state. Replies are returned to the channel adapter to send.
+ */
+export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
+  const clock = deps.clock ?? (() => new Date());
+  const lockTtlMs = deps.lockTtlMs ?? 30_000;
+  const lockWaitMs = deps.lockWaitMs ?? 15_000;
+
+  return {
+    async process(raw: InboundMessage): Promise<ProcessResult> {
+      const msg: InboundMessage = {
+        ...raw,
+        text: raw.text === undefined ? undefined : normalizeInput(raw.text),
+        button: raw.button === undefined ? undefined : normalizeInput(raw.button),
+      };
+      const log = deps.logger.child({
+        channel: msg.channel,
+        updateId: msg.updateId,
+        chat: msg.chatId,
+      });
+
+      let lock;
+      try {
+        lock = await deps.store.acquireLock(lockKey(msg), { ttlMs: lockTtlMs, waitMs: lockWaitMs });
+      } catch (err) {
+        throw new InfraError('state store unavailable', { cause: err });
+      }
+      if (!lock) throw new InfraError('chat is busy (lock not acquired in time)');
+      // Keep the lock while a slow handler runs.
+      const keepAlive = setInterval(
+        () => void lock.extend(lockTtlMs).catch(() => {}),
+        lockTtlMs / 3,
+      );
+      keepAlive.unref();
+      try {
+        let stored: StoredState | undefined;
+        try {
+          if (await deps.db.isProcessed(msg.channel, msg.updateId)) {
+            log.info('duplicate update ignored');
+            return { status: 'duplicate', replies: [] };
+          }
+          stored = await deps.store.get<StoredState>(stateKey(msg));
+        } catch (err) {
+          throw new InfraError('database or state store unavailable', { cause: err });
+        }
+
+        const now = clock();
+        const prelude: OutboundReply[] = [];
+        let state: ConversationState = { ...(stored ?? {}) };
+        const locale: Locale = state.locale ?? deps.i18n.defaultLocale;
+        const t = deps.i18n.translator(locale);
+        if (
+          state.flow &&
+          state.touchedAt &&
+          now.getTime() - Date.parse(state.touchedAt) > deps.stateTtlMs
+        ) {
+          prelude.push({
+            text: t('common.flowExpired', { hours: Math.round(deps.stateTtlMs / 3600_000) }),
+          });
+          state = state.locale ? { locale: state.locale } : {};
+        }
+
+        const replies: OutboundReply[] = [];
+        let nextState: ConversationState | null | undefined;
+        const early = precheck(msg, t);
+
+        try {
+          await deps.db.transaction(async (tx) => {
+            await deps.db.markProcessed(tx, msg.channel, msg.updateId);
+            if (early) {
+              replies.push(early);
+              return;
+            }
+            const ctx: HandlerContext<S> = {
+              msg,
+              locale,
+              t,
+              tFor: (l) => deps.i18n.translator(l),
+              state: structuredClone(state),
+              setState(next) {
+                nextState = next;
+              },
+              reply(r) {
+                replies.push(typeof r === 'string' ? { text: r } : r);
+              },
+              log,
+              services: deps.services(tx, msg),
+              now: () => now,
+            };
+            const handler = await deps.router.route(ctx);
+            log.debug({ handler: handler.name }, 'routing');
+            await handler.handle(ctx);
+          });
+        } catch (err) {
+          if (err instanceof DuplicateUpdateError) {
+            log.info('duplicate update ignored (recorded concurrently)');
+            return { status: 'duplicate', replies: [] };
+          }
+          if (err instanceof InfraError) throw err;
+          // Our database gone, or a bug in a handler? Ask the database.
+          try {
+            await deps.db.ping();
+          } catch {
+            throw new InfraError('database unavailable', { cause: err });
+          }
+          log.error({ err }, 'handler failed; update rolled back and answered with an apology');
+          try {
+            await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
+          } catch (markErr) {
+            if (!(markErr instanceof DuplicateUpdateError))
+              log.warn({ err: markErr }, 'could not record failed update');
+          }
+          return { status: 'processed', replies: [...prelude, { text: t('common.apology') }] };
+        }
+
+        // Persist the state after the commit. Locale always survives a cleared flow.
+        const changed = nextState !== undefined || prelude.length > 0;
+        if (changed) {
+          const next = nextState === undefined ? state : nextState;
+          const toSave: StoredState =
+            next === null
+              ? state.locale
+                ? { locale: state.locale }
+                : {}
+              : { ...next, touchedAt: now.toISOString() };
+          if (next !== null && next.locale === undefined && state.locale)
+            toSave.locale = state.locale;
+          try {
+            if (Object.keys(toSave).length === 0) await deps.store.delete(stateKey(msg));
+            // Keep the record a while past the flow's expiry so the user can be told it expired.
+            else await deps.store.set(stateKey(msg), toSave, deps.stateTtlMs * 2);
+          } catch (err) {
+            log.error({ err }, 'state could not be saved after commit');
+          }
+        }
+        return { status: 'processed', replies: [...prelude, ...replies] };
+      } finally {
+        clearInterval(keepAlive);
+        await lock.release().catch(() => {});
+      }
+    },
+  };
+}
+
+/** Answers that need no handler: unreadable input, empty or oversized text. */
+function precheck(
+  msg: InboundMessage,
+  t: (k: string, v?: Record<string, unknown>) => string,
+): OutboundReply | undefined {
+  if (msg.event === 'unsupported') return { text: t('common.unsupported') };
+  if (msg.event === 'follow') return undefined;
+  if (msg.button !== undefined) {
+    return msg.button.length > 256 ? { text: t('common.unknownButton') } : undefined;
+  }
+  const text = msg.text ?? '';
+  if (text.length > MAX_TEXT_LENGTH)
+    return { text: t('common.tooLong', { length: text.length, max: MAX_TEXT_LENGTH }) };
+  if (text.trim() === '') return { text: t('common.empty') };
+  return undefined;
+}

@@ -1,0 +1,42 @@
+/**
+ * The one channel-agnostic message model. Platform adapters translate to and from it;
+ * handlers see nothing else.
+ */
+export type ChannelName = 'telegram' | 'zalo-bot' | 'zalo-oa' | 'sim';
+
+export const CHANNELS: readonly ChannelName[] = ['telegram', 'zalo-bot', 'zalo-oa', 'sim'];
+
+export interface InboundMessage {
+  channel: ChannelName;
+  /** Where replies go (Telegram chat id, Zalo chat/user id, simulator user id). Always a string. */
+  chatId: string;
+  /** Who sent it, on that channel. Always a string. */
+  userId: string;
+  /** NFC-normalised text, when the user typed something. */
+  text?: string;
+  /** Button data, when the user pressed a button (or picked a numbered option on Zalo Bot). */
+  button?: string;
+  /** Something the bot cannot read (photo, sticker, voice…) or a follow event. */
+  event?: 'unsupported' | 'follow';
+  /** The platform's own id of this update, unique per channel (Telegram update_id, Zalo msg id). */
+  updateId: string;
+  receivedAt: Date;
+  displayName?: string;
+}
+
+export interface Button {
+  label: string;
+  data: string;
+}
+
+export interface OutboundReply {
+  text: string;
+  /** Rows of buttons. Left out when there are none. */
+  buttons?: Button[][];
+}
+
+/** A proactive message (reminder, broadcast): addressed to a chat on a channel. */
+export interface OutboundMessage extends OutboundReply {
+  channel: ChannelName;
+  chatId: string;
+}

@@ -1,0 +1,107 @@
+/**
+ * Database connection: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set,
+ * otherwise embedded PGlite persisted under `<dataDir>/pglite`. One schema, one client type.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Logger } from 'pino';
+import { PrismaClient } from './generated/client.js';
+import type { Prisma } from './generated/client.js';
+
+export { PrismaClient, Prisma };
+
+/** Either the root client or the client handed to an interactive transaction callback. */
+export type DbClient = PrismaClient | Prisma.TransactionClient;
+
+export type DbKind = 'postgres' | 'pglite';
+
+export interface Db {
+  prisma: PrismaClient;
+  kind: DbKind;
+  /** The in-process PGlite instance (pg-boss: `fromPglite(db.pglite)`). */
+  pglite?: PGlite;
+  /** The pg pool behind Prisma (PostgreSQL only). */
+  pgPool?: pg.Pool;
+  /** The connection string (PostgreSQL only), e.g. for pg-boss's own pool. */
+  databaseUrl?: string;
+  /** Driver adapter factory, reused by the schema engine for migrations. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Throws when the database does not answer (used by /readyz). */
+  ping(): Promise<void>;
+  /** Disconnects Prisma and closes the pool or the PGlite instance. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Max pool size for PostgreSQL (default 10). */
+  poolMax?: number;
+}
+
+/** The folder PGlite persists to inside DATA_DIR. */
+export function pgliteDir(dataDir: string): string {
+  return path.resolve(dataDir, 'pglite');
+}
+
+/**
+ * Opens the database named by the configuration. Does not migrate: call `migrate(db)`.
+ * Why both backends here: every caller (server, CLI, tests) gets the same `Db` shape and never
+ * needs to know which one it talks to.
+ */
+export async function createDb(opts: CreateDbOptions): Promise<Db> {
+  const log = opts.logger;
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolMax ?? 10 });
+    pool.on('error', (err) => log?.warn({ err }, 'pg pool error'));
+    const adapterFactory = new PrismaPg(pool);
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    let closed = false;
+    log?.debug({ kind: 'postgres' }, 'database opened');
+    return {
+      prisma,
+      kind: 'postgres',
+      pgPool: pool,
+      databaseUrl: opts.databaseUrl,
+      adapterFactory,
+      async ping() {
+        await pool.query('SELECT 1');
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+
+  const dir = pgliteDir(opts.dataDir);
+  await mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  let closed = false;
+  log?.debug({ kind: 'pglite', dir }, 'database opened');
+  return {
+    prisma,
+    kind: 'pglite',
+    pglite,
+    adapterFactory,
+    async ping() {
+      await pglite.query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+
+export interface HealthCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface AdminRunner {
+  (
+    argv: string[],
+    files: Record<string, string>,
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+}
+
+export interface HttpDeps {
+  logger: Logger;
+  bodyLimit: string;
+  /** Routers to mount, e.g. { '/webhooks/telegram': router, '/sim': router }. */
+  mounts: Record<string, Router>;
+  /** Dependencies /readyz checks (database, state store). */
+  readiness: HealthCheck[];
+  adminToken?: () => string | undefined;
+  runAdmin?: AdminRunner;
+}
+
+/** Compare secrets in constant time (also when the lengths differ). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+/**
+ * The Express 5 application: security headers, body size limit, health endpoints, the
+ * channel routers, the authenticated admin endpoint the CLI uses, JSON 404 and JSON errors.
+ */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          connectSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          // The simulator is served over plain http on loopback in development.
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptime: Math.round(process.uptime()) });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      deps.readiness.map(async (h) => {
+        try {
+          await withTimeout(h.check(), 2000);
+          return [h.name, 'ok'] as const;
+        } catch (err) {
+          deps.logger.warn({ check: h.name, err: describe(err) }, 'readiness check failed');
+          return [h.name, 'unavailable'] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, s]) => s === 'ok');
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+  });
+
+  for (const [path, router] of Object.entries(deps.mounts)) app.use(path, router);
+
+  if (deps.runAdmin && deps.adminToken) {
+    const runAdmin = deps.runAdmin;
+    const token = deps.adminToken;
+    app.post('/admin/api/run', express.json({ limit: '20mb' }), async (req, res) => {
+      const expected = token();
+      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+      if (!expected || !given || !safeEqual(given, expected)) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      const body = req.body as { argv?: unknown; files?: unknown };
+      if (!Array.isArray(body?.argv) || !body.argv.every((a) => typeof a === 'string')) {
+        res.status(400).json({ error: 'argv must be an array of strings' });
+        return;
+      }
+      const files =
+        body.files && typeof body.files === 'object' ? (body.files as Record<string, string>) : {};
+      try {
+        res.json(await runAdmin(body.argv as string[], files));
+      } catch (err) {
+        deps.logger.error({ err }, 'admin command failed');
+        res.status(500).json({ error: 'admin command failed' });
+      }
+    });
+  }
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not found', path: req.path });
+  });
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const e = err as { type?: string; status?: number; statusCode?: number };
+    const status = e.status ?? e.statusCode ?? 500;
+    if (e.type === 'entity.too.large' || status === 413) {
+      res.status(413).json({ error: 'request body too large' });
+    } else if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'malformed JSON body' });
+    } else if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      res.status(415).json({ error: 'unsupported encoding' });
+    } else if (status >= 400 && status < 500) {
+      res.status(status).json({ error: 'bad request' });
+    } else {
+      deps.logger.error({ err, path: req.path }, 'unhandled error');
+      res.status(500).json({ error: 'internal error' });
+    }
+  };
+  app.use(onError);
+  return app;
+}
+
+export interface RunningServer {
+  server: http.Server;
+  url: string;
+  /** Stop accepting, wait for in-flight requests up to timeoutMs, then drop idle sockets. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export async function listen(app: Express, port: number, host: string): Promise<RunningServer> {
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    server,
+    url: `http://${shownHost}:${addr.port}`,
+    close: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+        }, timeoutMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

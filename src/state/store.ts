@@ -1,0 +1,40 @@
+/**
+ * Conversation state and short-lived coordination data (locks, counters) behind one
+ * interface: Redis in production, in-process by default. Both honour the same TTL semantics;
+ * test/state/store.contract.test.ts runs one suite against both.
+ */
+export interface Lock {
+  readonly key: string;
+  readonly token: string;
+  /** Push the expiry out again; false if the lock was lost (expired and taken by someone else). */
+  extend(ttlMs: number): Promise<boolean>;
+  /** Release only if we still hold it (token matches). */
+  release(): Promise<void>;
+}
+
+export interface StateStore {
+  readonly kind: 'memory' | 'redis';
+  get<T>(key: string): Promise<T | undefined>;
+  /** Store a JSON-serialisable value; ttlMs defaults to the store's TTL (24 h). */
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Increment a counter; the first increment starts its ttlMs window. Returns the new value. */
+  incr(key: string, ttlMs: number): Promise<number>;
+  /**
+   * Take a lock with a random token and an expiry (Redis `SET NX PX`), waiting up to waitMs.
+   * Returns null when it could not be taken in time.
+   */
+  acquireLock(key: string, opts: { ttlMs: number; waitMs: number }): Promise<Lock | null>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_STATE_TTL_MS = 24 * 3600_000;
+
+/** Wait between lock attempts: short first, then up to 50 ms, with jitter. */
+export function lockBackoff(attempt: number): number {
+  const base = Math.min(50, 5 * 2 ** Math.min(attempt, 4));
+  return base / 2 + Math.random() * (base / 2);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryStateStore } from '../../src/state/memory-store.js';
+import { RedisStateStore } from '../../src/state/redis-store.js';
+import type { StateStore } from '../../src/state/store.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The same behaviour is required of every backend. */
+function contract(name: string, make: () => StateStore) {
+  describe(`${name} state store`, () => {
+    const store = make();
+    afterAll(() => store.close());
+
+    it('returns what was stored, as a copy', async () => {
+      const value = { flow: 'report', data: { n: 1 } };
+      await store.set('k1', value);
+      value.data.n = 2;
+      expect(await store.get('k1')).toEqual({ flow: 'report', data: { n: 1 } });
+    });
+
+    it('forgets a value after its TTL', async () => {
+      await store.set('short', 'x', 50);
+      expect(await store.get('short')).toBe('x');
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.get('short')).toBeUndefined();
+    });
+
+    it('deletes values', async () => {
+      await store.set('gone', 1);
+      await store.delete('gone');
+      expect(await store.get('gone')).toBeUndefined();
+    });
+
+    it('counts within a window that starts at the first increment', async () => {
+      expect(await store.incr('cnt', 100)).toBe(1);
+      expect(await store.incr('cnt', 100)).toBe(2);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await store.incr('cnt', 100)).toBe(1);
+    });
+
+    it('lets only one holder take a lock, and releases only with the right token', async () => {
+      const a = await store.acquireLock('L', { ttlMs: 2000, waitMs: 0 });
+      expect(a).not.toBeNull();
+      expect(await store.acquireLock('L', { ttlMs: 2000, waitMs: 30 })).toBeNull();
+      await a!.release();
+      const b = await store.acquireLock('L', { ttlMs: 2000, waitMs: 0 });
+      expect(b).not.toBeNull();
+      await a!.release(); // stale holder: must not free b's lock
+      expect(await store.acquireLock('L', { ttlMs: 2000, waitMs: 0 })).toBeNull();
+      await b!.release();
+    });
+
+    it('frees a lock whose holder vanished once it expires', async () => {
+      const a = await store.acquireLock('L2', { ttlMs: 60, waitMs: 0 });
+      expect(a).not.toBeNull();
+      const b = await store.acquireLock('L2', { ttlMs: 1000, waitMs: 500 });
+      expect(b).not.toBeNull();
+      expect(await a!.extend(1000)).toBe(false);
+      await b!.release();
+    });
+
+    it('serialises waiters: each gets the lock in turn', async () => {
+      const order: number[] = [];
+      let inside = 0;
+      await Promise.all(
+        [1, 2, 3, 4].map(async (i) => {
+          const lock = await store.acquireLock('L3', { ttlMs: 2000, waitMs: 5000 });
+          expect(lock).not.toBeNull();
+          inside++;
+          expect(inside).toBe(1);
+          await new Promise((r) => setTimeout(r, 10));
+          order.push(i);
+          inside--;
+          await lock!.release();
+        }),
+      );
+      expect(order.sort()).toEqual([1, 2, 3, 4]);
+    });
+
+    it('answers ping when reachable', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
+
+contract('in-process', () => new MemoryStateStore());
+contract('Redis', () => new RedisStateStore(REDIS_URL, `cds-test:${randomUUID()}:`));
+
+describe('Redis state store isolation', () => {
+  it('keeps keys of different prefixes apart (one prefix per run)', async () => {
+    const a = new RedisStateStore(REDIS_URL, `cds-test:${randomUUID()}:`);
+    const b = new RedisStateStore(REDIS_URL, `cds-test:${randomUUID()}:`);
+    await a.set('same', 'a');
+    expect(await b.get('same')).toBeUndefined();
+    await a.delete('same');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('locks across two connections as it would across two processes', async () => {
+    const prefix = `cds-test:${randomUUID()}:`;
+    const a = new RedisStateStore(REDIS_URL, prefix);
+    const b = new RedisStateStore(REDIS_URL, prefix);
+    const la = await a.acquireLock('chat', { ttlMs: 2000, waitMs: 0 });
+    expect(la).not.toBeNull();
+    expect(await b.acquireLock('chat', { ttlMs: 2000, waitMs: 50 })).toBeNull();
+    await la!.release();
+    const lb = await b.acquireLock('chat', { ttlMs: 2000, waitMs: 0 });
+    expect(lb).not.toBeNull();
+    await lb!.release();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('fails ping when Redis is unreachable', async () => {
+    const dead = new RedisStateStore('redis://127.0.0.1:1', 'x:');
+    await expect(dead.ping()).rejects.toThrow();
+    dead.redis.disconnect();
+  });
+});
