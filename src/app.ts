@@ -10,6 +10,7 @@ import { createI18n, type I18n } from './core/i18n.js';
 import type { Pipeline } from './core/pipeline.js';
 import { Router } from './core/router.js';
 import { createDb, type Db, type Prisma } from './db/client.js';
+import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
 import { createHttpApp, listen, type RunningServer } from './server/http.js';
 import {
@@ -27,6 +28,8 @@ export interface AppOverrides {
   db?: Db;
   store?: StateStore;
   clock?: () => Date;
+  /** More handlers, routed before the built-in ones (tests, plug-ins). */
+  extraHandlers?: Handler<AppServices>[];
 }
 
 export interface App {
@@ -60,9 +63,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   mkdirSync(config.dataDir, { recursive: true });
 
   const ownsDb = !overrides.db;
-  const db =
-    overrides.db ??
-    (await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
+  // PGlite allows one process per data folder: take the folder's lock before opening it.
+  const holdsDataDir = ownsDb && !config.databaseUrl;
+  if (holdsDataDir) acquireDataDirLock(config.dataDir);
+  let db: Db;
+  try {
+    db =
+      overrides.db ??
+      (await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
+  } catch (err) {
+    if (holdsDataDir) releaseDataDirLock(config.dataDir);
+    throw err;
+  }
   try {
     if (ownsDb) {
       const applied = await migrate(db);
@@ -70,6 +82,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }
   } catch (err) {
     await db.close().catch(() => {});
+    if (holdsDataDir) releaseDataDirLock(config.dataDir);
     throw err;
   }
   const store =
@@ -81,7 +94,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     });
   const i18n = createI18n({ defaultLocale: config.defaultLocale, addressForm: config.addressForm });
 
-  const handlers: Handler<AppServices>[] = [startHandler, helpHandler, langHandler];
+  const handlers: Handler<AppServices>[] = [
+    ...(overrides.extraHandlers ?? []),
+    startHandler,
+    helpHandler,
+    langHandler,
+  ];
   const router = new Router<AppServices>(fallbackHandler).use(...handlers);
 
   const pipelineDb = createPipelineDb(db);
@@ -162,6 +180,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await store.close().catch(() => {});
         if (ownsDb) await db.close().catch(() => {});
         if (running) removeRuntimeFile(config.dataDir);
+        if (holdsDataDir) releaseDataDirLock(config.dataDir);
         logger.info('cds-bot stopped');
       })();
       return stopping;

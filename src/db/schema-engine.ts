@@ -82,12 +82,9 @@ export async function readMigrationList(dir: string = MIGRATIONS_DIR): Promise<M
       migrationFile: { path: 'migration.sql', content },
     });
   }
-  let lockContent: string | null = null;
-  try {
-    lockContent = await readFile(path.join(dir, LOCKFILE_NAME), 'utf8');
-  } catch {
-    lockContent = null;
-  }
+  const lockContent: string | null = await readFile(path.join(dir, LOCKFILE_NAME), 'utf8').catch(
+    () => null,
+  );
   return {
     baseDir: dir,
     lockfile: { path: LOCKFILE_NAME, content: lockContent },

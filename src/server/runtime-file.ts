@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../db/datadir-lock.js';
 
 /** What a running server tells a CLI on the same machine: where it is and how to get in. */
 export interface RuntimeInfo {
@@ -35,15 +36,6 @@ export function removeRuntimeFile(dataDir: string, pid = process.pid): void {
   const info = readRuntimeFileRaw(dataDir);
   if (info && info.pid !== pid) return;
   rmSync(runtimeFilePath(dataDir), { force: true });
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readRuntimeFileRaw(dataDir: string): RuntimeInfo | undefined {
