@@ -10,12 +10,12 @@ export interface HealthCheck {
   check(): Promise<void>;
 }
 
-export interface AdminRunner {
-  (
-    argv: string[],
-    files: Record<string, string>,
-  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-}
+/** Runs an admin command line in-process (src/admin/endpoint.ts); files are base64. */
+export type AdminRunner = (
+  argv: string[],
+  files: Record<string, string>,
+  stdin?: string,
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export interface HttpDeps {
   logger: Logger;
@@ -93,7 +93,7 @@ export function createHttpApp(deps: HttpDeps): Express {
         res.status(401).json({ error: 'unauthorized' });
         return;
       }
-      const body = req.body as { argv?: unknown; files?: unknown };
+      const body = req.body as { argv?: unknown; files?: unknown; stdin?: unknown };
       if (!Array.isArray(body?.argv) || !body.argv.every((a) => typeof a === 'string')) {
         res.status(400).json({ error: 'argv must be an array of strings' });
         return;
@@ -101,7 +101,8 @@ export function createHttpApp(deps: HttpDeps): Express {
       const files =
         body.files && typeof body.files === 'object' ? (body.files as Record<string, string>) : {};
       try {
-        res.json(await runAdmin(body.argv as string[], files));
+        const stdin = typeof body.stdin === 'string' ? body.stdin : undefined;
+        res.json(await runAdmin(body.argv as string[], files, stdin));
       } catch (err) {
         deps.logger.error({ err }, 'admin command failed');
         res.status(500).json({ error: 'admin command failed' });
