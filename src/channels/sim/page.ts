@@ -4,14 +4,15 @@ export const SIM_PAGE = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>cds-bot — Trình mô phỏng</title>
 <style>
   * { box-sizing: border-box; }
   body { margin: 0; font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #e9eef3; }
-  .app { max-width: 480px; margin: 0 auto; height: 100vh; display: flex; flex-direction: column; background: #fff; }
+  .app { max-width: 480px; margin: 0 auto; height: 100vh; height: 100dvh; display: flex; flex-direction: column; background: #fff; }
   header { padding: 10px 12px; background: #0068ff; color: #fff; display: flex; gap: 8px; align-items: center; }
-  header h1 { font-size: 16px; margin: 0; flex: 1; }
-  header input { width: 120px; border: 0; border-radius: 4px; padding: 4px 6px; }
+  header h1 { font-size: 16px; margin: 0; flex: 1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  header input { width: 96px; border: 0; border-radius: 4px; padding: 4px 6px; }
   #log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
   .msg { max-width: 85%; padding: 8px 10px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
   .me { align-self: flex-end; background: #d7e8ff; }
@@ -21,13 +22,13 @@ export const SIM_PAGE = `<!doctype html>
   .row { display: flex; gap: 4px; }
   .row button { flex: 1; border: 1px solid #0068ff; color: #0068ff; background: #fff; border-radius: 6px; padding: 6px; cursor: pointer; }
   form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
-  form input { flex: 1; padding: 10px; border: 1px solid #ccc; border-radius: 18px; font-size: 15px; }
+  form input { flex: 1; padding: 10px; border: 1px solid #ccc; border-radius: 18px; font-size: 16px; }
   form button { padding: 0 16px; border: 0; border-radius: 18px; background: #0068ff; color: #fff; font-size: 15px; }
 </style>
 </head>
 <body>
 <div class="app">
-  <header><h1>cds-bot · mô phỏng</h1><label for="user">Người dùng</label><input id="user" aria-label="user id"></header>
+  <header><h1>cds-bot · mô phỏng</h1><input id="user" aria-label="Mã người dùng" title="Mã người dùng (đổi để đóng vai người khác)"></header>
   <div id="log" aria-live="polite"></div>
   <form id="f"><input id="text" autocomplete="off" placeholder="Nhập tin nhắn, ví dụ /start" aria-label="message"><button>Gửi</button></form>
 </div>
