@@ -2,12 +2,22 @@ import type { Handler, Locale } from '../src/core/handler.js';
 import { commandArgs } from '../src/core/router.js';
 import { fold } from '../src/text/vietnamese.js';
 
+const GREETINGS = ['bat dau', 'xin chao', 'chao', 'chao ban', 'chao bot', 'alo', 'hello', 'hi', 'start'];
+const HELP_WORDS = ['tro giup', 'huong dan', 'help', 'giup', 'giup do', 'menu', '?'];
+
+/** Is the whole message (folded, without closing punctuation) one of the phrases? */
+function isExactly(text: string | undefined, phrases: readonly string[]): boolean {
+  if (!text) return false;
+  const folded = fold(text).replace(/[.!?,\s]+$/u, '');
+  return phrases.includes(folded) || (folded === '' && phrases.includes('?') && text.trim() === '?');
+}
+
 /** /start (and a Zalo OA follow): greet, say what the bot does for each kind of user. */
 export const startHandler: Handler = {
   name: 'start',
   commands: ['/start', '/batdau'],
-  keywords: ['bat dau', 'xin chao', 'chao', 'hello', 'hi'],
-  match: (ctx) => ctx.msg.event === 'follow',
+  // Whole-message greetings only: "chào, cho hỏi làm khai sinh" is a question for the lookup.
+  match: (ctx) => ctx.msg.event === 'follow' || isExactly(ctx.msg.text, GREETINGS),
   async handle(ctx) {
     const name = ctx.msg.displayName?.trim();
     const welcome = name ? ctx.t('common.welcome', { name }) : ctx.t('common.welcomeAnon');
@@ -21,7 +31,8 @@ export const startHandler: Handler = {
 export const helpHandler: Handler = {
   name: 'help',
   commands: ['/help', '/trogiup', '/huongdan'],
-  keywords: ['tro giup', 'huong dan', 'help'],
+  // Whole-message only: "hướng dẫn làm hộ chiếu" is a citizen's question.
+  match: (ctx) => isExactly(ctx.msg.text, HELP_WORDS),
   async handle(ctx) {
     ctx.reply({ text: ctx.t('common.help') });
   },

@@ -2,13 +2,17 @@
  * `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the PGlite folder in
  * DATA_DIR (default ./data) when no server holds it (the server migrates at start-up anyway).
  */
+import { loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/client.js';
-import { acquireDataDirLock, releaseDataDirLock, DataDirLockedError } from '../src/db/datadir-lock.js';
+import {
+  acquireDataDirLock,
+  releaseDataDirLock,
+  DataDirLockedError,
+} from '../src/db/datadir-lock.js';
 import { migrate } from '../src/db/migrate.js';
 
 async function main(): Promise<number> {
-  const databaseUrl = process.env.DATABASE_URL || undefined;
-  const dataDir = process.env.DATA_DIR || './data';
+  const { databaseUrl, dataDir } = loadConfig(process.env);
   if (!databaseUrl) {
     try {
       acquireDataDirLock(dataDir);

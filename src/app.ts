@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { fallbackHandler, helpHandler, langHandler, startHandler } from '../handlers/basic.js';
+import { createReportHandlers } from '../handlers/report/index.js';
+import { createCitizenHandlers } from '../handlers/citizens.js';
+import { CitizenService } from './citizens/service.js';
 import type { Channel } from './channels/types.js';
 import { createSimChannel } from './channels/sim/index.js';
 import type { Config } from './config.js';
@@ -12,6 +15,8 @@ import { Router } from './core/router.js';
 import { createDb, type Db, type Prisma } from './db/client.js';
 import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
+import { createAdminRunner } from './admin/endpoint.js';
+import { seedIfEmpty } from './admin/seed.js';
 import { createHttpApp, listen, type RunningServer } from './server/http.js';
 import {
   generateAdminToken,
@@ -28,6 +33,8 @@ export interface AppOverrides {
   db?: Db;
   store?: StateStore;
   clock?: () => Date;
+  /** Seed an empty provided database too (an owned one always is). */
+  seedIfEmpty?: boolean;
   /** More handlers, routed before the built-in ones (tests, plug-ins). */
   extraHandlers?: Handler<AppServices>[];
 }
@@ -80,6 +87,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const applied = await migrate(db);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
+    if (ownsDb || overrides.seedIfEmpty) {
+      if (await seedIfEmpty(db, { actor: 'first-start' }))
+        logger.info('empty database seeded with the default Hà Tĩnh data');
+    }
   } catch (err) {
     await db.close().catch(() => {});
     if (holdsDataDir) releaseDataDirLock(config.dataDir);
@@ -92,13 +103,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       keyPrefix: config.redisKeyPrefix,
       ttlMs: config.stateTtlMs,
     });
+  const citizens = new CitizenService({ prisma: db.prisma, logger });
+  await citizens.load();
   const i18n = createI18n({ defaultLocale: config.defaultLocale, addressForm: config.addressForm });
 
   const handlers: Handler<AppServices>[] = [
     ...(overrides.extraHandlers ?? []),
+    // Staff reporting first: the link handler owns `/start <code>`, and report detection must
+    // see free text before the citizens' lookup does.
+    ...createReportHandlers(),
     startHandler,
     helpHandler,
     langHandler,
+    // Citizens last: `/dichvu` and its buttons, then any free text nobody else took.
+    ...createCitizenHandlers(),
   ];
   const router = new Router<AppServices>(fallbackHandler).use(...handlers);
 
@@ -110,9 +128,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     router,
     i18n,
     logger,
-    services: (tx) => ({ db: tx, config, store }),
+    services: (tx) => ({ db: tx, config, store, citizens }),
     stateTtlMs: config.stateTtlMs,
     clock: overrides.clock,
+  });
+
+  /** Caches to refresh after an admin import (search index, catalogue, schedule). */
+  const changeListeners: ((what: string) => void | Promise<void>)[] = [];
+  changeListeners.push(async (what) => {
+    if (what === 'services') await citizens.reload();
   });
 
   const channels: Channel[] = [];
@@ -133,6 +157,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       { name: 'state', check: () => store.ping() },
     ],
     adminToken: () => adminToken,
+    runAdmin: createAdminRunner({
+      db,
+      config: { ...config, dataDir: config.dataDir, timezone: config.timeZone },
+      now: () => (overrides.clock ?? (() => new Date()))(),
+      onChange: async (what) => {
+        logger.info({ what }, 'data changed by an admin command');
+        for (const listener of changeListeners) await listener(what);
+      },
+    }),
   });
 
   let running: RunningServer | undefined;

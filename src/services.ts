@@ -1,3 +1,4 @@
+import type { CitizenService } from './citizens/service.js';
 import type { Config } from './config.js';
 import type { DbClient } from './db/client.js';
 import type { StateStore } from './state/store.js';
@@ -11,4 +12,6 @@ export interface AppServices {
   db: DbClient;
   config: Config;
   store: StateStore;
+  /** Public-service search (index in memory, rebuilt after `import services`). */
+  citizens: CitizenService;
 }

@@ -5,7 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { MIGRATIONS_DIR, SCHEMA_PATH, openSchemaEngine, readMigrationList } from './schema-engine.js';
+import {
+  MIGRATIONS_DIR,
+  SCHEMA_PATH,
+  openSchemaEngine,
+  readMigrationList,
+} from './schema-engine.js';
 
 /**
  * Returns the migration script from the migrations folder to `schemaPath`, or '' when they agree.

@@ -31,8 +31,9 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string> = {},
   overrides: AppOverrides = {},
+  opts: { seeded?: boolean } = {},
 ): Promise<TestApp> {
-  const testDb = await createTestDb();
+  const testDb = await createTestDb(undefined, { seeded: opts.seeded });
   const redis = testStateKind() === 'redis';
   const config = loadConfig({
     PORT: '0',

@@ -9,7 +9,7 @@
  * dropped by `cleanup()`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,6 +18,7 @@ import { createDb, pgliteDir } from '../../src/db/client.js';
 import type { Db } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { MIGRATIONS_DIR, readMigrationList } from '../../src/db/schema-engine.js';
+import { DEFAULT_SCHEDULE_FILE, SEED_DIR, seed } from '../../src/admin/seed.js';
 
 export type TestDbKind = 'pglite' | 'postgres';
 
@@ -66,17 +67,36 @@ async function templateKey(): Promise<string> {
   return h.digest('hex').slice(0, 16);
 }
 
-let templatePromise: Promise<string> | undefined;
+const templatePromises = new Map<string, Promise<string>>();
 
-/** Builds (once, shared across processes through an atomic rename) a migrated PGlite folder. */
-function pgliteTemplate(): Promise<string> {
-  templatePromise ??= (async () => {
-    const dir = path.join(os.tmpdir(), `cds-bot-pglite-template-${await templateKey()}`);
+/** Hash of the seed files, so a changed seed rebuilds the seeded template. */
+async function seedKey(): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of (await readdir(SEED_DIR)).sort())
+    h.update(f).update(await readFile(path.join(SEED_DIR, f)));
+  h.update(await readFile(DEFAULT_SCHEDULE_FILE).catch(() => ''));
+  return h.digest('hex').slice(0, 12);
+}
+
+/**
+ * Builds (once, shared across processes through an atomic rename) a migrated PGlite folder,
+ * optionally holding the default Hà Tĩnh seed too.
+ */
+function pgliteTemplate(seeded = false): Promise<string> {
+  const variant = seeded ? 'seeded' : 'migrated';
+  let p = templatePromises.get(variant);
+  if (p) return p;
+  p = (async () => {
+    const suffix = seeded ? `${await templateKey()}-seed-${await seedKey()}` : await templateKey();
+    const dir = path.join(os.tmpdir(), `cds-bot-pglite-template-${suffix}`);
     if (await exists(path.join(dir, 'pglite', 'PG_VERSION'))) return dir;
     const building = await mkdtemp(path.join(os.tmpdir(), 'cds-bot-pglite-build-'));
+    if (seeded)
+      await cp(pgliteDir(await pgliteTemplate(false)), pgliteDir(building), { recursive: true });
     const db = await createDb({ dataDir: building });
     try {
       await migrate(db);
+      if (seeded) await seed(db);
     } finally {
       await db.close();
     }
@@ -88,14 +108,18 @@ function pgliteTemplate(): Promise<string> {
     }
     return dir;
   })();
-  return templatePromise;
+  templatePromises.set(variant, p);
+  return p;
 }
 
 /** A fresh migrated database of the given kind (default: from TEST_DATABASE). */
-export async function createTestDb(kind: TestDbKind = testDbKind()): Promise<TestDb> {
+export async function createTestDb(
+  kind: TestDbKind = testDbKind(),
+  opts: { seeded?: boolean } = {},
+): Promise<TestDb> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cds-bot-test-'));
   if (kind === 'pglite') {
-    const template = await pgliteTemplate();
+    const template = await pgliteTemplate(opts.seeded ?? false);
     await mkdir(dataDir, { recursive: true });
     await cp(pgliteDir(template), pgliteDir(dataDir), { recursive: true });
     const db = await createDb({ dataDir });
@@ -125,6 +149,7 @@ export async function createTestDb(kind: TestDbKind = testDbKind()): Promise<Tes
   const databaseUrl = url.toString();
   const db = await createDb({ databaseUrl, dataDir, poolMax: 4 });
   await migrate(db);
+  if (opts.seeded) await seed(db);
   return {
     db,
     kind,

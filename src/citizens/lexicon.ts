@@ -1,0 +1,364 @@
+import { fold } from '../text/vietnamese.js';
+
+/**
+ * Query normalisation for citizens' questions: folding, spelling correction against the
+ * catalogue's vocabulary, phrase synonyms (everyday words -> catalogue words) and removal of
+ * everyday filler ("cho tôi hỏi", "online được không"). Rules come from editable text files
+ * (synonyms.txt, stopwords.txt) so non-programmers can improve answers.
+ */
+
+/** Fold and split into word tokens (letters and digits only). */
+export function tokenize(text: string): string[] {
+  return fold(text)
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(' ')
+    .filter((t) => t.length > 0);
+}
+
+/**
+ * Little words that glue a sentence together ("cho", "của", "ở"…). They are dropped from both
+ * the question and the synonym variants before matching, so "trợ cấp cho người khuyết tật"
+ * meets the variant "trợ cấp người khuyết tật".
+ */
+// Not here on purpose: "do" (sổ đỏ), "o" (ô tô), "cua" (cửa hàng), "ma" (ma chay), "thi" (thi bằng).
+export const GLUE = new Set([
+  'cho',
+  've',
+  'voi',
+  'va',
+  'la',
+  'nhe',
+  'bi',
+  'roi',
+  'nhu',
+  'nay',
+  'kia',
+]);
+
+function unglue(tokens: readonly string[]): string[] {
+  const out = tokens.filter((t) => !GLUE.has(t));
+  return out.length > 0 ? out : [...tokens];
+}
+
+interface PhraseRule {
+  from: string[];
+  to: string[];
+}
+
+/** Phrase rules keyed by first token, longest first, for greedy longest-match replacement. */
+class PhraseTable {
+  private readonly byFirst = new Map<string, PhraseRule[]>();
+
+  add(from: string[], to: string[]): void {
+    const first = from[0];
+    if (first === undefined) return;
+    const list = this.byFirst.get(first) ?? [];
+    list.push({ from, to });
+    list.sort((a, b) => b.from.length - a.from.length);
+    this.byFirst.set(first, list);
+  }
+
+  /** The longest rule matching at position i, if any. */
+  match(tokens: readonly string[], i: number): PhraseRule | undefined {
+    return this.matchAll(tokens, i)[0];
+  }
+
+  /** Every rule matching at position i, longest first. */
+  matchAll(tokens: readonly string[], i: number): PhraseRule[] {
+    const first = tokens[i];
+    if (first === undefined) return [];
+    const list = this.byFirst.get(first);
+    if (!list) return [];
+    return list.filter((r) => r.from.every((t, k) => tokens[i + k] === t));
+  }
+
+  *tokens(): Iterable<string> {
+    for (const list of this.byFirst.values())
+      for (const r of list) {
+        yield* r.from;
+        yield* r.to;
+      }
+  }
+}
+
+/**
+ * Parse synonyms.txt: one rule per line, `variant | variant => catalogue phrase`; `#` starts
+ * a comment. Variants and replacement are folded, so diacritics are optional in the file.
+ */
+export function parseSynonyms(text: string): Array<{ from: string[]; to: string[] }> {
+  const rules: Array<{ from: string[]; to: string[] }> = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) continue;
+    const [lhs, rhs] = line.split('=>');
+    if (lhs === undefined || rhs === undefined) continue;
+    const to = tokenize(rhs);
+    for (const variant of lhs.split('|')) {
+      const full = tokenize(variant);
+      // Never let a phrase shrink to one word ("mất rồi" must not become "mất").
+      const unglued = unglue(full);
+      const from = unglued.length === 1 && full.length > 1 ? full : unglued;
+      if (from.length > 0) rules.push({ from, to });
+    }
+  }
+  return rules;
+}
+
+/**
+ * Parse stopwords.txt: one phrase per line, `#` comments. Glue words are dropped as in the
+ * question ("cho tôi hỏi" matches "tôi hỏi" once "cho" is gone); pure glue lines vanish.
+ */
+export function parseStopwords(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((l) => tokenize(l.replace(/#.*$/, '')).filter((t) => !GLUE.has(t)))
+    .filter((t) => t.length > 0);
+}
+
+function indexOfSeq(hay: readonly string[], needle: readonly string[]): number {
+  for (let i = 0; i + needle.length <= hay.length; i++)
+    if (needle.every((t, k) => hay[i + k] === t)) return i;
+  return -1;
+}
+
+/** Damerau-Levenshtein (optimal string alignment) distance, bounded by `max` for speed. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const n = b.length;
+  let prev2 = new Array<number>(n + 1).fill(0);
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Array<number>(n + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, (prev2[j - 2] ?? 0) + 1);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[n] ?? max + 1;
+}
+
+export interface NormalizedQuery {
+  /** Final content tokens, in order. */
+  tokens: string[];
+  /** Tokens that were spelling-corrected (weigh less in confidence). */
+  corrected: Set<string>;
+  /** Tokens produced by a synonym rule. */
+  expanded: Set<string>;
+  /** Catalogue phrases the synonym rules produced (folded, space-separated). */
+  phrases: string[];
+  /** The question's own words (corrected, filler removed, before synonyms), space-separated. */
+  literal: string;
+}
+
+/**
+ * Turns a citizen's free text into content tokens. Built once per catalogue: the vocabulary
+ * (for spelling correction) is the catalogue's words plus the words of the rule files.
+ */
+export class QueryNormalizer {
+  private readonly synonyms = new PhraseTable();
+  private readonly stop = new PhraseTable();
+  /** Known word -> how many documents use it (ties in spelling correction go to the common one). */
+  private readonly vocab = new Map<string, number>();
+  private readonly byLength = new Map<number, string[]>();
+
+  /** Known adjacent word pairs ('khai sinh'), for correcting short words from their context. */
+  private readonly pairs = new Set<string>();
+  private readonly corrections = new Map<string, string | undefined>();
+
+  constructor(opts: { synonymsText: string; stopwordsText: string }) {
+    for (const r of parseSynonyms(opts.synonymsText)) {
+      this.synonyms.add(r.from, r.to);
+      this.addSequence(r.from, 0);
+      this.addSequence(r.to, 0);
+    }
+    for (const s of parseStopwords(opts.stopwordsText)) {
+      this.stop.add(s, []);
+      this.addSequence(s, 0);
+    }
+  }
+
+  /**
+   * Add the words of the searchable documents (one call per document) so spelling correction
+   * knows them; `weight` 1 counts the document in the word's frequency.
+   */
+  addDocument(tokens: readonly string[]): void {
+    this.addSequence(tokens, 1);
+  }
+
+  private addSequence(tokens: readonly string[], weight: number): void {
+    this.corrections.clear();
+    for (const t of new Set(tokens)) {
+      const known = this.vocab.get(t);
+      if (known === undefined) {
+        const list = this.byLength.get(t.length) ?? [];
+        list.push(t);
+        this.byLength.set(t.length, list);
+      }
+      this.vocab.set(t, (known ?? 0) + weight);
+    }
+    for (let i = 0; i + 1 < tokens.length; i++) this.pairs.add(`${tokens[i]} ${tokens[i + 1]}`);
+  }
+
+  /** Whether a folded token is known to the catalogue or the rule files. */
+  knows(token: string): boolean {
+    return this.vocab.has(token);
+  }
+
+  /**
+   * Closest known word for an unknown one. Words of 5+ letters: within 1 edit (2 from 8
+   * letters). Shorter words (most Vietnamese syllables) only when the correction forms a known
+   * pair with a neighbour ("khai sih" -> "khai sinh"), since 1 edit away from a 3-letter
+   * syllable there is almost always some other syllable.
+   */
+  correct(token: string, prev?: string, next?: string): string | undefined {
+    // Same vocabulary for the life of the index: remember answers (bounded).
+    const key = `${prev ?? ''} ${token} ${next ?? ''}`;
+    if (this.corrections.has(key)) return this.corrections.get(key);
+    const found = this.findCorrection(token, prev, next);
+    if (this.corrections.size >= 20_000) this.corrections.clear();
+    this.corrections.set(key, found);
+    return found;
+  }
+
+  private findCorrection(token: string, prev?: string, next?: string): string | undefined {
+    if (token.length < 3 || /^\d+$/.test(token)) return undefined;
+    const short = token.length < 5;
+    const max = token.length >= 8 ? 2 : 1;
+    const inContext = (c: string): boolean =>
+      (prev !== undefined && this.pairs.has(`${prev} ${c}`)) ||
+      (next !== undefined && this.pairs.has(`${c} ${next}`));
+    let best: string | undefined;
+    let bestKey = -Infinity;
+    for (let len = token.length - max; len <= token.length + max; len++) {
+      for (const cand of this.byLength.get(len) ?? []) {
+        if (cand.length < 2) continue;
+        const d = editDistance(token, cand, max);
+        if (d > max) continue;
+        const ctx = inContext(cand);
+        // Short words: only a missing or wrong letter ("sih" -> "sinh"), never a shorter word.
+        if (short && (!ctx || cand.length < token.length)) continue;
+        // Fewer edits first, then context, then the more common word.
+        const key = -d * 1e6 + (ctx ? 1e5 : 0) + Math.min(this.vocab.get(cand) ?? 0, 99_999);
+        if (key > bestKey) {
+          best = cand;
+          bestKey = key;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** Replace everyday phrases by catalogue phrases (no correction, no stop-words). */
+  expand(tokens: readonly string[]): string[] {
+    return this.applySynonyms(tokens).map((p) => p.t);
+  }
+
+  /**
+   * Longest rules win wherever they start ("chứng thực hợp đồng mua bán đất": the longer
+   * "hợp đồng mua bán đất" beats "chứng thực hợp đồng"); then left to right.
+   */
+  private applySynonyms(
+    raw: readonly string[],
+    phrases: string[] = [],
+  ): Array<{ t: string; keep: boolean }> {
+    const found: Array<{ i: number; rule: PhraseRule }> = [];
+    for (let i = 0; i < raw.length; i++)
+      for (const rule of this.synonyms.matchAll(raw, i)) found.push({ i, rule });
+    found.sort((a, b) => b.rule.from.length - a.rule.from.length || a.i - b.i);
+    const taken = new Array<boolean>(raw.length).fill(false);
+    const chosen = new Map<number, PhraseRule>();
+    for (const f of found) {
+      const span = f.rule.from.map((_, k) => f.i + k);
+      if (span.some((k) => taken[k])) continue;
+      for (const k of span) taken[k] = true;
+      chosen.set(f.i, f.rule);
+    }
+    const parts: Array<{ t: string; keep: boolean }> = [];
+    for (let i = 0; i < raw.length;) {
+      const rule = chosen.get(i);
+      if (
+        rule &&
+        rule.to.length > 0 &&
+        indexOfSeq(
+          parts.map((p) => p.t),
+          rule.to,
+        ) >= 0
+      ) {
+        // Two phrasings of the same thing ("làm vneid mức 2"): say it once.
+        i += rule.from.length;
+      } else if (rule) {
+        // "đăng ký lại" + ("khai sinh" => "đăng ký khai sinh"): the words the rule adds in
+        // front may already be there, just before; don't repeat them.
+        const recent = parts.slice(-4).map((p) => p.t);
+        let skip = 0;
+        for (let k = rule.to.length - 1; k > 0; k--) {
+          const head = rule.to.slice(0, k);
+          const at = indexOfSeq(recent, head);
+          // One word may only be merged when it is the very last one ("đăng ký" + "ký…").
+          if (at >= 0 && (k >= 2 || at === recent.length - 1)) {
+            for (let j = 0; j < k; j++) {
+              const p = parts[parts.length - recent.length + at + j];
+              if (p) p.keep = true;
+            }
+            skip = k;
+            break;
+          }
+        }
+        for (const t of rule.to.slice(skip)) parts.push({ t, keep: true });
+        if (rule.to.length >= 2) phrases.push(rule.to.join(' '));
+        i += rule.from.length;
+      } else {
+        parts.push({ t: raw[i] ?? '', keep: false });
+        i++;
+      }
+    }
+    return parts;
+  }
+
+  /** Fold, correct, expand synonyms, drop filler. */
+  normalize(text: string): NormalizedQuery {
+    const corrected = new Set<string>();
+    const folded = tokenize(text);
+    const raw = folded.map((t, i) => {
+      if (this.vocab.has(t)) return t;
+      const c = this.correct(t, folded[i - 1], folded[i + 1]);
+      if (c === undefined) return t;
+      corrected.add(c);
+      return c;
+    });
+    // Synonyms first (they may contain filler words like "làm"), protecting their output.
+    const phrases: string[] = [];
+    const parts = this.applySynonyms(unglue(raw), phrases);
+    const expanded = new Set(parts.filter((p) => p.keep).map((p) => p.t));
+    const toks = parts.map((p) => p.t);
+    const out: string[] = [];
+    for (let i = 0; i < parts.length;) {
+      const p = parts[i];
+      if (p === undefined) break;
+      if (!p.keep) {
+        const rule = this.stop.match(toks, i);
+        if (rule && rule.from.every((_, k) => !parts[i + k]?.keep)) {
+          i += rule.from.length;
+          continue;
+        }
+      }
+      out.push(p.t);
+      i++;
+    }
+    const literal: string[] = [];
+    for (let i = 0; i < raw.length;) {
+      const rule = this.stop.match(raw, i);
+      if (rule) i += rule.from.length;
+      else literal.push(raw[i++] ?? '');
+    }
+    return { tokens: out, corrected, expanded, phrases, literal: literal.join(' ') };
+  }
+}

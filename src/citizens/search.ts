@@ -1,0 +1,329 @@
+import MiniSearch from 'minisearch';
+import { QueryNormalizer, tokenize } from './lexicon.js';
+import type { FaqEntry, ProcedureRecord, SearchHit, SearchResult } from './types.js';
+
+/**
+ * Citizens' search over the procedure catalogue and the FAQ. MiniSearch (BM25) does the
+ * ranking over folded syllables and syllable pairs (Vietnamese words are mostly two
+ * syllables, so pairs act as phrase matches); QueryNormalizer maps everyday words to
+ * catalogue words first. On top: a bonus when the whole query is a phrase of the name or names
+ * a field, and a confidence score (share of the query's informative words the best hit
+ * covers) so that weak matches become "not found" instead of a guess.
+ */
+
+/** Lexicon files' contents: synonyms, stop-words and the popular-procedures list. */
+export interface LexiconTexts {
+  synonymsText: string;
+  stopwordsText: string;
+  popularText?: string;
+}
+
+export interface SearchTuning {
+  /** Below this confidence the result is "not found". */
+  minConfidence: number;
+  /** Hits scoring below this share of the best hit are dropped. */
+  relativeCutoff: number;
+  maxHits: number;
+  /** At most this many of the question's most specific words/pairs go to the engine… */
+  maxEngineTerms: number;
+  /** …and only while their document frequencies add up to at most this (speed on big catalogues). */
+  postingBudget: number;
+}
+
+export const DEFAULT_TUNING: SearchTuning = {
+  minConfidence: 0.55,
+  relativeCutoff: 0.15,
+  maxHits: 3,
+  maxEngineTerms: 12,
+  postingBudget: 700,
+};
+
+interface IndexedDoc {
+  id: string;
+  name: string;
+  keywords: string;
+  field: string;
+  level: string;
+}
+
+/** Tokens plus adjacent pairs ('khai_sinh'). */
+export function withPairs(tokens: readonly string[]): string[] {
+  const out = [...tokens];
+  for (let i = 0; i + 1 < tokens.length; i++) out.push(`${tokens[i]}_${tokens[i + 1]}`);
+  return out;
+}
+
+const CODE_RE = /\b(\d\.\d{6})\b/;
+/** Words that occur in nearly every name; they never make a match confident on their own. */
+const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
+
+export class CitizenSearch {
+  private readonly mini: MiniSearch<IndexedDoc>;
+  private readonly procedures = new Map<string, ProcedureRecord>();
+  private readonly faqs = new Map<string, FaqEntry>();
+  private readonly normalizer: QueryNormalizer;
+  /** Folded name tokens per doc id, padded with spaces, for phrase checks. */
+  private readonly namePhrase = new Map<string, string>();
+  /** Folded implementing level and name, for the commune/province preference. */
+  private readonly levelPhrase = new Map<string, string>();
+  /** Folded field phrase -> field (official spelling). */
+  private readonly fieldPhrases: Array<{ phrase: string; field: string }> = [];
+  /** Documents containing each word or pair (name, keywords, field). */
+  private readonly docFreq = new Map<string, number>();
+  /** Each document's words and pairs, to tell which words of a question a hit covers. */
+  private readonly docTerms = new Map<string, Set<string>>();
+  private readonly docCount: number;
+  private readonly popular = new Set<string>();
+
+  constructor(
+    procedures: readonly ProcedureRecord[],
+    faqs: readonly FaqEntry[],
+    lexicon: LexiconTexts,
+    private readonly tuning: SearchTuning = DEFAULT_TUNING,
+  ) {
+    this.normalizer = new QueryNormalizer(lexicon);
+    for (const line of (lexicon.popularText ?? '').split('\n')) {
+      const code = line.replace(/#.*$/, '').trim();
+      if (code) this.popular.add(code);
+    }
+    const docs: IndexedDoc[] = [];
+    for (const p of procedures) {
+      this.procedures.set(p.code, p);
+      docs.push({
+        id: `p:${p.code}`,
+        name: p.name,
+        keywords: '',
+        field: p.field,
+        level: p.level ?? '',
+      });
+    }
+    for (const f of faqs) {
+      this.faqs.set(f.id, f);
+      docs.push({
+        id: `f:${f.id}`,
+        name: f.title,
+        // Keywords are indexed as written and as the query side would rewrite them.
+        keywords: f.keywords
+          .map((k) => `${k} ; ${this.normalizer.expand(tokenize(k)).join(' ')}`)
+          .join(' ; '),
+        field: '',
+        level: '',
+      });
+    }
+    const fields = new Set(procedures.map((p) => p.field).filter((f) => f !== ''));
+    for (const field of fields) {
+      // A field like "Đăng ký, quản lý cư trú" is named by its parts too ("cư trú").
+      this.fieldPhrases.push({ phrase: tokenize(field).join(' '), field });
+      for (const part of field.split(/[,()]/)) {
+        const phrase = tokenize(part).join(' ');
+        if (phrase.includes(' ')) this.fieldPhrases.push({ phrase, field });
+      }
+    }
+    for (const d of docs) {
+      const name = tokenize(d.name);
+      this.normalizer.addDocument(name);
+      this.normalizer.addDocument(tokenize(d.keywords));
+      this.normalizer.addDocument(tokenize(d.field));
+      const phraseTokens = name[0] === 'thu' && name[1] === 'tuc' ? name.slice(2) : name;
+      this.namePhrase.set(d.id, ` ${phraseTokens.join(' ')} `);
+      this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
+      const terms = new Set<string>();
+      for (const text of [d.name, d.keywords, d.field])
+        for (const t of withPairs(tokenize(text))) terms.add(t);
+      this.docTerms.set(d.id, terms);
+      for (const t of terms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
+    }
+    this.docCount = Math.max(docs.length, 1);
+
+    this.mini = new MiniSearch<IndexedDoc>({
+      fields: ['name', 'keywords', 'field'],
+      storeFields: [],
+      tokenize: (text) => withPairs(tokenize(text)),
+      processTerm: (term) => term,
+      searchOptions: {
+        boost: { name: 3, keywords: 2.5, field: 1 },
+        combineWith: 'OR',
+        // Typos the normaliser could not correct: one edit on unknown words of 5+ letters, and
+        // the last unknown word as a prefix (still typing). Known words and pairs stay exact,
+        // which also keeps queries fast on large catalogues.
+        fuzzy: (term) =>
+          term.includes('_') || term.length < 5 || this.normalizer.knows(term) ? false : 0.2,
+        maxFuzzy: 2,
+        prefix: (term, i, terms) =>
+          i === terms.length - 1 &&
+          term.length >= 3 &&
+          !term.includes('_') &&
+          !this.normalizer.knows(term),
+        weights: { fuzzy: 0.45, prefix: 0.35 },
+      },
+    });
+    this.mini.addAll(docs);
+  }
+
+  /** All procedures, in catalogue order. */
+  allProcedures(): ProcedureRecord[] {
+    return [...this.procedures.values()];
+  }
+
+  procedure(code: string): ProcedureRecord | undefined {
+    return this.procedures.get(code);
+  }
+
+  faq(id: string): FaqEntry | undefined {
+    return this.faqs.get(id);
+  }
+
+  allFaqs(): FaqEntry[] {
+    return [...this.faqs.values()];
+  }
+
+  /** The normaliser (exposed for intent detection and tests). */
+  normalize(text: string): string[] {
+    return this.normalizer.normalize(text).tokens;
+  }
+
+  private idf(token: string): number {
+    const df = this.docFreq.get(token) ?? 0;
+    return Math.log(1 + this.docCount / (df + 0.5));
+  }
+
+  /**
+   * Best 1–3 hits for a citizen's question, in rank order, or none when confidence is low.
+   * A procedure code typed in the question (e.g. "1.001193") is answered directly.
+   */
+  search(query: string): SearchResult {
+    const code = CODE_RE.exec(query)?.[1];
+    if (code !== undefined) {
+      const p = this.procedures.get(code);
+      if (p)
+        return {
+          normalized: code,
+          hits: [{ kind: 'procedure', procedure: p, score: 1 }],
+          confidence: 1,
+        };
+    }
+    const nq = this.normalizer.normalize(query);
+    const normalized = nq.tokens.join(' ');
+    const tokens = dedupe(nq.tokens);
+    if (tokens.length === 0) return { normalized, hits: [], confidence: 0 };
+
+    // The engine ranks with the question's most specific words and pairs, rarest first, up to a
+    // budget of postings: common words rank almost nothing (low IDF) but would make it score
+    // most of a large catalogue. The coverage check below still counts every word.
+    const allTerms = dedupe(withPairs(nq.tokens));
+    const df = (t: string): number => this.docFreq.get(t) ?? 0;
+    // Pairs no document has cannot match; unknown single words still can (typos, fuzzy).
+    const byRarity = allTerms
+      .filter((t) => df(t) > 0 || !t.includes('_'))
+      .sort((a, b) => df(a) - df(b));
+    const terms: string[] = [];
+    let postings = 0;
+    for (const t of byRarity) {
+      if (
+        terms.length >= 2 &&
+        (postings + df(t) > this.tuning.postingBudget || terms.length >= this.tuning.maxEngineTerms)
+      )
+        break;
+      terms.push(t);
+      postings += df(t);
+    }
+    const raw = this.mini.search(terms.join(' '), { tokenize: (text) => text.split(' ') });
+    if (raw.length === 0) return { normalized, hits: [], confidence: 0 };
+
+    const phrase = ` ${normalized} `;
+    const fieldHit = this.fieldPhrases
+      .filter((f) => phrase.includes(` ${f.phrase} `))
+      .map((f) => f.field);
+    const maxIdf = Math.log(1 + this.docCount / 0.5);
+    const weightOf = (t: string): number => {
+      const known = this.docFreq.has(t);
+      let w = known ? this.idf(t) : maxIdf;
+      if (GENERIC.has(t)) w *= 0.3;
+      if (nq.corrected.has(t)) w *= 0.6;
+      return w;
+    };
+    const weights = new Map(tokens.map((t) => [t, weightOf(t)]));
+    const total = [...weights.values()].reduce((a, b) => a + b, 0);
+    const unknown = tokens.filter((t) => !this.docFreq.has(t) && !nq.corrected.has(t)).length;
+
+    const level = preferredLevel(query);
+    const scored = raw.slice(0, 20).map((r) => {
+      const id = String(r.id);
+      let score = r.score;
+      const name = this.namePhrase.get(id) ?? '';
+      // The question quotes the name, or the name is all the question says: rank first.
+      if (tokens.length >= 2 && name.includes(phrase)) score *= 1.6;
+      else if (nq.literal.split(' ').length >= 3 && name.includes(` ${nq.literal} `)) score *= 1.6;
+      else if (name.split(' ').length >= 4 && phrase.includes(name)) score *= 1.5;
+      if (name === phrase) score *= 1.4;
+      // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
+      if (nq.phrases.some((ph) => name.includes(` ${ph} `))) score *= 1.4;
+      const p = id.startsWith('p:') ? this.procedures.get(id.slice(2)) : undefined;
+      if (p) {
+        if (fieldHit.includes(p.field)) score *= 1.3;
+        if (this.popular.has(p.code)) score *= 1.2;
+        const lv = this.levelPhrase.get(id) ?? '';
+        if (lv.includes(level === 'province' ? 'cap tinh' : 'cap xa')) score *= level ? 1.15 : 1.05;
+      }
+      const docTerms = this.docTerms.get(id);
+      const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
+      for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
+      const pairMatched = allTerms.some((q) => q.includes('_') && docTerms?.has(q) === true);
+      let covered = 0;
+      for (const [t, w] of weights) if (matched.has(t)) covered += w;
+      let coverage = total > 0 ? covered / total : 0;
+      // Several words but no two of them side by side in the hit: likely a chance match.
+      if (tokens.length >= 2 && !pairMatched) coverage *= 0.75;
+      // Two or more words the catalogue has never seen: probably another topic altogether.
+      if (unknown >= 2) coverage *= 0.8;
+      // Everything a curated synonym rule produced is matched: trust the rule.
+      if (nq.phrases.some((ph) => ph.split(' ').every((t) => matched.has(t))))
+        coverage = Math.max(coverage, 0.6);
+      // One common syllable alone ("yêu", "nuôi") is too ambiguous to answer confidently.
+      const only = tokens[0];
+      if (
+        tokens.length === 1 &&
+        only !== undefined &&
+        !nq.expanded.has(only) &&
+        (this.docFreq.get(only) ?? 0) > 3
+      )
+        coverage *= 0.4;
+      return { id, score: score * (0.5 + coverage), coverage };
+    });
+    scored.sort((a, b) => b.score - a.score);
+    const best = scored[0];
+    if (!best) return { normalized, hits: [], confidence: 0 };
+    const confidence = best.coverage;
+    if (confidence < this.tuning.minConfidence) return { normalized, hits: [], confidence };
+
+    const hits: SearchHit[] = [];
+    for (const s of scored) {
+      if (hits.length >= this.tuning.maxHits) break;
+      if (s.score < best.score * this.tuning.relativeCutoff) break;
+      const hit = this.toHit(s.id, s.score);
+      if (hit) hits.push(hit);
+    }
+    return { normalized, hits, confidence };
+  }
+
+  private toHit(id: string, score: number): SearchHit | undefined {
+    if (id.startsWith('p:')) {
+      const procedure = this.procedures.get(id.slice(2));
+      return procedure ? { kind: 'procedure', procedure, score } : undefined;
+    }
+    const faq = this.faqs.get(id.slice(2));
+    return faq ? { kind: 'faq', faq, score } : undefined;
+  }
+}
+
+/** 'commune' / 'province' when the question names where it is done ("ở xã", "cấp tỉnh"). */
+export function preferredLevel(query: string): 'commune' | 'province' | undefined {
+  const q = ` ${tokenize(query).join(' ')} `;
+  if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa|phuong) /.test(q)) return 'commune';
+  if (/ (o|tai|cap|len|ubnd|uy ban|cong an) tinh /.test(q)) return 'province';
+  return undefined;
+}
+
+function dedupe(tokens: readonly string[]): string[] {
+  return [...new Set(tokens)];
+}

@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './invite-code.js';
+export * from './invitations.js';
+export * from './members.js';

@@ -1,0 +1,5 @@
+export * from './completeness.js';
+export * from './export.js';
+export * from './period-rows.js';
+export * from './schedule-source.js';
+export * from './status-format.js';

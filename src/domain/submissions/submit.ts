@@ -1,0 +1,359 @@
+/**
+ * Submitting, correcting and withdrawing figures. One current value per (unit, indicator,
+ * period) with a SubmissionVersion for every change (who, when, channel, old -> new); the
+ * first submission time survives corrections so a late fix never makes an on-time report
+ * look late. All items of one message go in one transaction: all saved or none.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Prisma } from '../../db/generated/client.js';
+import {
+  AccessError,
+  NotFoundError,
+  ValidationError,
+  inTransaction,
+  isReporterOf,
+  type DomainDb,
+} from '../access.js';
+import { audit, toJson } from '../audit.js';
+import { formatPeriod, periodStart, type Period } from '../periods.js';
+import {
+  defaultPeriodFor,
+  dueIndicators,
+  effectivePeriodicity,
+  type Schedule,
+} from '../schedule.js';
+import { assertOpen } from './locks.js';
+import {
+  figureOf,
+  normalizeFigure,
+  type FigureData,
+  type FigureInput,
+  type IndicatorUnitKind,
+} from './figures.js';
+
+export interface SubmitItem extends FigureInput {
+  indicatorCode: string;
+}
+
+export interface SubmitInput {
+  personId: string;
+  unitId: string;
+  channel: string;
+  period: Period;
+  items: readonly SubmitItem[];
+  now: Date;
+  schedule: Schedule;
+}
+
+export interface SubmitItemResult {
+  code: string;
+  /** The value replaced, when there was an active one. */
+  previous?: FigureData;
+  current: FigureData;
+  /** No active value existed before (first report, or re-report after a withdrawal). */
+  created: boolean;
+  submissionId: string;
+}
+
+export interface SubmitResult {
+  /** Short receipt reference shown to the reporter (6 characters). */
+  ref: string;
+  /** Canonical period, e.g. 'T10/2025'. */
+  period: string;
+  items: SubmitItemResult[];
+}
+
+const REF_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+/** A 6-character receipt reference without look-alike characters. */
+export function newRef(): string {
+  const bytes = randomBytes(6);
+  let s = '';
+  for (const b of bytes) s += REF_ALPHABET[b % REF_ALPHABET.length];
+  return s;
+}
+
+function decimalOrNull(n: number | null): string | null {
+  return n === null ? null : n.toFixed(4);
+}
+
+function dateOnly(d: Date): Date {
+  // Period starts are local midnights; the @db.Date column wants the local calendar day.
+  const shifted = new Date(d.getTime() + 7 * 3600_000);
+  return new Date(Date.UTC(shifted.getUTCFullYear(), shifted.getUTCMonth(), shifted.getUTCDate()));
+}
+
+async function loadContext(
+  tx: Prisma.TransactionClient,
+  input: { personId: string; unitId: string; period: Period; now: Date; schedule: Schedule },
+) {
+  const unit = await tx.unit.findUnique({ where: { id: input.unitId } });
+  if (!unit) throw new NotFoundError('unit', input.unitId);
+  if (!(await isReporterOf(tx, input.personId, unit.id))) {
+    throw new AccessError(`not a reporter of ${unit.code}`, 'domain.errors.notReporter', {
+      unit: unit.name,
+    });
+  }
+  if (periodStart(input.period).getTime() > input.now.getTime()) {
+    throw new ValidationError('period has not started', 'domain.errors.periodNotStarted', {
+      period: formatPeriod(input.period),
+    });
+  }
+  await assertOpen(tx, unit, input.period, input.now, input.schedule);
+  return unit;
+}
+
+/**
+ * Read the current row of (unit, indicator, period) and lock it until the transaction ends, so
+ * two concurrent corrections are serialised and each version's old -> new is exact.
+ */
+async function lockAndRead(
+  tx: Prisma.TransactionClient,
+  unitId: string,
+  indicatorCode: string,
+  period: string,
+) {
+  await tx.$queryRaw`SELECT id FROM submission
+    WHERE unit_id = ${unitId} AND indicator_code = ${indicatorCode} AND period = ${period}
+    FOR UPDATE`;
+  return tx.submission.findUnique({
+    where: { unitId_indicatorCode_period: { unitId, indicatorCode, period } },
+  });
+}
+
+/**
+ * Save the figures of one message for one unit and period.
+ * @throws AccessError when the person is not an active reporter of the unit;
+ *   LockedError when (unit, period) is locked; ValidationError for a bad figure, an unknown
+ *   or duplicated indicator, an indicator not due from this unit's level, or a period of the
+ *   wrong kind (vars.expected names the periodicity the indicator takes).
+ */
+export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<SubmitResult> {
+  if (input.items.length === 0)
+    throw new ValidationError('nothing to submit', 'domain.errors.empty');
+  const seen = new Set<string>();
+  for (const it of input.items) {
+    const c = it.indicatorCode.toUpperCase();
+    if (seen.has(c))
+      throw new ValidationError(`${c} twice`, 'domain.errors.duplicate', { code: c });
+    seen.add(c);
+  }
+  const periodText = formatPeriod(input.period);
+  return inTransaction(db, async (tx) => {
+    const unit = await loadContext(tx, input);
+    const codes = [...seen];
+    const indicators = await tx.indicator.findMany({ where: { code: { in: codes } } });
+    const byCode = new Map(indicators.map((i) => [i.code, i]));
+    // Rows get `REF`, `REF-2`, `REF-3`…; check exactly those (unique index, no prefix scan).
+    const rowRefs = (r: string) => input.items.map((_, i) => (i === 0 ? r : `${r}-${i + 1}`));
+    let ref = newRef();
+    while (
+      await tx.submission.findFirst({ where: { ref: { in: rowRefs(ref) } }, select: { id: true } })
+    ) {
+      ref = newRef();
+    }
+    const results: SubmitItemResult[] = [];
+    for (const [i, item] of input.items.entries()) {
+      const code = item.indicatorCode.toUpperCase();
+      const ind = byCode.get(code);
+      if (!ind) throw new NotFoundError('indicator', item.indicatorCode);
+      if (dueIndicators(unit.level, input.period, input.schedule, [ind]).length === 0) {
+        const expected = effectivePeriodicity(ind, input.schedule);
+        if (expected !== input.period.kind) {
+          throw new ValidationError(
+            `${code} is reported per ${expected}`,
+            'domain.errors.wrongPeriodKind',
+            {
+              code,
+              expected,
+              period: periodText,
+              // A period of the right kind, language-neutral, for "e.g. Q4/2025".
+              example: formatPeriod(defaultPeriodFor(expected, input.now, input.schedule)),
+            },
+          );
+        }
+        throw new ValidationError(
+          `${code} is not reported by a ${unit.level}`,
+          'domain.errors.notDueForLevel',
+          {
+            code,
+            level: unit.level,
+          },
+        );
+      }
+      const current = normalizeFigure(code, ind.unit as IndicatorUnitKind, item);
+      const rowRef = i === 0 ? ref : `${ref}-${i + 1}`;
+      let existing = await lockAndRead(tx, unit.id, code, periodText);
+      const data = {
+        numerator: decimalOrNull(current.numerator),
+        denominator: decimalOrNull(current.denominator),
+        value: decimalOrNull(current.value),
+        note: current.note,
+        status: 'active' as const,
+        lastSubmittedAt: input.now,
+        lastPersonId: input.personId,
+        lastChannel: input.channel,
+        ref: rowRef,
+      };
+      const newData = toJson({ ...current, status: 'active', ref: rowRef });
+      let row = null;
+      if (!existing) {
+        // ON CONFLICT DO NOTHING: a concurrent first report of the same figure (another
+        // reporter of the unit) makes this a no-op instead of aborting the transaction.
+        const inserted = await tx.submission.createMany({
+          data: [
+            {
+              ...data,
+              unitId: unit.id,
+              indicatorCode: code,
+              period: periodText,
+              periodStart: dateOnly(periodStart(input.period)),
+              firstSubmittedAt: input.now,
+            },
+          ],
+          skipDuplicates: true,
+        });
+        if (inserted.count === 1) row = await lockAndRead(tx, unit.id, code, periodText);
+        else existing = await lockAndRead(tx, unit.id, code, periodText);
+      }
+      if (row) {
+        await tx.submissionVersion.create({
+          data: {
+            submissionId: row.id,
+            at: input.now,
+            personId: input.personId,
+            channel: input.channel,
+            action: 'create',
+            newData,
+          },
+        });
+        await audit(tx, {
+          actor: { personId: input.personId },
+          action: 'submission.create',
+          entity: 'submission',
+          entityId: row.id,
+          at: input.now,
+          data: { unitId: unit.id, indicatorCode: code, period: periodText, new: newData },
+        });
+        results.push({ code, current, created: true, submissionId: row.id });
+      } else {
+        if (!existing) throw new Error(`submission ${code} ${periodText} vanished during submit`);
+        const before = figureOf(existing);
+        const wasActive = existing.status === 'active';
+        const oldData = toJson({ ...before, status: existing.status, ref: existing.ref });
+        await tx.submission.update({ where: { id: existing.id }, data });
+        await tx.submissionVersion.create({
+          data: {
+            submissionId: existing.id,
+            at: input.now,
+            personId: input.personId,
+            channel: input.channel,
+            action: 'update',
+            oldData,
+            newData,
+          },
+        });
+        await audit(tx, {
+          actor: { personId: input.personId },
+          action: 'submission.update',
+          entity: 'submission',
+          entityId: existing.id,
+          at: input.now,
+          data: {
+            unitId: unit.id,
+            indicatorCode: code,
+            period: periodText,
+            old: oldData,
+            new: newData,
+          },
+        });
+        results.push({
+          code,
+          current,
+          created: !wasActive,
+          submissionId: existing.id,
+          ...(wasActive ? { previous: before } : {}),
+        });
+      }
+    }
+    return { ref, period: periodText, items: results };
+  });
+}
+
+/**
+ * Withdraw the current figure of (unit, indicator, period) before the lock. The row stays
+ * (status 'withdrawn') with its history, so a later report keeps the first submission time.
+ * @throws AccessError not a reporter of the unit; LockedError; NotFoundError when there is no
+ *   active figure to withdraw.
+ */
+export async function withdrawFigure(
+  db: DomainDb,
+  input: {
+    personId: string;
+    unitId: string;
+    indicatorCode: string;
+    period: Period;
+    channel: string;
+    now: Date;
+    schedule: Schedule;
+  },
+): Promise<{ previous: FigureData; submissionId: string }> {
+  const code = input.indicatorCode.toUpperCase();
+  const periodText = formatPeriod(input.period);
+  return inTransaction(db, async (tx) => {
+    const unit = await loadContext(tx, input);
+    const existing = await tx.submission.findUnique({
+      where: {
+        unitId_indicatorCode_period: { unitId: unit.id, indicatorCode: code, period: periodText },
+      },
+    });
+    if (!existing || existing.status !== 'active') {
+      throw new NotFoundError('submission', `${code} ${periodText}`);
+    }
+    const previous = figureOf(existing);
+    const oldData = toJson({ ...previous, status: 'active', ref: existing.ref });
+    const newData = toJson({ ...previous, status: 'withdrawn', ref: existing.ref });
+    await tx.submission.update({
+      where: { id: existing.id },
+      data: { status: 'withdrawn' },
+    });
+    await tx.submissionVersion.create({
+      data: {
+        submissionId: existing.id,
+        at: input.now,
+        personId: input.personId,
+        channel: input.channel,
+        action: 'withdraw',
+        oldData,
+        newData,
+      },
+    });
+    await audit(tx, {
+      actor: { personId: input.personId },
+      action: 'submission.withdraw',
+      entity: 'submission',
+      entityId: existing.id,
+      at: input.now,
+      data: { unitId: unit.id, indicatorCode: code, period: periodText, old: oldData },
+    });
+    return { previous, submissionId: existing.id };
+  });
+}
+
+/** The version history of one figure, oldest first. */
+export async function figureHistory(
+  db: DomainDb,
+  input: { unitId: string; indicatorCode: string; period: Period },
+) {
+  const sub = await db.submission.findUnique({
+    where: {
+      unitId_indicatorCode_period: {
+        unitId: input.unitId,
+        indicatorCode: input.indicatorCode.toUpperCase(),
+        period: formatPeriod(input.period),
+      },
+    },
+    include: { versions: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+  });
+  return sub?.versions ?? [];
+}

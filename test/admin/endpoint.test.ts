@@ -1,0 +1,100 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminRunner } from '../../src/admin/endpoint.js';
+import { runRemote } from '../../src/admin/remote.js';
+import { seed } from '../../src/admin/seed.js';
+import { createTestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+
+const HEADER =
+  'unit_code,unit_name,indicator_code,period,numerator,denominator,value,unit,target,target_met,first_submitted_at,last_submitted_at,on_time';
+
+describe('admin endpoint runner', () => {
+  let t: TestDb;
+  let run: ReturnType<typeof createAdminRunner>;
+  let server: Server;
+  let url: string;
+  let cwd: string;
+  const changes: string[] = [];
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seed(t.db, { now: new Date('2025-11-03T02:00:00Z') });
+    run = createAdminRunner({
+      db: t.db,
+      config: { dataDir: t.dataDir, timezone: 'Asia/Ho_Chi_Minh' },
+      now: () => new Date('2025-11-03T02:00:00Z'),
+      onChange: (what) => {
+        changes.push(what);
+      },
+    });
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          argv: string[];
+          files: Record<string, string>;
+        };
+        void run(body.argv, body.files).then((r) =>
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cwd = await mkdtemp(path.join(os.tmpdir(), 'cds-endpoint-'));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await t?.cleanup();
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('returns files written with --out instead of writing on the server', async () => {
+    const r = await run([
+      'export',
+      '--period',
+      'Q3/2025',
+      '--indicator',
+      'KNS',
+      '--out',
+      'kns.csv',
+    ]);
+    expect(r.exitCode).toBe(0);
+    const csv = Buffer.from(r.files['kns.csv'] ?? '', 'base64').toString('utf8');
+    expect(csv.split(/\r?\n/)[0]).toBe(HEADER);
+    // one row per current unit for a quarterly indicator that applies to both levels
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(71);
+    await expect(readFile(path.join(process.cwd(), 'kns.csv'))).rejects.toThrow();
+  });
+
+  it('lets the remote CLI write returned files in its own working directory', async () => {
+    const r = await runRemote(
+      { url, adminToken: 'unused' },
+      ['export', '--period', 'Q3/2025', '--out', 'q3.csv'],
+      { cwd },
+    );
+    expect(r.exitCode).toBe(0);
+    const csv = await readFile(path.join(cwd, 'q3.csv'), 'utf8');
+    expect(csv.split(/\r?\n/)[0]).toBe(HEADER);
+    // 70 current units, each with the quarterly indicators that apply to it: more than a header.
+    expect(csv.trim().split(/\r?\n/).length).toBeGreaterThan(70);
+  });
+
+  it('tells the server what changed so it can refresh its caches', async () => {
+    const r = await run(['seed']);
+    expect(r.exitCode).toBe(0);
+    expect(changes).toEqual(expect.arrayContaining(['units', 'indicators', 'services']));
+  });
+
+  it('refuses to read files the CLI did not send', async () => {
+    const r = await run(['import', 'units', '/etc/passwd']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/file not found: \/etc\/passwd/);
+  });
+});

@@ -1,0 +1,336 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../../helpers/db.js';
+import { AccessError, NotFoundError, ValidationError } from '../../../src/domain/access.js';
+import { parsePeriod, type Period } from '../../../src/domain/periods.js';
+import { DEFAULT_SCHEDULE } from '../../../src/domain/schedule.js';
+import {
+  BARE_PERCENT_NOTE,
+  LockedError,
+  figureHistory,
+  reopenPeriod,
+  submitFigures,
+  withdrawFigure,
+} from '../../../src/domain/submissions/index.js';
+import { addPerson, seedFixture, vn, type Fixture } from '../people/fixture.js';
+
+let t: TestDb;
+let f: Fixture;
+let reporter: string;
+let manager: string;
+const schedule = DEFAULT_SCHEDULE;
+const now = vn('2025-11-03T09:00:00');
+const P = (s: string): Period => {
+  const p = parsePeriod(s, now);
+  if (!p) throw new Error(s);
+  return p;
+};
+
+beforeAll(async () => {
+  t = await createTestDb();
+  f = await seedFixture(t.db);
+  reporter = await addPerson(t.db, { name: 'Lê Thị B', unitId: f.tranPhu, role: 'reporter' });
+  manager = await addPerson(t.db, { name: 'Trần Quản Lý', unitId: f.province, role: 'manager' });
+}, 120_000);
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+const base = () => ({ personId: reporter, unitId: f.tranPhu, channel: 'sim', schedule });
+
+describe('submitFigures', () => {
+  it('stores numerator and denominator, derives the percentage and returns a short receipt', async () => {
+    const r = await submitFigures(t.db.prisma, {
+      ...base(),
+      period: P('T10/2025'),
+      now,
+      items: [{ indicatorCode: 'hstt', numerator: 120, denominator: 150 }],
+    });
+    expect(r.period).toBe('T10/2025');
+    expect(r.ref).toMatch(/^[2-9A-Z]{6}$/);
+    expect(r.items).toEqual([
+      expect.objectContaining({
+        code: 'HSTT',
+        created: true,
+        current: { numerator: 120, denominator: 150, value: 80, note: null },
+      }),
+    ]);
+    const row = await t.db.prisma.submission.findFirstOrThrow({
+      where: { unitId: f.tranPhu, indicatorCode: 'HSTT' },
+    });
+    expect(row.ref).toBe(r.ref);
+    expect(row.periodStart.toISOString()).toBe('2025-10-01T00:00:00.000Z');
+  });
+
+  it('replaces the value on a correction, reports what it replaced and keeps the first submission time', async () => {
+    const later = vn('2025-11-10T08:00:00'); // after the deadline, before the lock
+    const r = await submitFigures(t.db.prisma, {
+      ...base(),
+      channel: 'telegram',
+      period: P('T10/2025'),
+      now: later,
+      items: [{ indicatorCode: 'HSTT', numerator: 60, denominator: 100 }],
+    });
+    expect(r.items[0]?.created).toBe(false);
+    expect(r.items[0]?.previous?.value).toBe(80);
+    expect(r.items[0]?.current.value).toBe(60);
+    const row = await t.db.prisma.submission.findFirstOrThrow({
+      where: { unitId: f.tranPhu, indicatorCode: 'HSTT' },
+    });
+    expect(row.firstSubmittedAt.toISOString()).toBe(now.toISOString());
+    expect(row.lastSubmittedAt.toISOString()).toBe(later.toISOString());
+    expect(row.lastChannel).toBe('telegram');
+    const history = await figureHistory(t.db.prisma, {
+      unitId: f.tranPhu,
+      indicatorCode: 'HSTT',
+      period: P('T10/2025'),
+    });
+    expect(history.map((h) => h.action)).toEqual(['create', 'update']);
+    expect(history[1]?.oldData).toMatchObject({ value: 80 });
+    expect(history[1]?.newData).toMatchObject({ value: 60 });
+  });
+
+  it('stores a bare percentage with a note that numerator and denominator are missing', async () => {
+    const r = await submitFigures(t.db.prisma, {
+      ...base(),
+      period: P('T10/2025'),
+      now,
+      items: [{ indicatorCode: 'HSCV', value: 65.5 }],
+    });
+    expect(r.items[0]?.current).toEqual({
+      numerator: null,
+      denominator: null,
+      value: 65.5,
+      note: BARE_PERCENT_NOTE,
+    });
+  });
+
+  it('saves nothing when one item of the message is invalid', async () => {
+    const err = await submitFigures(t.db.prisma, {
+      ...base(),
+      period: P('Q4/2025'),
+      now,
+      items: [
+        { indicatorCode: 'KNS', numerator: 45, denominator: 50 },
+        { indicatorCode: 'TCNS', value: 2.5 },
+      ],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).key).toBe('domain.errors.countRange');
+    expect(await t.db.prisma.submission.count({ where: { indicatorCode: 'KNS' } })).toBe(0);
+  });
+
+  it.each([
+    [{ indicatorCode: 'HSTT', numerator: 160, denominator: 150 }, 'domain.errors.fractionRange'],
+    [{ indicatorCode: 'HSTT', numerator: 1, denominator: 0 }, 'domain.errors.fractionRange'],
+    [{ indicatorCode: 'HSTT', value: 101 }, 'domain.errors.percentRange'],
+    [{ indicatorCode: 'HSTT', numerator: 5 }, 'domain.errors.fraction'],
+  ])('rejects %o with %s', async (item, key) => {
+    await expect(
+      submitFigures(t.db.prisma, { ...base(), period: P('T10/2025'), now, items: [item] }),
+    ).rejects.toMatchObject({ key });
+  });
+
+  it('says which period an indicator takes when the period is of the wrong kind', async () => {
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: P('T10/2025'),
+        now,
+        items: [{ indicatorCode: 'KNS', value: 50 }],
+      }),
+    ).rejects.toMatchObject({
+      key: 'domain.errors.wrongPeriodKind',
+      vars: { expected: 'quarter' },
+    });
+  });
+
+  it('refuses an indicator not reported at the unit level and unknown indicators', async () => {
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: P('Q4/2025'),
+        now,
+        items: [{ indicatorCode: 'TTHCTT', value: 50 }],
+      }),
+    ).rejects.toMatchObject({ key: 'domain.errors.notDueForLevel' });
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: P('Q4/2025'),
+        now,
+        items: [{ indicatorCode: 'NOPE', value: 50 }],
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('refuses a person who is not a reporter of that unit', async () => {
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        unitId: f.thanhSen,
+        period: P('T10/2025'),
+        now,
+        items: [{ indicatorCode: 'HSTT', value: 50 }],
+      }),
+    ).rejects.toBeInstanceOf(AccessError);
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        personId: manager,
+        period: P('T10/2025'),
+        now,
+        items: [{ indicatorCode: 'HSTT', value: 50 }],
+      }),
+    ).rejects.toBeInstanceOf(AccessError);
+  });
+
+  it('refuses a period that has not started yet', async () => {
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: P('T12/2025'),
+        now,
+        items: [{ indicatorCode: 'HSTT', value: 50 }],
+      }),
+    ).rejects.toMatchObject({ key: 'domain.errors.periodNotStarted' });
+  });
+});
+
+describe('concurrent reports', () => {
+  it('serialises two reporters of one unit reporting the same new figure at once', async () => {
+    const second = await addPerson(t.db, { name: 'Đỗ Văn E', unitId: f.tranPhu, role: 'reporter' });
+    const q = P('Q4/2025');
+    const [a, b] = await Promise.all([
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: q,
+        now,
+        items: [{ indicatorCode: 'KNS', numerator: 1, denominator: 2 }],
+      }),
+      submitFigures(t.db.prisma, {
+        ...base(),
+        personId: second,
+        period: q,
+        now,
+        items: [{ indicatorCode: 'KNS', numerator: 3, denominator: 4 }],
+      }),
+    ]);
+    expect([a.items[0]?.created, b.items[0]?.created].sort()).toEqual([false, true]);
+    const history = await figureHistory(t.db.prisma, {
+      unitId: f.tranPhu,
+      indicatorCode: 'KNS',
+      period: q,
+    });
+    expect(history.map((h) => h.action)).toEqual(['create', 'update']);
+    expect(history[1]?.oldData).toMatchObject({
+      value: history[0]?.newData && (history[0].newData as { value: number }).value,
+    });
+  });
+});
+
+describe('locks and reopening', () => {
+  it('refuses a locked period naming who can reopen it, and accepts it after a manager reopens', async () => {
+    // T9/2025: deadline 05/10/2025 17:00, locked from 15/10/2025 17:00.
+    const err = await submitFigures(t.db.prisma, {
+      ...base(),
+      period: P('T9/2025'),
+      now,
+      items: [{ indicatorCode: 'HSTT', numerator: 1, denominator: 2 }],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockedError);
+    expect((err as LockedError).reopeners.map((r) => r.displayName)).toContain('Trần Quản Lý');
+    expect((err as LockedError).lockedAt.toISOString()).toBe(
+      vn('2025-10-15T17:00:00').toISOString(),
+    );
+
+    await expect(
+      reopenPeriod(t.db.prisma, {
+        unitCode: '18100',
+        period: 'T9/2025',
+        by: { personId: reporter },
+        now,
+        schedule,
+      }),
+    ).rejects.toBeInstanceOf(AccessError);
+    const reopen = await reopenPeriod(t.db.prisma, {
+      unitCode: '18100',
+      period: 'T9/2025',
+      by: { personId: manager },
+      now,
+      schedule,
+    });
+    expect(reopen.until.toISOString()).toBe(new Date(now.getTime() + 3 * 86_400_000).toISOString());
+    const ok = await submitFigures(t.db.prisma, {
+      ...base(),
+      period: P('T9/2025'),
+      now: new Date(now.getTime() + 3_600_000),
+      items: [{ indicatorCode: 'HSTT', numerator: 1, denominator: 2 }],
+    });
+    expect(ok.items[0]?.current.value).toBe(50);
+    // It locks again once the grace is over; the other unit stayed locked throughout.
+    await expect(
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: P('T9/2025'),
+        now: new Date(now.getTime() + 4 * 86_400_000),
+        items: [{ indicatorCode: 'HSTT', value: 1 }],
+      }),
+    ).rejects.toBeInstanceOf(LockedError);
+    const audit = await t.db.prisma.auditLog.findMany({ where: { action: 'period.reopen' } });
+    expect(audit).toHaveLength(1);
+  });
+});
+
+describe('withdrawFigure', () => {
+  it('withdraws before the lock, keeps history, and a new report keeps the first time', async () => {
+    const q = P('Q4/2025');
+    await submitFigures(t.db.prisma, {
+      ...base(),
+      period: q,
+      now,
+      items: [{ indicatorCode: 'TCNS', value: 12 }],
+    });
+    const w = await withdrawFigure(t.db.prisma, {
+      ...base(),
+      indicatorCode: 'TCNS',
+      period: q,
+      now: vn('2025-11-04T08:00:00'),
+    });
+    expect(w.previous.value).toBe(12);
+    await expect(
+      withdrawFigure(t.db.prisma, {
+        ...base(),
+        indicatorCode: 'TCNS',
+        period: q,
+        now: vn('2025-11-04T08:00:00'),
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    const again = await submitFigures(t.db.prisma, {
+      ...base(),
+      period: q,
+      now: vn('2025-11-05T08:00:00'),
+      items: [{ indicatorCode: 'TCNS', value: 14 }],
+    });
+    expect(again.items[0]?.created).toBe(true);
+    expect(again.items[0]?.previous).toBeUndefined();
+    const history = await figureHistory(t.db.prisma, {
+      unitId: f.tranPhu,
+      indicatorCode: 'TCNS',
+      period: q,
+    });
+    expect(history.map((h) => h.action)).toEqual(['create', 'withdraw', 'update']);
+    const row = await t.db.prisma.submission.findFirstOrThrow({ where: { indicatorCode: 'TCNS' } });
+    expect(row.firstSubmittedAt.toISOString()).toBe(now.toISOString());
+  });
+
+  it('refuses to withdraw after the lock', async () => {
+    await expect(
+      withdrawFigure(t.db.prisma, {
+        ...base(),
+        indicatorCode: 'HSTT',
+        period: P('T10/2025'),
+        now: vn('2025-11-16T08:00:00'),
+      }),
+    ).rejects.toBeInstanceOf(LockedError);
+  });
+});
