@@ -2,14 +2,26 @@ import type { Handler, Locale } from '../src/core/handler.js';
 import { commandArgs } from '../src/core/router.js';
 import { fold } from '../src/text/vietnamese.js';
 
-const GREETINGS = ['bat dau', 'xin chao', 'chao', 'chao ban', 'chao bot', 'alo', 'hello', 'hi', 'start'];
+const GREETINGS = [
+  'bat dau',
+  'xin chao',
+  'chao',
+  'chao ban',
+  'chao bot',
+  'alo',
+  'hello',
+  'hi',
+  'start',
+];
 const HELP_WORDS = ['tro giup', 'huong dan', 'help', 'giup', 'giup do', 'menu', '?'];
 
 /** Is the whole message (folded, without closing punctuation) one of the phrases? */
 function isExactly(text: string | undefined, phrases: readonly string[]): boolean {
   if (!text) return false;
   const folded = fold(text).replace(/[.!?,\s]+$/u, '');
-  return phrases.includes(folded) || (folded === '' && phrases.includes('?') && text.trim() === '?');
+  return (
+    phrases.includes(folded) || (folded === '' && phrases.includes('?') && text.trim() === '?')
+  );
 }
 
 /** /start (and a Zalo OA follow): greet, say what the bot does for each kind of user. */

@@ -102,4 +102,3 @@ export async function loadSender(
   }
   return { identity, reporterUnits };
 }
-
