@@ -5,6 +5,19 @@ import { createReportHandlers } from '../handlers/report/index.js';
 import { createCitizenHandlers } from '../handlers/citizens.js';
 import { CitizenService } from './citizens/service.js';
 import type { Channel } from './channels/types.js';
+import { createTelegramChannel } from './channels/telegram/index.js';
+import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
+import { createZaloOaChannel } from './channels/zalo-oa/index.js';
+import {
+  createDeliveryQueue,
+  createMemoryLimiter,
+  createRedisLimiter,
+  type DeliveryQueue,
+} from './delivery/index.js';
+import { createBoss } from './jobs/boss.js';
+import type { PgBoss } from 'pg-boss';
+import type { Button, OutboundMessage } from './core/message.js';
+import { RedisStateStore } from './state/redis-store.js';
 import { createSimChannel } from './channels/sim/index.js';
 import type { Config } from './config.js';
 import { createPipeline, DuplicateUpdateError, type PipelineDb } from './core/conversation.js';
@@ -33,6 +46,8 @@ export interface AppOverrides {
   db?: Db;
   store?: StateStore;
   clock?: () => Date;
+  /** Start pg-boss and the delivery queue (default true; tests that need no queue skip it). */
+  startJobs?: boolean;
   /** Seed an empty provided database too (an owned one always is). */
   seedIfEmpty?: boolean;
   /** More handlers, routed before the built-in ones (tests, plug-ins). */
@@ -47,6 +62,8 @@ export interface App {
   readonly i18n: I18n;
   readonly pipeline: Pipeline;
   readonly channels: Channel[];
+  /** Durable, paced proactive delivery (set once started, unless startJobs is false). */
+  delivery?: DeliveryQueue;
   /** Set once started. */
   url?: string;
   server?: RunningServer['server'];
@@ -141,6 +158,48 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const channels: Channel[] = [];
   if (config.simulator) channels.push(createSimChannel({ pipeline, store, logger }));
+  const channelT = i18n.translator('vi');
+  // Retryable failures of direct replies go to the durable queue once it runs.
+  const replyFallback = async (m: OutboundMessage) => {
+    if (!app.delivery) throw new Error('delivery queue not running');
+    await app.delivery.enqueue(m, 'notice');
+  };
+  const base = { logger, pipeline, t: channelT, bodyLimit: '256kb', replyFallback };
+  if (config.telegram) {
+    channels.push(
+      createTelegramChannel({
+        ...base,
+        config: { publicUrl: config.publicUrl, telegram: config.telegram },
+      }),
+    );
+  }
+  const optionsStore: OptionsStore = {
+    get: (chatId) => store.get<Button[]>(`zalo-options:${chatId}`),
+    set: (chatId, options) =>
+      options && options.length > 0
+        ? store.set(`zalo-options:${chatId}`, options, config.stateTtlMs)
+        : store.delete(`zalo-options:${chatId}`),
+  };
+  if (config.zaloBot) {
+    channels.push(
+      createZaloBotChannel({
+        ...base,
+        config: { publicUrl: config.publicUrl, zaloBot: config.zaloBot },
+        optionsStore,
+      }),
+    );
+  }
+  if (config.zaloOa) {
+    channels.push(
+      createZaloOaChannel({
+        ...base,
+        config: { zaloOa: config.zaloOa },
+        prisma: db.prisma,
+        optionsStore,
+      }),
+    );
+  }
+  let boss: PgBoss | undefined;
 
   let adminToken = config.adminToken;
   const mounts = Object.fromEntries(
@@ -195,6 +254,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         startedAt: new Date().toISOString(),
       });
       for (const c of channels) await c.start?.();
+      if (overrides.startJobs ?? true) {
+        boss = await createBoss({ db, logger });
+        const limiter =
+          store instanceof RedisStateStore
+            ? createRedisLimiter(store.redis, 'limit:')
+            : createMemoryLimiter();
+        app.delivery = createDeliveryQueue({
+          boss,
+          prisma: db.prisma,
+          channels: Object.fromEntries(channels.map((c) => [c.name, c])),
+          limiter,
+          logger,
+        });
+        await app.delivery.start();
+      }
       logger.info(
         {
           url: running.url,
@@ -210,6 +284,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         for (const c of channels)
           await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         if (running) await running.close(config.shutdownTimeoutMs);
+        await app.delivery
+          ?.stop()
+          .catch((err: unknown) => logger.warn({ err }, 'queue stop failed'));
+        await boss
+          ?.stop({ graceful: true, timeout: 5000 })
+          .catch((err: unknown) => logger.warn({ err }, 'pg-boss stop failed'));
         await store.close().catch(() => {});
         if (ownsDb) await db.close().catch(() => {});
         if (running) removeRuntimeFile(config.dataDir);

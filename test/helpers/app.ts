@@ -31,7 +31,7 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string> = {},
   overrides: AppOverrides = {},
-  opts: { seeded?: boolean } = {},
+  opts: { seeded?: boolean; jobs?: boolean } = {},
 ): Promise<TestApp> {
   const testDb = await createTestDb(undefined, { seeded: opts.seeded });
   const redis = testStateKind() === 'redis';
@@ -54,6 +54,7 @@ export async function startTestApp(
     logger: pino({ level: config.logLevel }),
     db: testDb.db,
     store,
+    startJobs: opts.jobs ?? false,
     ...overrides,
   });
   await app.start();

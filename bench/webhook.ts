@@ -1,0 +1,212 @@
+/**
+ * bench:webhook — autocannon on loopback against our POST /webhooks/telegram (the full app:
+ * secret check, pipeline with dedupe + per-chat lock + transaction, /help handler, reply sent to
+ * a fake Bot API), and in the same run a bare express + telegraf echo webhook against the same
+ * fake Bot API. Every request carries a unique update_id; replies are counted at the fake.
+ *
+ *   npm run bench:webhook                        # embedded defaults (PGlite, in-memory state)
+ *   npm run bench:webhook -- --db postgres --redis
+ *   options: --duration 10 (s per side), --connections 20, --chats 500
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import express from 'express';
+import pino from 'pino';
+import { Telegraf } from 'telegraf';
+import { createApp } from '../src/app.js';
+import { createTelegramChannel } from '../src/channels/telegram/index.js';
+import { loadConfig } from '../src/config.js';
+import { startFakeBotApi, type FakeBotApi } from '../test/channels/fakes/bot-api.js';
+import { createTestDb } from '../test/helpers/db.js';
+
+const { values: args } = parseArgs({
+  options: {
+    db: {
+      type: 'string',
+      default: process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'pglite',
+    },
+    redis: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '20' },
+    chats: { type: 'string', default: '500' },
+  },
+});
+
+const TOKEN = '7000001:BENCH-WEBHOOK';
+const SECRET = 'bench_secret-token';
+let nextUpdateId = 1_000_000;
+
+function helpUpdate(chats: number): string {
+  const id = nextUpdateId++;
+  const chat = 10_000 + (id % chats);
+  return JSON.stringify({
+    update_id: id,
+    message: {
+      message_id: id,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chat, type: 'private', first_name: 'Bench' },
+      from: { id: chat, is_bot: false, first_name: 'Bench', language_code: 'vi' },
+      text: '/help',
+      entities: [{ offset: 0, length: 5, type: 'bot_command' }],
+    },
+  });
+}
+
+interface Result {
+  rps: number;
+  p99: number;
+  p50: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  replies: number;
+}
+
+async function load(url: string, api: FakeBotApi, token: string): Promise<Result> {
+  const chats = Number(args.chats);
+  const before = api.of('sendMessage').filter((c) => c.token === token).length;
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      method: 'POST',
+      connections: Number(args.connections),
+      duration,
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      requests: [
+        {
+          setupRequest: (req) => ({ ...req, body: helpUpdate(chats) }),
+        },
+      ],
+    });
+  await run(2); // warm-up (JIT, connection pools, caches)
+  const warm = api.of('sendMessage').filter((c) => c.token === token).length;
+  const r = await run(Number(args.duration));
+  // Let replies of the last requests land.
+  await new Promise((res) => setTimeout(res, 500));
+  const replies = api.of('sendMessage').filter((c) => c.token === token).length - warm;
+  void before;
+  return {
+    rps: r.requests.average,
+    p99: r.latency.p99,
+    p50: r.latency.p50,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    replies,
+  };
+}
+
+/** Bare express + telegraf echo webhook (telegraf's own webhookCallback), replies via HTTP. */
+async function startBareEcho(apiRoot: string) {
+  const bot = new Telegraf(TOKEN.replace('BENCH', 'BARE'), {
+    telegram: { apiRoot, webhookReply: false },
+  });
+  bot.botInfo = {
+    id: 1,
+    is_bot: true,
+    first_name: 'Bare',
+    username: 'bare_bot',
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
+  bot.on('message', async (ctx) => {
+    await ctx.reply('text' in ctx.message ? ctx.message.text : 'echo');
+  });
+  const app = express();
+  app.post(
+    '/webhooks/telegram',
+    bot.webhookCallback('/webhooks/telegram', { secretToken: SECRET }),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`,
+    token: TOKEN.replace('BENCH', 'BARE'),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function main(): Promise<void> {
+  const kind = args.db === 'postgres' ? 'postgres' : 'pglite';
+  const api = await startFakeBotApi();
+  const testDb = await createTestDb(kind);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-webhook-'));
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    SIMULATOR: 'off',
+    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
+    ...(args.redis
+      ? {
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_KEY_PREFIX: `bench:${process.pid}:`,
+        }
+      : {}),
+    PUBLIC_URL: 'http://127.0.0.1:9',
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    TELEGRAM_API_ROOT: api.url,
+  });
+  const app = await createApp(config, { db: testDb.db, seedIfEmpty: true, logger });
+  await app.start();
+
+  // Until the composition root wires the Telegram channel, mount it here on the app's pipeline.
+  let ourUrl = `${app.url}/webhooks/telegram`;
+  let fallback: { close(): Promise<void> } | undefined;
+  if (!app.channels.some((c) => c.name === 'telegram')) {
+    const channel = createTelegramChannel({
+      config: { publicUrl: config.publicUrl, telegram: config.telegram! },
+      logger,
+      pipeline: app.pipeline,
+    });
+    const ex = express();
+    ex.use('/webhooks/telegram', channel.router);
+    const server = ex.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    ourUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`;
+    fallback = { close: () => new Promise<void>((r) => server.close(() => r())) };
+    console.log(
+      'note: the app does not mount the Telegram channel yet; mounted by the bench on app.pipeline',
+    );
+  }
+  const bare = await startBareEcho(api.url);
+
+  console.log(
+    `bench:webhook  db=${kind}, state=${args.redis ? 'redis' : 'memory'}, ${args.connections} connections, ${args.duration} s each, ${args.chats} chats`,
+  );
+  const ours = await load(ourUrl, api, TOKEN);
+  const echo = await load(bare.url, api, bare.token);
+
+  const row = (name: string, r: Result) =>
+    console.log(
+      `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(5)} ms   requests ${r.total}   non-2xx ${r.non2xx}   errors ${r.errors}   replies ${r.replies}`,
+    );
+  console.log('');
+  row('cds-bot /webhooks/telegram', ours);
+  row('bare express+telegraf echo', echo);
+  console.log(
+    `  throughput ratio (ours / bare): ${(ours.rps / echo.rps).toFixed(2)}  (target >= 0.5 on PostgreSQL + Redis)`,
+  );
+
+  await bare.close();
+  await fallback?.close();
+  await app.stop();
+  await api.close();
+  await testDb.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+/**
+ * Zalo OA webhook signature: `X-ZEvent-Signature: mac=<hex>` where hex = SHA-256 (plain, not
+ * HMAC) of app_id + raw body + timestamp + OA secret key. The raw bytes are hashed exactly as
+ * received; re-serialised JSON would not match.
+ */
+import { createHash } from 'node:crypto';
+import { safeEqual } from '../webhook.js';
+
+export const ZALO_OA_SIGNATURE_HEADER = 'x-zevent-signature';
+
+/** The header value Zalo would send for this body. */
+export function zaloOaSignature(
+  appId: string,
+  rawBody: Buffer,
+  timestamp: string,
+  secretKey: string,
+): string {
+  const hash = createHash('sha256');
+  hash.update(appId, 'utf8');
+  hash.update(rawBody);
+  hash.update(timestamp, 'utf8');
+  hash.update(secretKey, 'utf8');
+  return `mac=${hash.digest('hex')}`;
+}
+
+/** Constant-time check of a received header against the expected signature. */
+export function verifyZaloOaSignature(
+  header: string | undefined,
+  appId: string,
+  rawBody: Buffer,
+  timestamp: string,
+  secretKey: string,
+): boolean {
+  if (!header) return false;
+  return safeEqual(
+    header.trim().toLowerCase(),
+    zaloOaSignature(appId, rawBody, timestamp, secretKey),
+  );
+}

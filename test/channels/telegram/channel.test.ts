@@ -1,0 +1,388 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createTelegramChannel,
+  type TelegramChannel,
+} from '../../../src/channels/telegram/index.js';
+import { DeliveryError } from '../../../src/channels/types.js';
+import { startFakeBotApi, type FakeBotApi } from '../fakes/bot-api.js';
+import { mount, silentLogger, type Mounted } from '../fakes/http.js';
+import { createFakePipeline, type FakePipeline } from '../fakes/pipeline.js';
+
+const SECRET = 'test-secret_123';
+const TOKEN = '123456:TEST-token';
+
+function textUpdate(updateId: number, text: string, chatId = 4242) {
+  return {
+    update_id: updateId,
+    message: {
+      message_id: 10,
+      date: 1764230400,
+      chat: { id: chatId, type: 'private', first_name: 'Lan' },
+      from: {
+        id: chatId,
+        is_bot: false,
+        first_name: 'Lan',
+        last_name: 'Nguyễn',
+        language_code: 'vi',
+      },
+      text,
+      entities: text.startsWith('/')
+        ? [{ offset: 0, length: text.split(' ')[0]!.length, type: 'bot_command' }]
+        : undefined,
+    },
+  };
+}
+
+describe('Telegram webhook', () => {
+  let api: FakeBotApi;
+  let pipeline: FakePipeline;
+  let channel: TelegramChannel;
+  let server: Mounted;
+
+  const post = (
+    body: unknown,
+    headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': SECRET },
+  ) =>
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body:
+        typeof body === 'string'
+          ? body
+          : Buffer.isBuffer(body)
+            ? new Uint8Array(body)
+            : JSON.stringify(body),
+    });
+
+  beforeEach(async () => {
+    api = await startFakeBotApi();
+    pipeline = createFakePipeline((m) => [
+      {
+        text: `echo: ${m.text ?? m.button ?? m.event}`,
+        buttons: [[{ label: 'Xác nhận', data: 'rep:ok' }]],
+      },
+    ]);
+    channel = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger: silentLogger,
+      pipeline,
+      bodyLimit: '8kb',
+    });
+    server = await mount('/webhooks/telegram', channel.router);
+  });
+  afterEach(async () => {
+    await server.close();
+    await api.close();
+  });
+
+  it('rejects a request without the secret header with 401 and does not call the pipeline', async () => {
+    const res = await post(textUpdate(1, 'xin chào'), {});
+    expect(res.status).toBe(401);
+    expect(pipeline.received).toHaveLength(0);
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('rejects a wrong secret (even one differing only in the last character) with 401', async () => {
+    for (const secret of ['test-secret_124', 'x', `${SECRET}x`]) {
+      const res = await post(textUpdate(1, 'xin chào'), {
+        'x-telegram-bot-api-secret-token': secret,
+      });
+      expect(res.status).toBe(401);
+    }
+    expect(pipeline.received).toHaveLength(0);
+  });
+
+  it('turns a text message into an InboundMessage and replies with an inline keyboard', async () => {
+    const res = await post(textUpdate(100, 'Báo cáo tháng 10'));
+    expect(res.status).toBe(200);
+    expect(pipeline.applied).toHaveLength(1);
+    const msg = pipeline.applied[0]!;
+    expect(msg).toMatchObject({
+      channel: 'telegram',
+      chatId: '4242',
+      userId: '4242',
+      updateId: '100',
+      text: 'Báo cáo tháng 10',
+      displayName: 'Lan Nguyễn',
+    });
+    const sends = api.of('sendMessage');
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.token).toBe(TOKEN);
+    expect(sends[0]!.body).toMatchObject({
+      chat_id: '4242',
+      text: 'echo: Báo cáo tháng 10',
+      reply_markup: { inline_keyboard: [[{ text: 'Xác nhận', callback_data: 'rep:ok' }]] },
+    });
+    expect(sends[0]!.body.parse_mode).toBeUndefined();
+  });
+
+  it('strips the bot name from a command so /help@CdsBot reaches the /help handler', async () => {
+    await post(textUpdate(101, '/help@CdsBot'));
+    expect(pipeline.applied[0]!.text).toBe('/help');
+  });
+
+  it('normalises text to NFC', async () => {
+    await post(textUpdate(102, 'Ha\u0300 Ti\u0303nh'));
+    expect(pipeline.applied[0]!.text).toBe('Hà Tĩnh');
+  });
+
+  it('turns a button press into button data and answers the callback query', async () => {
+    const res = await post({
+      update_id: 200,
+      callback_query: {
+        id: '4382bfdwdsb323b2d9',
+        from: { id: 4242, is_bot: false, first_name: 'Lan' },
+        message: {
+          message_id: 11,
+          date: 1764230400,
+          chat: { id: -100987, type: 'supergroup' },
+          text: 'Chọn',
+        },
+        chat_instance: '-123',
+        data: 'rep:ok',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(pipeline.applied[0]).toMatchObject({
+      chatId: '-100987',
+      userId: '4242',
+      button: 'rep:ok',
+      updateId: '200',
+    });
+    expect(api.of('answerCallbackQuery')[0]!.body).toMatchObject({
+      callback_query_id: '4382bfdwdsb323b2d9',
+    });
+  });
+
+  it('handles an edited message like a new text', async () => {
+    const update = textUpdate(300, 'sửa: 65,5');
+    const res = await post({
+      update_id: 300,
+      edited_message: { ...update.message, edit_date: 1764230500 },
+    });
+    expect(res.status).toBe(200);
+    expect(pipeline.applied[0]).toMatchObject({ text: 'sửa: 65,5', updateId: '300' });
+  });
+
+  it('marks a photo as unsupported so the handler can answer politely', async () => {
+    const res = await post({
+      update_id: 301,
+      message: {
+        message_id: 12,
+        date: 1764230400,
+        chat: { id: 4242, type: 'private' },
+        from: { id: 4242, is_bot: false, first_name: 'Lan' },
+        photo: [{ file_id: 'AgAC', file_unique_id: 'AQAD', width: 90, height: 90 }],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(pipeline.applied[0]).toMatchObject({ event: 'unsupported' });
+    expect(pipeline.applied[0]!.text).toBeUndefined();
+  });
+
+  it('takes a redelivered update into account only once', async () => {
+    expect((await post(textUpdate(400, 'một lần'))).status).toBe(200);
+    expect((await post(textUpdate(400, 'một lần'))).status).toBe(200);
+    expect(pipeline.received).toHaveLength(2);
+    expect(pipeline.applied).toHaveLength(1);
+    expect(api.of('sendMessage')).toHaveLength(1);
+  });
+
+  it('sends one reply when the same update arrives five times at once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => post(textUpdate(401, 'song song'))),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(pipeline.applied).toHaveLength(1);
+    expect(api.of('sendMessage')).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After when our infrastructure fails, so Telegram redelivers', async () => {
+    pipeline.failWithInfraError = true;
+    const res = await post(textUpdate(500, 'lỗi hạ tầng'));
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(api.of('sendMessage')).toHaveLength(0);
+    pipeline.failWithInfraError = false;
+    expect((await post(textUpdate(500, 'lỗi hạ tầng'))).status).toBe(200);
+    expect(api.of('sendMessage')).toHaveLength(1);
+  });
+
+  it('splits a long reply at 4096 characters on line boundaries, keyboard on the last part', async () => {
+    const line = 'Xã Thạch Hà: đã báo cáo 65,5%'.padEnd(99, '.');
+    pipeline = createFakePipeline(() => [
+      {
+        text: Array.from({ length: 60 }, () => line).join('\n'),
+        buttons: [[{ label: 'Tiếp', data: 'page:2' }]],
+      },
+    ]);
+    const ch = createTelegramChannel({
+      config: { telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url } },
+      logger: silentLogger,
+      pipeline,
+    });
+    await server.close();
+    server = await mount('/webhooks/telegram', ch.router);
+    await post(textUpdate(600, 'danh sách'));
+    const sends = api.of('sendMessage');
+    expect(sends).toHaveLength(2);
+    for (const s of sends) {
+      expect((s.body.text as string).length).toBeLessThanOrEqual(4096);
+      expect((s.body.text as string).split('\n').every((l) => l === line)).toBe(true);
+    }
+    expect(sends[0]!.body.reply_markup).toBeUndefined();
+    expect(sends[1]!.body.reply_markup).toBeDefined();
+  });
+
+  describe('bad input', () => {
+    it('answers 400 to invalid JSON', async () => {
+      expect((await post('{"update_id": 1, ')).status).toBe(400);
+    });
+    it('answers 400 to invalid UTF-8', async () => {
+      const bytes = Buffer.concat([
+        Buffer.from('{"update_id":7,"message":{"text":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}}'),
+      ]);
+      expect((await post(bytes)).status).toBe(400);
+      expect(pipeline.received).toHaveLength(0);
+    });
+    it('answers 413 to a body over the limit', async () => {
+      const res = await post(textUpdate(8, 'x'.repeat(20_000)));
+      expect(res.status).toBe(413);
+      expect(pipeline.received).toHaveLength(0);
+    });
+    it('answers 400 to JSON that is not an update (wrong types, missing update_id)', async () => {
+      expect((await post({ update_id: 'abc', message: {} })).status).toBe(400);
+      expect((await post({ message: { text: 'hi' } })).status).toBe(400);
+      expect((await post([1, 2, 3])).status).toBe(400);
+      expect(pipeline.received).toHaveLength(0);
+    });
+    it('acknowledges unknown update types with 200 so Telegram does not retry them', async () => {
+      const res = await post({
+        update_id: 9,
+        my_chat_member: {
+          chat: { id: 1, type: 'private' },
+          from: { id: 1, is_bot: false, first_name: 'A' },
+          date: 1,
+        },
+      });
+      expect(res.status).toBe(200);
+      expect(pipeline.received).toHaveLength(0);
+    });
+    it('acknowledges a known update with a malformed inner shape with 200', async () => {
+      const res = await post({ update_id: 10, message: { chat: 'nope' } });
+      expect(res.status).toBe(200);
+      expect(pipeline.received).toHaveLength(0);
+    });
+    it('ignores extra fields', async () => {
+      const u = textUpdate(11, 'thêm trường') as Record<string, unknown>;
+      u.some_future_field = { nested: true };
+      expect((await post(u)).status).toBe(200);
+      expect(pipeline.applied).toHaveLength(1);
+    });
+  });
+});
+
+describe('Telegram channel start and send', () => {
+  let api: FakeBotApi;
+  beforeEach(async () => {
+    api = await startFakeBotApi();
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  const build = (publicUrl?: string, pipeline = createFakePipeline()) =>
+    createTelegramChannel({
+      config: { publicUrl, telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url } },
+      logger: silentLogger,
+      pipeline,
+      pollTimeoutSeconds: 0,
+    });
+
+  it('registers Vietnamese commands and the webhook with secret_token and allowed_updates when PUBLIC_URL is set', async () => {
+    const ch = build('https://bot.example.vn');
+    await ch.start!();
+    const cmds = api.of('setMyCommands')[0]!.body.commands as Array<{
+      command: string;
+      description: string;
+    }>;
+    expect(cmds.map((c) => c.command)).toContain('help');
+    expect(cmds.find((c) => c.command === 'help')!.description).toMatch(/[ẫướ]/);
+    expect(api.of('setWebhook')[0]!.body).toMatchObject({
+      url: 'https://bot.example.vn/webhooks/telegram',
+      secret_token: SECRET,
+      allowed_updates: ['message', 'edited_message', 'callback_query'],
+    });
+    expect(api.of('getUpdates')).toHaveLength(0);
+  });
+
+  it('long-polls without PUBLIC_URL and confirms updates only after processing', async () => {
+    const pipeline = createFakePipeline();
+    let served = false;
+    api.respond = (call) => {
+      if (call.method !== 'getUpdates') return undefined;
+      if (!served) {
+        served = true;
+        return { body: { ok: true, result: [textUpdate(900, 'qua polling')] } };
+      }
+      return { body: { ok: true, result: [] }, delayMs: 20 };
+    };
+    const ch = build(undefined, pipeline);
+    await ch.start!();
+    await expect.poll(() => api.of('sendMessage').length).toBe(1);
+    await expect.poll(() => api.of('getUpdates').some((c) => c.body.offset === 901)).toBe(true);
+    await ch.stop!();
+    expect(api.of('setWebhook')).toHaveLength(0);
+    expect(api.of('deleteWebhook')).toHaveLength(1);
+    expect(pipeline.applied[0]).toMatchObject({ updateId: '900', text: 'qua polling' });
+  });
+
+  it('reports 429 as retryable with retry_after in milliseconds', async () => {
+    api.respond = () => ({
+      status: 429,
+      body: {
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 3',
+        parameters: { retry_after: 3 },
+      },
+    });
+    const err = await build()
+      .send({ channel: 'telegram', chatId: '1', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ permanent: false, retryAfterMs: 3000 });
+  });
+
+  it('reports a user who blocked the bot as a permanent failure', async () => {
+    api.respond = () => ({
+      status: 403,
+      body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    });
+    const err = await build()
+      .send({ channel: 'telegram', chatId: '1', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ permanent: true });
+    expect((err as Error).message).toMatch(/blocked/);
+  });
+
+  it('reports 5xx and network errors as retryable', async () => {
+    api.respond = () => ({ status: 502, body: { ok: false } });
+    const err = await build()
+      .send({ channel: 'telegram', chatId: '1', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ permanent: false });
+    await api.close();
+    const err2 = await build()
+      .send({ channel: 'telegram', chatId: '1', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(DeliveryError);
+    expect(err2).toMatchObject({ permanent: false });
+    api = await startFakeBotApi();
+  });
+});

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createMemoryLimiter,
+  createRedisLimiter,
+  rulesFor,
+  type RateLimiter,
+} from '../../src/delivery/limiter.js';
+
+async function timestamps(
+  limiter: RateLimiter,
+  n: number,
+  rules: Parameters<RateLimiter['acquire']>[0],
+) {
+  const at: number[] = [];
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const r = await limiter.acquire(rules);
+      expect(r.ok).toBe(true);
+      at.push(Date.now());
+      if (r.ok) await r.release();
+    }),
+  );
+  return at.sort((a, b) => a - b);
+}
+
+/** Most events inside any window of `ms`. */
+function maxInWindow(at: number[], ms: number): number {
+  let best = 0;
+  for (let i = 0; i < at.length; i++) {
+    let j = i;
+    while (j < at.length && (at[j] ?? 0) - (at[i] ?? 0) < ms) j++;
+    best = Math.max(best, j - i);
+  }
+  return best;
+}
+
+function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimiter) {
+  it('spaces messages evenly under one rule', async () => {
+    const limiter = make();
+    const rule = [{ key: 'r1', limit: 50, periodMs: 1000 }];
+    const start = Date.now();
+    const at = await timestamps(limiter, 20, rule);
+    expect(at.at(-1)! - start).toBeGreaterThanOrEqual(19 * 20 - 15);
+    expect(maxInWindow(at, 1000)).toBeLessThanOrEqual(50);
+  });
+
+  it('counts a send until its answer plus one period, so late timers cannot bunch sends', async () => {
+    const limiter = make();
+    const rule = [{ key: 'r6', limit: 5, periodMs: 300 }];
+    const held = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await limiter.acquire(rule);
+      expect(r.ok).toBe(true);
+      held.push(r);
+    }
+    // Five sends are still waiting for the platform's answer: the sixth must wait for them.
+    let sixth = false;
+    const pending = limiter.acquire(rule).then(() => {
+      sixth = true;
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sixth).toBe(false);
+    const releasedAt = Date.now();
+    for (const r of held) if (r.ok) await r.release();
+    await pending;
+    expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(280);
+  });
+
+  it('applies the per-chat rule and the overall rule together', async () => {
+    const limiter = make();
+    const start = Date.now();
+    // 1/s per chat: three messages to one chat take ~2 s; another chat is not held up.
+    const [one, other] = await Promise.all([
+      timestamps(
+        limiter,
+        3,
+        rulesFor('telegram', 'chatA').map((r) => ({ ...r, key: `t2:${r.key}` })),
+      ),
+      timestamps(
+        limiter,
+        1,
+        rulesFor('telegram', 'chatB').map((r) => ({ ...r, key: `t2:${r.key}` })),
+      ),
+    ]);
+    expect(one.at(-1)! - start).toBeGreaterThanOrEqual(1950);
+    expect(other[0]! - start).toBeLessThan(500);
+  });
+
+  it('hands back a slot that is too far away without reserving it', async () => {
+    const limiter = make();
+    const rule = [{ key: 'r3', limit: 1, periodMs: 1000 }];
+    const first = await limiter.acquire(rule, 100);
+    expect(first.ok).toBe(true);
+    const refused = await limiter.acquire(rule, 100);
+    expect(refused.ok).toBe(false);
+    expect(refused.ok === false && refused.retryInMs).toBeGreaterThan(800);
+    const again = await limiter.acquire(rule, 100);
+    expect(again.ok === false && again.retryInMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('waits out a pause asked for by the platform (retry_after)', async () => {
+    const limiter = make();
+    const rule = [{ key: 'r4', limit: 100, periodMs: 1000 }];
+    await limiter.pause('r4', 400);
+    const start = Date.now();
+    const r = await limiter.acquire(rule);
+    if (r.ok) await r.release();
+    expect(Date.now() - start).toBeGreaterThanOrEqual(380);
+  });
+
+  it('holds the limit across two limiter instances sharing the store', async () => {
+    const a = make();
+    const b = makeSecond();
+    const rule = [{ key: 'r5', limit: 20, periodMs: 1000 }];
+    const start = Date.now();
+    const [x, y] = await Promise.all([timestamps(a, 10, rule), timestamps(b, 10, rule)]);
+    const all = [...x, ...y].sort((p, q) => p - q);
+    expect(all.at(-1)! - start).toBeGreaterThanOrEqual(19 * 50 - 20);
+    expect(maxInWindow(all, 500)).toBeLessThanOrEqual(11);
+  });
+}
+
+describe('in-memory limiter', () => {
+  let shared: RateLimiter;
+  behavesLikeALimiter(
+    () => (shared = createMemoryLimiter()),
+    () => shared,
+  );
+});
+
+describe('Redis limiter', () => {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  const clients: Redis[] = [];
+  const client = () => {
+    const r = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+      lazyConnect: false,
+    });
+    clients.push(r);
+    return r;
+  };
+  beforeAll(() => {
+    client();
+  });
+  afterAll(async () => {
+    const keys = await clients[0]!.keys(`${prefix}*`);
+    if (keys.length > 0) await clients[0]!.del(...keys);
+    await Promise.all(clients.map((c) => c.quit()));
+  });
+  behavesLikeALimiter(
+    () => createRedisLimiter(client(), prefix),
+    () => createRedisLimiter(client(), prefix),
+  );
+});
