@@ -27,6 +27,7 @@ function isExactly(text: string | undefined, phrases: readonly string[]): boolea
 /** /start (and a Zalo OA follow): greet, say what the bot does for each kind of user. */
 export const startHandler: Handler = {
   name: 'start',
+  transactional: false,
   commands: ['/start', '/batdau'],
   // Whole-message greetings only: "chào, cho hỏi làm khai sinh" is a question for the lookup.
   match: (ctx) => ctx.msg.event === 'follow' || isExactly(ctx.msg.text, GREETINGS),
@@ -42,6 +43,7 @@ export const startHandler: Handler = {
 /** /help: what the bot does for staff, managers and citizens. */
 export const helpHandler: Handler = {
   name: 'help',
+  transactional: false,
   commands: ['/help', '/trogiup', '/huongdan'],
   // Whole-message only: "hướng dẫn làm hộ chiếu" is a citizen's question.
   match: (ctx) => isExactly(ctx.msg.text, HELP_WORDS),
@@ -53,6 +55,7 @@ export const helpHandler: Handler = {
 /** /lang vi|en — the choice is kept in the conversation state. */
 export const langHandler: Handler = {
   name: 'lang',
+  transactional: false,
   commands: ['/lang', '/ngonngu'],
   buttons: ['lang:'],
   async handle(ctx) {
@@ -84,6 +87,7 @@ export const langHandler: Handler = {
 /** Input nobody handles: a helpful answer in the user's language. */
 export const fallbackHandler: Handler = {
   name: 'fallback',
+  transactional: false,
   async handle(ctx) {
     if (ctx.msg.button !== undefined) {
       ctx.reply({ text: ctx.t('common.unknownButton') });

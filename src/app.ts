@@ -133,7 +133,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     helpHandler,
     langHandler,
     // Citizens last: `/dichvu` and its buttons, then any free text nobody else took.
-    ...createCitizenHandlers(),
+    // Their only write (an anonymous "not found" counter) need not commit with the update.
+    ...createCitizenHandlers().map((h) => ({ ...h, transactional: false })),
   ];
   const router = new Router<AppServices>(fallbackHandler).use(...handlers);
 
@@ -308,20 +309,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
  */
 export function createPipelineDb(db: Db): PipelineDb<Prisma.TransactionClient> {
   return {
-    async isProcessed(channel, updateId) {
-      const row = await db.prisma.processedUpdate.findUnique({
-        where: { channel_updateId: { channel, updateId } },
-      });
-      return row !== null;
-    },
+    root: db.prisma,
     async markProcessed(tx, channel, updateId) {
-      try {
-        await (tx ?? db.prisma).processedUpdate.create({ data: { channel, updateId } });
-      } catch (err) {
-        if ((err as { code?: string }).code === 'P2002')
-          throw new DuplicateUpdateError(`${channel}:${updateId}`);
-        throw err;
-      }
+      // ON CONFLICT DO NOTHING: a duplicate costs no exception and no aborted transaction.
+      const { count } = await (tx ?? db.prisma).processedUpdate.createMany({
+        data: [{ channel, updateId }],
+        skipDuplicates: true,
+      });
+      if (count === 0) throw new DuplicateUpdateError(`${channel}:${updateId}`);
     },
     transaction: (fn) => db.prisma.$transaction(fn, { maxWait: 10_000, timeout: 30_000 }),
     ping: () => db.ping(),

@@ -15,8 +15,8 @@ export const MAX_TEXT_LENGTH = 4000;
  * Prisma directly (src/app.ts adapts the Prisma client to it).
  */
 export interface PipelineDb<Tx> {
-  /** Already took effect? (fast path before the transaction) */
-  isProcessed(channel: string, updateId: string): Promise<boolean>;
+  /** The client outside any transaction (routing predicates, non-transactional handlers). */
+  readonly root: Tx;
   /**
    * Record the update inside the transaction; throws DuplicateUpdateError when another
    * delivery recorded it first (the unique key is (channel, update id)).
@@ -91,13 +91,9 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
       try {
         let stored: StoredState | undefined;
         try {
-          if (await deps.db.isProcessed(msg.channel, msg.updateId)) {
-            log.info('duplicate update ignored');
-            return { status: 'duplicate', replies: [] };
-          }
           stored = await deps.store.get<StoredState>(stateKey(msg));
         } catch (err) {
-          throw new InfraError('database or state store unavailable', { cause: err });
+          throw new InfraError('state store unavailable', { cause: err });
         }
 
         const now = clock();
@@ -120,33 +116,39 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         let nextState: ConversationState | null | undefined;
         const early = precheck(msg, t);
 
+        const makeCtx = (db: Tx): HandlerContext<S> => ({
+          msg,
+          locale,
+          t,
+          tFor: (l) => deps.i18n.translator(l),
+          state: structuredClone(state),
+          setState(next) {
+            nextState = next;
+          },
+          reply(r) {
+            replies.push(typeof r === 'string' ? { text: r } : r);
+          },
+          log,
+          services: deps.services(db, msg),
+          now: () => now,
+        });
+
         try {
-          await deps.db.transaction(async (tx) => {
-            await deps.db.markProcessed(tx, msg.channel, msg.updateId);
-            if (early) {
-              replies.push(early);
-              return;
-            }
-            const ctx: HandlerContext<S> = {
-              msg,
-              locale,
-              t,
-              tFor: (l) => deps.i18n.translator(l),
-              state: structuredClone(state),
-              setState(next) {
-                nextState = next;
-              },
-              reply(r) {
-                replies.push(typeof r === 'string' ? { text: r } : r);
-              },
-              log,
-              services: deps.services(tx, msg),
-              now: () => now,
-            };
-            const handler = await deps.router.route(ctx);
-            log.debug({ handler: handler.name }, 'routing');
-            await handler.handle(ctx);
-          });
+          // Routing only reads (predicates may look up who is writing): outside the transaction.
+          const handler = early ? undefined : await deps.router.route(makeCtx(deps.db.root));
+          log.debug({ handler: handler?.name }, 'routing');
+          if (!handler || handler.transactional === false) {
+            // Nothing to commit with the update: record it with one statement, then answer.
+            // The unique key still stops a concurrent second delivery here.
+            await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
+            if (handler) await handler.handle(makeCtx(deps.db.root));
+            else if (early) replies.push(early);
+          } else {
+            await deps.db.transaction(async (tx) => {
+              await deps.db.markProcessed(tx, msg.channel, msg.updateId);
+              await handler.handle(makeCtx(tx));
+            });
+          }
         } catch (err) {
           if (err instanceof DuplicateUpdateError) {
             log.info('duplicate update ignored (recorded concurrently)');

@@ -52,6 +52,12 @@ export interface Handler<S = unknown> {
   buttons?: string[];
   /** Conversation flows this handler continues (state.flow). */
   flows?: string[];
+  /**
+   * false: the handler writes nothing that must commit with the update (it may read, reply and
+   * set conversation state). It then runs without a database transaction: the update is
+   * recorded as processed with one statement first. Default true.
+   */
+  transactional?: boolean;
   /** Last-resort predicate (checked after commands, buttons, flows and keywords). */
   match?(ctx: HandlerContext<S>): boolean | Promise<boolean>;
   handle(ctx: HandlerContext<S>): Promise<void>;
