@@ -50,6 +50,9 @@ type StoredState = ConversationState;
 
 const stateKey = (msg: InboundMessage) => `state:${msg.channel}:${msg.chatId}`;
 const lockKey = (msg: InboundMessage) => `lock:chat:${msg.channel}:${msg.chatId}`;
+const seenKey = (msg: InboundMessage) => `seen:${msg.channel}:${msg.updateId}`;
+/** Platforms redeliver for at most a day (Telegram drops updates after 24 h): keep 48 h. */
+const SEEN_TTL_MS = 48 * 3600_000;
 
 /**
  * The conversation core: per-chat lock (so one chat's updates run one at a time, across
@@ -61,6 +64,20 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
   const clock = deps.clock ?? (() => new Date());
   const lockTtlMs = deps.lockTtlMs ?? 30_000;
   const lockWaitMs = deps.lockWaitMs ?? 15_000;
+  // A successful ping vouches for the database for a second: light handlers need not pay a
+  // round trip each; a failure is never cached.
+  let dbCheckedAt = -Infinity;
+  const dbIsUp = async (): Promise<boolean> => {
+    if (performance.now() - dbCheckedAt < 1000) return true;
+    try {
+      await deps.db.ping();
+      dbCheckedAt = performance.now();
+      return true;
+    } catch {
+      dbCheckedAt = -Infinity;
+      return false;
+    }
+  };
 
   return {
     async process(raw: InboundMessage): Promise<ProcessResult> {
@@ -133,35 +150,61 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           now: () => now,
         });
 
+        let markedSeen = false;
         try {
           // Routing only reads (predicates may look up who is writing): outside the transaction.
           const handler = early ? undefined : await deps.router.route(makeCtx(deps.db.root));
           log.debug({ handler: handler?.name }, 'routing');
           if (!handler || handler.transactional === false) {
-            // Nothing to commit with the update: record it with one statement, then answer.
-            // The unique key still stops a concurrent second delivery here.
-            await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
+            // Nothing to commit with the update: the shared state store records it (SET NX), so
+            // a concurrent or later second delivery stops here without a database commit.
+            // The database must be up all the same: answer 503 rather than half-serve when it
+            // is not (one cheap round trip, in parallel with the record).
+            const [first, dbUp] = await Promise.all([
+              deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS),
+              dbIsUp(),
+            ]);
+            if (!first) throw new DuplicateUpdateError(`${msg.channel}:${msg.updateId}`);
+            markedSeen = true;
+            if (!dbUp) throw new InfraError('database unavailable');
             if (handler) await handler.handle(makeCtx(deps.db.root));
             else if (early) replies.push(early);
           } else {
+            // Taken by a light handler before (its record lives in the state store only)?
+            if ((await deps.store.get(seenKey(msg))) !== undefined)
+              throw new DuplicateUpdateError(`${msg.channel}:${msg.updateId}`);
+            // The record that counts commits with the handler's writes, or not at all.
             await deps.db.transaction(async (tx) => {
               await deps.db.markProcessed(tx, msg.channel, msg.updateId);
               await handler.handle(makeCtx(tx));
             });
+            await deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS).catch(() => false);
           }
         } catch (err) {
           if (err instanceof DuplicateUpdateError) {
             log.info('duplicate update ignored (recorded concurrently)');
             return { status: 'duplicate', replies: [] };
           }
-          if (err instanceof InfraError) throw err;
-          // Our database gone, or a bug in a handler? Ask the database.
-          try {
-            await deps.db.ping();
-          } catch {
-            throw new InfraError('database unavailable', { cause: err });
+          // Our database or state store gone, or a bug in a handler? Ask them.
+          let infra: unknown = err instanceof InfraError ? err : undefined;
+          if (!infra) {
+            try {
+              await deps.db.ping();
+              await deps.store.ping();
+            } catch (pingErr) {
+              infra = pingErr;
+            }
+          }
+          if (infra) {
+            dbCheckedAt = -Infinity;
+            // The platform will redeliver: forget that we saw it.
+            if (markedSeen) await deps.store.delete(seenKey(msg)).catch(() => {});
+            throw err instanceof InfraError
+              ? err
+              : new InfraError('database or state store unavailable', { cause: err });
           }
           log.error({ err }, 'handler failed; update rolled back and answered with an apology');
+          await deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS).catch(() => false);
           try {
             await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
           } catch (markErr) {
@@ -194,7 +237,10 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         return { status: 'processed', replies: [...prelude, ...replies] };
       } finally {
         clearInterval(keepAlive);
-        await lock.release().catch(() => {});
+        // Not awaited: the answer need not wait for the release round trip; the next update
+        // of this chat (the platforms send it only after our answer) finds the lock free or
+        // waits a few milliseconds.
+        void lock.release().catch(() => {});
       }
     },
   };

@@ -51,6 +51,12 @@ export class MemoryStateStore implements StateStore {
     this.map.delete(key);
   }
 
+  async setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.map.set(key, { value: JSON.stringify(value), expiresAt: this.clock() + ttlMs });
+    return true;
+  }
+
   async incr(key: string, ttlMs: number): Promise<number> {
     const e = this.live(key);
     const next = (e ? Number(JSON.parse(e.value)) : 0) + 1;

@@ -44,6 +44,17 @@ export class RedisStateStore implements StateStore {
     await this.redis.del(key);
   }
 
+  async setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean> {
+    const ok = await this.redis.set(
+      key,
+      JSON.stringify(value),
+      'PX',
+      Math.max(1, Math.round(ttlMs)),
+      'NX',
+    );
+    return ok === 'OK';
+  }
+
   async incr(key: string, ttlMs: number): Promise<number> {
     return Number(await this.redis.eval(INCR, 1, key, Math.max(1, Math.round(ttlMs))));
   }

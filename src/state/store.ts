@@ -18,6 +18,8 @@ export interface StateStore {
   /** Store a JSON-serialisable value; ttlMs defaults to the store's TTL (24 h). */
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Store only if the key is absent (Redis `SET NX PX`); true when this call stored it. */
+  setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean>;
   /** Increment a counter; the first increment starts its ttlMs window. Returns the new value. */
   incr(key: string, ttlMs: number): Promise<number>;
   /**

@@ -26,6 +26,12 @@ function contract(name: string, make: () => StateStore) {
       expect(await store.get('short')).toBeUndefined();
     });
 
+    it('stores a value only when the key is absent', async () => {
+      expect(await store.setIfAbsent('once', 1, 5000)).toBe(true);
+      expect(await store.setIfAbsent('once', 2, 5000)).toBe(false);
+      expect(await store.get('once')).toBe(1);
+    });
+
     it('deletes values', async () => {
       await store.set('gone', 1);
       await store.delete('gone');
