@@ -242,7 +242,8 @@ export async function askValue(
     { label: t('report.button.back'), data: `rep:g:back:${n}` },
     { label: t('report.button.cancel'), data: `rep:no:${n}` },
   ]);
-  ctx.reply({ text: lines.join('\n'), buttons });
+  // A typed figure is the answer here: Zalo must not read "2" as option 2.
+  ctx.reply({ text: lines.join('\n'), buttons, freeText: true });
 }
 
 /** Move to another index (or past the end) and ask; a fresh nonce retires the old buttons. */

@@ -33,6 +33,11 @@ export interface OutboundReply {
   text: string;
   /** Rows of buttons. Left out when there are none. */
   buttons?: Button[][];
+  /**
+   * The user may also type a free answer (a figure): channels without buttons must not turn a
+   * typed number into an option (Zalo shows the options as words, not numbers, then).
+   */
+  freeText?: boolean;
 }
 
 /** A proactive message (reminder, broadcast): addressed to a chat on a channel. */

@@ -21,7 +21,13 @@ import {
   type ChannelBaseDeps,
 } from '../webhook.js';
 import { createZaloBotClient, type ZaloBotClient } from './client.js';
-import { flattenButtons, matchOption, renderWithOptions, type OptionsStore } from './options.js';
+import {
+  flattenButtons,
+  optionsHintKey,
+  matchOption,
+  renderWithOptions,
+  type OptionsStore,
+} from './options.js';
 import { parseZaloBotUpdate } from './update.js';
 
 export const ZALO_BOT_SECRET_HEADER = 'x-bot-api-secret-token';
@@ -52,7 +58,7 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
     const text = renderWithOptions(
       reply.text,
       options,
-      options.length > 0 ? t('channel.optionsHint') : undefined,
+      optionsHintKey(options) ? t(optionsHintKey(options)!) : undefined,
     );
     for (const part of splitText(text, TEXT_LIMITS['zalo-bot'])) {
       await client.sendMessage(chatId, part);

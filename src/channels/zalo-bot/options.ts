@@ -28,15 +28,27 @@ export function createMemoryOptionsStore(): OptionsStore & { map: Map<string, Bu
   };
 }
 
+/** An offered option; `wordsOnly` when the reply also takes free text (numbers are answers). */
+export type OfferedOption = Button & { wordsOnly?: true };
+
 /** Flatten button rows to the numbered list order. */
-export function flattenButtons(reply: OutboundReply): Button[] {
-  return (reply.buttons ?? []).flat();
+export function flattenButtons(reply: OutboundReply): OfferedOption[] {
+  const options = (reply.buttons ?? []).flat();
+  return reply.freeText ? options.map((o) => ({ ...o, wordsOnly: true as const })) : options;
+}
+
+/** The hint under the options: numbers, or words only when a typed number is an answer. */
+export function optionsHintKey(options: readonly OfferedOption[]): string | undefined {
+  if (options.length === 0) return undefined;
+  return options[0]?.wordsOnly ? 'channel.optionsHintWords' : 'channel.optionsHint';
 }
 
 /** "text\n\n1. Xác nhận\n2. Sửa\nhint" — the options as the user sees them. */
-export function renderWithOptions(text: string, options: Button[], hint?: string): string {
+export function renderWithOptions(text: string, options: OfferedOption[], hint?: string): string {
   if (options.length === 0) return text;
-  const list = options.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
+  const list = options
+    .map((o, i) => (o.wordsOnly ? `• ${o.label}` : `${i + 1}. ${o.label}`))
+    .join('\n');
   return `${text}\n\n${list}${hint ? `\n${hint}` : ''}`;
 }
 
@@ -45,14 +57,15 @@ export function renderWithOptions(text: string, options: Button[], hint?: string
  * (without diacritics, any case), or a unique option whose label starts with what was typed
  * (at least two letters). Undefined when nothing matches, so the text goes on as text.
  */
-export function matchOption(text: string, options: Button[]): string | undefined {
+export function matchOption(text: string, options: OfferedOption[]): string | undefined {
   if (options.length === 0) return undefined;
+  const wordsOnly = options[0]?.wordsOnly === true;
   const input = fold(text)
     .replace(/[.)!]+$/, '')
     .trim();
   if (input === '') return undefined;
   const num = /^(?:so\s*|#)?(\d{1,2})$/.exec(input);
-  if (num) return options[Number(num[1]) - 1]?.data;
+  if (num) return wordsOnly ? undefined : options[Number(num[1]) - 1]?.data;
   const folded = options.map((o) => fold(o.label));
   const exact = folded.indexOf(input);
   if (exact >= 0) return options[exact]?.data;

@@ -22,6 +22,7 @@ import {
 } from '../webhook.js';
 import {
   flattenButtons,
+  optionsHintKey,
   matchOption,
   renderWithOptions,
   type OptionsStore,
@@ -71,7 +72,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     const text = renderWithOptions(
       reply.text,
       options,
-      options.length > 0 ? t('channel.optionsHint') : undefined,
+      optionsHintKey(options) ? t(optionsHintKey(options)!) : undefined,
     );
     for (const part of splitText(text, TEXT_LIMITS['zalo-oa'])) await client.sendText(userId, part);
     return options;
