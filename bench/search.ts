@@ -115,10 +115,12 @@ const results = [
 const wallOk = results.every((r) => r.wallP99 < 5);
 const cpuOk = results.every((r) => r.cpuP99 < 5);
 console.log(
-  wallOk
+  wallOk && cpuOk
     ? 'p99 < 5 ms: OK (wall clock and CPU time)'
-    : cpuOk
-      ? 'p99 < 5 ms: OK on CPU time; wall clock over target (machine busy: see load average)'
-      : 'p99 < 5 ms: OVER TARGET',
+    : wallOk
+      ? 'p99 < 5 ms: OK on wall clock; CPU-time p99 over (process CPU includes GC threads)'
+      : cpuOk
+        ? 'p99 < 5 ms: OK on CPU time; wall clock over target (machine busy: see load average)'
+        : 'p99 < 5 ms: OVER TARGET',
 );
 process.exitCode = cpuOk ? 0 : 1;
