@@ -15,6 +15,7 @@ import {
   type DeliveryQueue,
 } from './delivery/index.js';
 import { createBoss } from './jobs/boss.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import type { PgBoss } from 'pg-boss';
 import type { Button, OutboundMessage } from './core/message.js';
 import { RedisStateStore } from './state/redis-store.js';
@@ -269,6 +270,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           logger,
         });
         await app.delivery.start();
+        await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
       }
       logger.info(
         {
