@@ -143,3 +143,38 @@ export interface ChannelBaseDeps {
     err: import('./types.js').DeliveryError,
   ) => Promise<void>;
 }
+
+/**
+ * Send the replies to one inbound update in order. When one fails, the later ones are not
+ * sent (order matters in a conversation); a retryable failure is handed to `replyFallback`
+ * (the durable queue) with the rest left out, a permanent one is only logged.
+ * Returns what `send` returned for the last reply sent (e.g. the options it offered).
+ */
+export async function sendRepliesInOrder<T>(
+  replies: readonly import('../core/message.js').OutboundReply[],
+  send: (reply: import('../core/message.js').OutboundReply) => Promise<T>,
+  ctx: {
+    channel: import('../core/message.js').ChannelName;
+    chatId: string;
+    log: Logger;
+    toError: (err: unknown) => import('./types.js').DeliveryError;
+    replyFallback?: ChannelBaseDeps['replyFallback'];
+  },
+): Promise<T | undefined> {
+  let last: T | undefined;
+  for (const reply of replies) {
+    try {
+      last = await send(reply);
+    } catch (err) {
+      const e = ctx.toError(err);
+      ctx.log.error({ err: e, chatId: ctx.chatId }, 'reply could not be sent');
+      if (!e.permanent && ctx.replyFallback) {
+        await ctx
+          .replyFallback({ ...reply, channel: ctx.channel, chatId: ctx.chatId }, e)
+          .catch((fe: unknown) => ctx.log.error({ err: fe }, 'reply fallback failed'));
+      }
+      break;
+    }
+  }
+  return last;
+}

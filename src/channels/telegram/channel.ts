@@ -21,6 +21,7 @@ import {
   safeEqual,
   webhookErrors,
   type ChannelBaseDeps,
+  sendRepliesInOrder,
 } from '../webhook.js';
 import { createTelegramClient, sendTelegramReply, toDeliveryError } from './api.js';
 import { ALLOWED_UPDATES, parseTelegramUpdate } from './update.js';
@@ -71,21 +72,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   let polling: { stop: () => Promise<void> } | undefined;
 
   async function deliverReplies(chatId: string, replies: OutboundReply[], updateLog: typeof log) {
-    for (const reply of replies) {
-      try {
-        await sendTelegramReply(telegram, chatId, reply);
-      } catch (err) {
-        const e = toDeliveryError(err);
-        updateLog.error({ err: e, chatId }, 'reply could not be sent');
-        if (!e.permanent && deps.replyFallback) {
-          await deps
-            .replyFallback({ ...reply, channel: 'telegram', chatId }, e)
-            .catch((fe: unknown) => updateLog.error({ err: fe }, 'reply fallback failed'));
-        }
-        // Keep order: do not send later replies when an earlier one failed.
-        return;
-      }
-    }
+    await sendRepliesInOrder(replies, (reply) => sendTelegramReply(telegram, chatId, reply), {
+      channel: 'telegram',
+      chatId,
+      log: updateLog,
+      toError: toDeliveryError,
+      replyFallback: deps.replyFallback,
+    });
   }
 
   async function handleUpdate(body: unknown): Promise<'done' | 'ignored' | 'invalid' | 'retry'> {

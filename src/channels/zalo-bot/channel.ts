@@ -19,6 +19,7 @@ import {
   safeEqual,
   webhookErrors,
   type ChannelBaseDeps,
+  sendRepliesInOrder,
 } from '../webhook.js';
 import { createZaloBotClient, type ZaloBotClient } from './client.js';
 import {
@@ -123,21 +124,15 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
         // Photos, stickers, voice: never leave the user without an answer.
         replies = [{ text: t('channel.unsupported') }];
       }
-      let offered: Button[] = [];
-      for (const reply of replies) {
-        try {
-          offered = await sendReply(msg.chatId, reply);
-        } catch (err) {
-          const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), false);
-          updateLog.error({ err: e }, 'reply could not be sent');
-          if (!e.permanent && deps.replyFallback) {
-            await deps
-              .replyFallback({ ...reply, channel: 'zalo-bot', chatId: msg.chatId }, e)
-              .catch((fe: unknown) => updateLog.error({ err: fe }, 'reply fallback failed'));
-          }
-          break;
-        }
-      }
+      const offered =
+        (await sendRepliesInOrder(replies, (reply) => sendReply(msg.chatId, reply), {
+          channel: 'zalo-bot',
+          chatId: msg.chatId,
+          log: updateLog,
+          toError: (err) =>
+            err instanceof DeliveryError ? err : new DeliveryError(String(err), false),
+          replyFallback: deps.replyFallback,
+        })) ?? [];
       await deps.optionsStore
         .set(msg.chatId, offered.length > 0 ? offered : null)
         .catch((err: unknown) => updateLog.warn({ err }, 'could not store the offered options'));

@@ -19,6 +19,7 @@ import {
   rawBody,
   webhookErrors,
   type ChannelBaseDeps,
+  sendRepliesInOrder,
 } from '../webhook.js';
 import {
   flattenButtons,
@@ -143,21 +144,15 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
       let replies = result.replies;
       if (replies.length === 0 && msg.event === 'unsupported')
         replies = [{ text: t('channel.unsupported') }];
-      let offered: Button[] = [];
-      for (const reply of replies) {
-        try {
-          offered = await sendReply(msg.chatId, reply);
-        } catch (err) {
-          const e = err instanceof DeliveryError ? err : new DeliveryError(String(err), false);
-          updateLog.error({ err: e }, 'reply could not be sent');
-          if (!e.permanent && deps.replyFallback) {
-            await deps
-              .replyFallback({ ...reply, channel: 'zalo-oa', chatId: msg.chatId }, e)
-              .catch((fe: unknown) => updateLog.error({ err: fe }, 'reply fallback failed'));
-          }
-          break;
-        }
-      }
+      const offered =
+        (await sendRepliesInOrder(replies, (reply) => sendReply(msg.chatId, reply), {
+          channel: 'zalo-oa',
+          chatId: msg.chatId,
+          log: updateLog,
+          toError: (err) =>
+            err instanceof DeliveryError ? err : new DeliveryError(String(err), false),
+          replyFallback: deps.replyFallback,
+        })) ?? [];
       await deps.optionsStore
         ?.set(msg.chatId, offered.length > 0 ? offered : null)
         .catch((err: unknown) => updateLog.warn({ err }, 'could not store the offered options'));
