@@ -10,6 +10,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Translate } from '../core/handler.js';
 import { InfraError } from '../core/pipeline.js';
+import { DeliveryError } from './types.js';
 
 /** Seconds the platform should wait before redelivering when our infrastructure failed. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -157,7 +158,8 @@ export async function sendRepliesInOrder<T>(
     channel: import('../core/message.js').ChannelName;
     chatId: string;
     log: Logger;
-    toError: (err: unknown) => import('./types.js').DeliveryError;
+    /** Classify a send failure (default: anything not a DeliveryError is retryable). */
+    toError?: (err: unknown) => import('./types.js').DeliveryError;
     replyFallback?: ChannelBaseDeps['replyFallback'];
   },
 ): Promise<T | undefined> {
@@ -166,7 +168,7 @@ export async function sendRepliesInOrder<T>(
     try {
       last = await send(reply);
     } catch (err) {
-      const e = ctx.toError(err);
+      const e = ctx.toError ? ctx.toError(err) : asDeliveryError(err);
       ctx.log.error({ err: e, chatId: ctx.chatId }, 'reply could not be sent');
       if (!e.permanent && ctx.replyFallback) {
         await ctx
@@ -177,4 +179,8 @@ export async function sendRepliesInOrder<T>(
     }
   }
   return last;
+}
+
+function asDeliveryError(err: unknown): DeliveryError {
+  return err instanceof DeliveryError ? err : new DeliveryError(String(err), false);
 }

@@ -129,8 +129,6 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
           channel: 'zalo-bot',
           chatId: msg.chatId,
           log: updateLog,
-          toError: (err) =>
-            err instanceof DeliveryError ? err : new DeliveryError(String(err), false),
           replyFallback: deps.replyFallback,
         })) ?? [];
       await deps.optionsStore

@@ -149,8 +149,6 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
           channel: 'zalo-oa',
           chatId: msg.chatId,
           log: updateLog,
-          toError: (err) =>
-            err instanceof DeliveryError ? err : new DeliveryError(String(err), false),
           replyFallback: deps.replyFallback,
         })) ?? [];
       await deps.optionsStore
