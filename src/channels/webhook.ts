@@ -3,7 +3,6 @@
  * that turns oversize and malformed bodies into 4xx (never 5xx, which platforms retry), and
  * the mapping from pipeline failures to HTTP statuses.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
@@ -18,16 +17,7 @@ export const RETRY_AFTER_SECONDS = 5;
 /** Default raw-body limit for webhooks (platform updates are a few KB). */
 export const DEFAULT_WEBHOOK_BODY_LIMIT = '256kb';
 
-/**
- * Compare a received secret with the expected one in constant time. Both sides are hashed
- * first so neither the content nor the length of the secret leaks through timing.
- */
-export function safeEqual(received: string | undefined, expected: string): boolean {
-  if (received === undefined) return false;
-  const a = createHash('sha256').update(received, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b) && received.length === expected.length;
-}
+export { safeEqual } from '../core/safe-equal.js';
 
 /** The one header value Express gives us (first one when repeated). */
 export function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,8 +1,8 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import helmet from 'helmet';
+import { safeEqual } from '../core/safe-equal.js';
 import type { Logger } from 'pino';
 
 export interface HealthCheck {
@@ -26,13 +26,6 @@ export interface HttpDeps {
   readiness: HealthCheck[];
   adminToken?: () => string | undefined;
   runAdmin?: AdminRunner;
-}
-
-/** Compare secrets in constant time (also when the lengths differ). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
 /**
