@@ -9,9 +9,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_SCHEDULE } from '../src/domain/schedule.js';
-import { indicatorDefsFromCsv } from '../src/reporting/catalogue.js';
-import { parseReport } from '../src/reporting/parser.js';
-import { negativeCases, positiveCases, type CorpusCase } from '../test/reporting/corpus.js';
+import { indicatorDefsFromCsv } from '../src/report-parser/catalogue.js';
+import { parseReport } from '../src/report-parser/parser.js';
+import { negativeCases, positiveCases, type CorpusCase } from '../test/report-parser/corpus.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,10 +4,10 @@
  * `kỳ 10/2025 HSCV 65%`), so a leading period (with or without "kỳ") is skipped first.
  */
 import { matchPeriodAt } from '../../src/domain/periods.js';
-import { looksLikeReport } from '../../src/reporting/parser.js';
-import type { IndicatorDef } from '../../src/reporting/types.js';
+import { looksLikeReport } from '../../src/report-parser/parser.js';
+import type { IndicatorDef } from '../../src/report-parser/types.js';
 import { normalizeInput } from '../../src/text/vietnamese.js';
-import { foldWithOffsets } from '../../src/reporting/lexer.js';
+import { foldWithOffsets } from '../../src/report-parser/lexer.js';
 
 /** True when the text is clearly meant as a report (see the module comment). */
 export function isReportText(text: string, catalogue: readonly IndicatorDef[], now: Date): boolean {

@@ -25,7 +25,7 @@ import {
   type FigureData,
 } from '../../src/domain/submissions/index.js';
 import { formatDateTimeVi } from '../../src/text/numbers.js';
-import type { ParsedItem } from '../../src/reporting/types.js';
+import type { ParsedItem } from '../../src/report-parser/types.js';
 import type { Catalogue, ReportIndicator, ReporterUnit } from './env.js';
 import { formatFigure, formatLine, formatNumber, periodText } from './format.js';
 

@@ -10,7 +10,7 @@ import { resolveIdentity, type ResolvedIdentity } from '../../src/domain/people/
 import { currentSchedule } from '../../src/domain/reports/schedule-source.js';
 import type { Schedule } from '../../src/domain/schedule.js';
 import type { TargetRow } from '../../src/domain/submissions/index.js';
-import type { IndicatorDef, IndicatorUnit } from '../../src/reporting/types.js';
+import type { IndicatorDef, IndicatorUnit } from '../../src/report-parser/types.js';
 
 /** One catalogue indicator with everything the replies show. */
 export interface ReportIndicator extends IndicatorDef {

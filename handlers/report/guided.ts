@@ -23,7 +23,7 @@ import {
   effectivePeriodicity,
 } from '../../src/domain/schedule.js';
 import { figureOf } from '../../src/domain/submissions/index.js';
-import { parseReport } from '../../src/reporting/parser.js';
+import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
 import { groupPeriod, newNonce, toDraftItem, type Draft } from './draft.js';
 import type { ReportIndicator, ReporterUnit } from './env.js';

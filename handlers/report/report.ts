@@ -6,7 +6,7 @@
  */
 import { commandArgs, commandOf, startsWithPhrase } from '../../src/core/router.js';
 import { parsePeriodId } from '../../src/domain/periods.js';
-import { parseReport } from '../../src/reporting/parser.js';
+import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
 import {
   commitDraft,

@@ -17,7 +17,7 @@ import {
   figureOf,
   withdrawFigure,
 } from '../../src/domain/submissions/index.js';
-import { suggestCode } from '../../src/reporting/suggest.js';
+import { suggestCode } from '../../src/report-parser/suggest.js';
 import { fold } from '../../src/text/vietnamese.js';
 import { lockedMessage, newNonce } from './draft.js';
 import type { ReporterUnit } from './env.js';

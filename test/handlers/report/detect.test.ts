@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invalidFigure } from '../../../handlers/report/draft.js';
 import { isReportText } from '../../../handlers/report/detect.js';
-import { indicatorDefsFromCsv } from '../../../src/reporting/catalogue.js';
+import { indicatorDefsFromCsv } from '../../../src/report-parser/catalogue.js';
 
 const catalogue = indicatorDefsFromCsv('prisma/seed/indicators.csv');
 const now = new Date('2025-11-03T02:00:00Z');

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { formatPeriod, type Period } from '../../src/domain/periods.js';
-import { indicatorDefsFromCsv } from '../../src/reporting/catalogue.js';
-import { looksLikeReport, parseReport } from '../../src/reporting/parser.js';
-import type { ParseResult } from '../../src/reporting/types.js';
+import { indicatorDefsFromCsv } from '../../src/report-parser/catalogue.js';
+import { looksLikeReport, parseReport } from '../../src/report-parser/parser.js';
+import type { ParseResult } from '../../src/report-parser/types.js';
 import { NOWS, negativeCases, positiveCases, rng, type CorpusCase } from './corpus.js';
 
 const catalogue = indicatorDefsFromCsv('prisma/seed/indicators.csv');

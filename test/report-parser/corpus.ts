@@ -8,7 +8,7 @@
  * and default periods come from a hand-written table per "now".
  */
 import type { Period } from '../../src/domain/periods.js';
-import type { IndicatorDef } from '../../src/reporting/types.js';
+import type { IndicatorDef } from '../../src/report-parser/types.js';
 
 export interface ExpectedItem {
   code: string;

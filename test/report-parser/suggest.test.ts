@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { foldWithOffsets, tokenize } from '../../src/reporting/lexer.js';
-import { editDistance, suggestCode } from '../../src/reporting/suggest.js';
+import { foldWithOffsets, tokenize } from '../../src/report-parser/lexer.js';
+import { editDistance, suggestCode } from '../../src/report-parser/suggest.js';
 
 describe('editDistance', () => {
   it.each([
