@@ -4,7 +4,10 @@
  * DOMAIN.md and issue 5. Deterministic (seeded). Expectations come from what was put into each
  * message, never from the parser.
  */
-import { indicatorDefsFromCsv, type CatalogueIndicator } from '../../../src/report-parser/catalogue.js';
+import {
+  indicatorDefsFromCsv,
+  type CatalogueIndicator,
+} from '../../../src/report-parser/catalogue.js';
 
 export interface Expected {
   code: string;
