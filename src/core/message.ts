@@ -12,6 +12,8 @@ export interface InboundMessage {
   chatId: string;
   /** Who sent it, on that channel. Always a string. */
   userId: string;
+  /** A group chat (several people): absent or 'private' for a one-to-one chat. */
+  chatType?: 'private' | 'group';
   /** NFC-normalised text, when the user typed something. */
   text?: string;
   /** Button data, when the user pressed a button (or picked a numbered option on Zalo Bot). */

@@ -52,6 +52,11 @@ function displayName(user: z.infer<typeof User> | undefined): string | undefined
   return name || user.username || undefined;
 }
 
+/** Telegram's chat types: private, group, supergroup, channel. */
+function chatTypeOf(type: string | undefined): 'private' | 'group' {
+  return type === undefined || type === 'private' ? 'private' : 'group';
+}
+
 /** "/help@CdsBot rest" -> "/help rest": handlers match commands without the bot's name. */
 function stripBotMention(text: string): string {
   return text.replace(/^(\/[A-Za-z0-9_]+)@[A-Za-z0-9_]+/, '$1');
@@ -81,6 +86,7 @@ export function parseTelegramUpdate(body: unknown, receivedAt: Date): ParsedUpda
   if (u.callback_query) {
     const cq = u.callback_query;
     const chatId = cq.message?.chat.id ?? cq.from.id;
+    const chatType = chatTypeOf(cq.message?.chat.type);
     if (cq.data === undefined)
       return { kind: 'ignored', updateId: u.update_id, reason: 'callback without data' };
     return {
@@ -90,6 +96,7 @@ export function parseTelegramUpdate(body: unknown, receivedAt: Date): ParsedUpda
         channel: 'telegram',
         chatId: String(chatId),
         userId: String(cq.from.id),
+        chatType,
         button: cq.data,
         updateId,
         receivedAt,
@@ -104,6 +111,7 @@ export function parseTelegramUpdate(body: unknown, receivedAt: Date): ParsedUpda
     channel: 'telegram' as const,
     chatId: String(m.chat.id),
     userId: String(m.from?.id ?? m.chat.id),
+    chatType: chatTypeOf(m.chat.type),
     updateId,
     receivedAt,
     displayName: displayName(m.from),

@@ -49,6 +49,7 @@ export function parseZaloBotUpdate(body: unknown, receivedAt: Date): ParsedZaloB
     channel: 'zalo-bot',
     chatId: m.chat.id,
     userId: m.from?.id ?? m.chat.id,
+    chatType: m.chat.chat_type?.toUpperCase() === 'GROUP' ? 'group' : 'private',
     updateId: m.message_id,
     receivedAt,
     displayName: m.from?.display_name,
