@@ -3,7 +3,7 @@
  * period of every indicator it reports — what is in (value against target), what is missing,
  * the deadline and the days left.
  */
-import { getUnitStatus, type UnitStatusItem } from '../../src/domain/submissions/index.js';
+import type { UnitStatusItem } from '../../src/domain/submissions/index.js';
 import type { ReporterUnit } from './env.js';
 import { explainNotReporter, type Ctx, type Env } from './flow.js';
 import { formatDeadline, formatLine, periodText } from './format.js';
@@ -11,11 +11,7 @@ import { formatDeadline, formatLine, periodText } from './format.js';
 /** One unit's status as a short message. */
 async function unitStatusText(ctx: Ctx, env: Env, unit: ReporterUnit): Promise<string> {
   const { t, locale } = ctx;
-  const status = await getUnitStatus(ctx.services.db, {
-    unitId: unit.id,
-    now: ctx.now(),
-    schedule: env.schedule,
-  });
+  const status = await ctx.services.submissions.unitStatus(unit.id, ctx.now(), env.schedule);
   const lines = [
     t('report.status.title', {
       unit: unit.name,

@@ -4,25 +4,17 @@
  * draft to its confirmation.
  */
 import type { HandlerContext } from '../../src/core/handler.js';
-import type { AppServices } from '../../src/services.js';
-import type { Schedule } from '../../src/domain/schedule.js';
+import type { AppServices } from '../../src/services/index.js';
 import {
-  DEFAULT_JUMPS,
-  draftProblems,
-  newNonce,
   renderConfirmation,
+  draftProblems,
+  DEFAULT_JUMPS,
   type Draft,
   type JumpThresholds,
 } from './draft.js';
-import {
-  loadCatalogue,
-  loadSchedule,
-  loadSender,
-  type Catalogue,
-  type ReporterUnit,
-  type Sender,
-} from './env.js';
-import { endFlow, writeStep, type Pending } from './state.js';
+import type { Catalogue, ReporterUnit, Sender } from './env.js';
+import type { Schedule } from '../../src/domain/schedule.js';
+import { reportFlow, type Pending } from './state.js';
 
 export type Ctx = HandlerContext<AppServices>;
 
@@ -42,12 +34,14 @@ export interface Env {
   options: ReportOptions;
 }
 
-export async function loadEnv(ctx: Ctx, options: ReportOptions): Promise<Env> {
-  const db = ctx.services.db;
+export async function loadEnv(
+  ctx: Ctx,
+  options: ReportOptions = DEFAULT_REPORT_OPTIONS,
+): Promise<Env> {
   const [catalogue, schedule, sender] = await Promise.all([
-    loadCatalogue(db),
-    loadSchedule(db),
-    loadSender(db, ctx.msg.channel, ctx.msg.userId),
+    ctx.services.catalogue.get(),
+    ctx.services.schedule.get(),
+    ctx.services.people.sender(),
   ]);
   return { catalogue, schedule, sender, options };
 }
@@ -68,14 +62,13 @@ export function explainNotReporter(ctx: Ctx, env: Env): void {
 
 /** Ask which unit (buttons), remembering what to do next. */
 export function askUnit(ctx: Ctx, env: Env, pending: Pending): void {
-  const nonce = newNonce();
   const units = env.sender.reporterUnits;
-  writeStep(ctx, { step: 'pickUnit', nonce, unitIds: units.map((u) => u.id), pending });
+  const token = reportFlow.go(ctx, { step: 'pickUnit', unitIds: units.map((u) => u.id), pending });
   ctx.reply({
     text: ctx.t('report.pickUnit'),
     buttons: [
-      ...units.map((u, i) => [{ label: u.name, data: `rep:u:${nonce}:${i}` }]),
-      [{ label: ctx.t('report.button.cancel'), data: `rep:no:${nonce}` }],
+      ...units.map((u, i) => [reportFlow.button(u.name, 'u', token, String(i))]),
+      [reportFlow.button(ctx.t('report.button.cancel'), 'x', token)],
     ],
   });
 }
@@ -93,17 +86,16 @@ export async function proceedDraft(
 ): Promise<void> {
   const problems = await draftProblems(ctx, draft, unit, env.catalogue, env.schedule);
   if (problems.length > 0) {
-    endFlow(ctx);
+    reportFlow.end(ctx);
     ctx.reply({ text: [...problems, ctx.t('report.nothingSaved')].join('\n') });
     return;
   }
-  const nonce = newNonce();
-  writeStep(ctx, { step: 'confirm', nonce, draft });
-  ctx.reply(await renderConfirmation(ctx, draft, unit, env.catalogue, nonce, env.options.jumps));
+  const token = reportFlow.go(ctx, { step: 'confirm', draft });
+  ctx.reply(await renderConfirmation(ctx, draft, unit, env.catalogue, token, env.options.jumps));
 }
 
 /** Leave the flow with "Đã hủy, chưa lưu gì". */
 export function cancel(ctx: Ctx): void {
-  endFlow(ctx);
+  reportFlow.end(ctx);
   ctx.reply({ text: ctx.t('report.cancelled') });
 }

@@ -22,14 +22,13 @@ import {
   dueIndicators,
   effectivePeriodicity,
 } from '../../src/domain/schedule.js';
-import { figureOf } from '../../src/domain/submissions/index.js';
 import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { groupPeriod, newNonce, toDraftItem, type Draft } from './draft.js';
+import { groupPeriod, toDraftItem, type Draft } from './draft.js';
 import type { ReportIndicator, ReporterUnit } from './env.js';
 import { formatFigure, formatTarget, indicatorName, periodText, targetOf } from './format.js';
 import { cancel, proceedDraft, type Ctx, type Env } from './flow.js';
-import { endFlow, writeStep, type ReportStep } from './state.js';
+import { reportFlow, type ReportStep } from './state.js';
 
 type ValueStep = Extract<ReportStep, { step: 'value' }>;
 
@@ -59,11 +58,7 @@ async function dueAndMissing(
   period: Period,
 ): Promise<{ due: ReportIndicator[]; missing: ReportIndicator[] }> {
   const due = dueIndicators(unit.level, period, env.schedule, env.catalogue.defs);
-  const rows = await ctx.services.db.submission.findMany({
-    where: { unitId: unit.id, period: formatPeriod(period), status: 'active' },
-    select: { indicatorCode: true },
-  });
-  const done = new Set(rows.map((r) => r.indicatorCode));
+  const done = await ctx.services.submissions.reportedCodes(unit.id, period);
   return { due, missing: due.filter((d) => !done.has(d.code)) };
 }
 
@@ -86,23 +81,24 @@ function currentPeriods(env: Env, unit: ReporterUnit, now: Date): Period[] {
 
 /** Start (or restart) guided entry for a unit: ask the period. */
 export async function startGuided(ctx: Ctx, env: Env, unit: ReporterUnit): Promise<void> {
-  const nonce = newNonce();
+  const token = reportFlow.go(ctx, { step: 'period', unitId: unit.id });
   const periods = currentPeriods(env, unit, ctx.now());
   const buttons: Button[][] = [];
   for (const p of periods) {
     const { missing } = await dueAndMissing(ctx, env, unit, p);
     buttons.push([
-      {
-        label: ctx.t('report.guided.periodOption', {
+      reportFlow.button(
+        ctx.t('report.guided.periodOption', {
           period: periodText(ctx.locale, p),
           count: missing.length,
         }),
-        data: `rep:p:${nonce}:${periodId(p)}`,
-      },
+        'p',
+        token,
+        periodId(p),
+      ),
     ]);
   }
-  buttons.push([{ label: ctx.t('report.button.cancel'), data: `rep:no:${nonce}` }]);
-  writeStep(ctx, { step: 'period', nonce, unitId: unit.id });
+  buttons.push([reportFlow.button(ctx.t('report.button.cancel'), 'x', token)]);
   ctx.reply({
     text: ctx.t('report.guided.askPeriod', {
       unit: unit.name,
@@ -134,7 +130,7 @@ export async function choosePeriod(
     return;
   }
   if (missing.length === 0) {
-    endFlow(ctx);
+    reportFlow.end(ctx);
     ctx.reply({
       text: ctx.t('report.guided.complete', {
         period: periodText(ctx.locale, period),
@@ -146,14 +142,12 @@ export async function choosePeriod(
   }
   const step: ValueStep = {
     step: 'value',
-    nonce: newNonce(),
     unitId: unit.id,
     period: periodId(period),
     codes: missing.map((m) => m.code),
     index: 0,
     values: {},
   };
-  writeStep(ctx, step);
   await askValue(
     ctx,
     env,
@@ -169,7 +163,7 @@ function example(ind: ReportIndicator): string {
   return 'có';
 }
 
-/** Ask the current indicator of a value step. */
+/** Ask the current indicator of a value step (and make it the step in progress). */
 export async function askValue(
   ctx: Ctx,
   env: Env,
@@ -209,19 +203,14 @@ export async function askValue(
       : t('report.target.none'),
   );
   const prev = previousPeriod(period);
-  const last = await ctx.services.db.submission.findFirst({
-    where: {
-      unitId: unit.id,
-      indicatorCode: ind.code,
-      period: formatPeriod(prev),
-      status: 'active',
-    },
-  });
+  const last = (await ctx.services.submissions.activeFigures(unit.id, [ind.code], prev)).get(
+    ind.code,
+  );
   lines.push(
     last
       ? t('report.guided.last', {
           period: periodText(locale, prev),
-          value: formatFigure(t, locale, ind, figureOf(last)),
+          value: formatFigure(t, locale, ind, last),
         })
       : t('report.guided.noLast', { period: periodText(locale, prev) }),
   );
@@ -229,24 +218,24 @@ export async function askValue(
   if (current)
     lines.push(t('report.guided.entered', { value: formatFigure(t, locale, ind, current) }));
   lines.push(t('report.guided.typeValue', { example: example(ind) }));
-  const n = step.nonce;
+  const n = reportFlow.go(ctx, step);
   const buttons: Button[][] = [];
   if (ind.unit === 'boolean') {
     buttons.push([
-      { label: t('report.yesButton'), data: `rep:g:yes:${n}` },
-      { label: t('report.noButton'), data: `rep:g:no:${n}` },
+      reportFlow.button(t('report.yesButton'), 'yes', n),
+      reportFlow.button(t('report.noButton'), 'no', n),
     ]);
   }
   buttons.push([
-    { label: t('report.button.skip'), data: `rep:g:skip:${n}` },
-    { label: t('report.button.back'), data: `rep:g:back:${n}` },
-    { label: t('report.button.cancel'), data: `rep:no:${n}` },
+    reportFlow.button(t('report.button.skip'), 'skip', n),
+    reportFlow.button(t('report.button.back'), 'back', n),
+    reportFlow.button(t('report.button.cancel'), 'x', n),
   ]);
   // A typed figure is the answer here: Zalo must not read "2" as option 2.
   ctx.reply({ text: lines.join('\n'), buttons, freeText: true });
 }
 
-/** Move to another index (or past the end) and ask; a fresh nonce retires the old buttons. */
+/** Move to another index (or past the end) and ask; the new step retires the old buttons. */
 async function moveTo(
   ctx: Ctx,
   env: Env,
@@ -258,12 +247,11 @@ async function moveTo(
     await startGuided(ctx, env, unit);
     return;
   }
-  const next: ValueStep = { ...step, index, nonce: newNonce() };
+  const next: ValueStep = { ...step, index };
   if (index >= step.codes.length) {
     await finish(ctx, env, unit, next);
     return;
   }
-  writeStep(ctx, next);
   await askValue(ctx, env, unit, next);
 }
 
@@ -337,7 +325,7 @@ export async function guidedText(
 async function finish(ctx: Ctx, env: Env, unit: ReporterUnit, step: ValueStep): Promise<void> {
   const items = step.codes.flatMap((c) => (step.values[c] ? [step.values[c]] : []));
   if (items.length === 0) {
-    endFlow(ctx);
+    reportFlow.end(ctx);
     ctx.reply({ text: ctx.t('report.guided.empty') });
     return;
   }

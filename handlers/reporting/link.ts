@@ -3,18 +3,15 @@
  * `/lienket <code>`, `liên kết <code>`, and the Telegram deep link `/start <code>`. A linked
  * person who sends `/link` alone gets a fresh code to link another platform to the same person.
  */
-import { startHandler } from '../basic.js';
 import { commandArgs, commandOf, startsWithPhrase } from '../../src/core/router.js';
-import type { Handler } from '../../src/core/handler.js';
+import type { FeatureHandler } from '../../src/core/feature.js';
 import { DomainError } from '../../src/domain/access.js';
 import {
   InvitationError,
   RateLimitedError,
-  createLinkCode,
   normalizeInviteCode,
-  redeemInvitation,
 } from '../../src/domain/people/index.js';
-import type { AppServices } from '../../src/services.js';
+import type { AppServices } from '../../src/services/index.js';
 import { formatDateTimeVi } from '../../src/text/numbers.js';
 import { fold } from '../../src/text/vietnamese.js';
 import type { Ctx } from './flow.js';
@@ -31,18 +28,14 @@ function codeArg(ctx: Ctx): string {
 async function link(ctx: Ctx, code: string): Promise<void> {
   const { t } = ctx;
   try {
-    const r = await redeemInvitation(ctx.services.db, {
-      code,
-      channel: ctx.msg.channel,
-      externalId: ctx.msg.userId,
-      displayName: ctx.msg.displayName ?? null,
-      now: ctx.now(),
-    });
+    const r = await ctx.services.people.redeem(code, ctx.now());
     const role = t(`report.link.role.${r.role}`);
     const head = r.alreadyMember
       ? t('report.link.already', { unit: r.unit.name, role })
       : t('report.link.done', { unit: r.unit.name, role });
     ctx.reply({ text: [head, t(`report.link.next.${r.role}`)].join('\n') });
+    // The platform's command menu now shows this role's commands too.
+    ctx.setMenu((await ctx.services.people.sender()).audiences);
   } catch (err) {
     // The failed attempt was recorded: answer (so the transaction commits and the rate limit
     // counts it) instead of rethrowing.
@@ -64,22 +57,16 @@ async function link(ctx: Ctx, code: string): Promise<void> {
 
 /** `/link` without a code: how to get one, or (already linked) a code for another platform. */
 async function usage(ctx: Ctx): Promise<void> {
-  const identity = await ctx.services.db.identity.findUnique({
-    where: { channel_externalId: { channel: ctx.msg.channel, externalId: ctx.msg.userId } },
-  });
-  if (!identity) {
-    ctx.reply({ text: ctx.t('report.link.usage') });
-    return;
-  }
   try {
-    const { code, invitation } = await createLinkCode(ctx.services.db, {
-      personId: identity.personId,
-      now: ctx.now(),
-    });
+    const made = await ctx.services.people.createLinkCode(ctx.now());
+    if (!made) {
+      ctx.reply({ text: ctx.t('report.link.usage') });
+      return;
+    }
     ctx.reply({
       text: ctx.t('report.link.otherPlatform', {
-        code,
-        until: formatDateTimeVi(invitation.expiresAt),
+        code: made.code,
+        until: formatDateTimeVi(made.expiresAt),
       }),
     });
   } catch (err) {
@@ -92,12 +79,21 @@ async function usage(ctx: Ctx): Promise<void> {
 }
 
 /**
- * Registered before the built-in start handler: it owns `/start` so that a Telegram deep link
- * `/start <code>` links, and hands a bare `/start` to the greeting.
+ * `/link`, and the Telegram deep link `/start <code>` (a bare `/start` is the greeting of the
+ * basics feature: the two claim `/start` with and without arguments).
  */
-export const linkHandler: Handler<AppServices> = {
+export const linkHandler: FeatureHandler<AppServices> = {
   name: 'report.link',
-  commands: ['/link', '/lienket', '/start'],
+  priority: 60,
+  commands: [
+    {
+      name: 'link',
+      aliases: ['lienket'],
+      audience: ['everyone'],
+      description: 'report.commands.link',
+    },
+    { name: 'start', args: 'required', audience: ['everyone'], description: '', listed: false },
+  ],
   // "liên kết ABCD-EFGH" only: "liên kết tài khoản VNeID thế nào?" is a citizen's question.
   match: (ctx) => {
     const text = ctx.msg.text ?? '';
@@ -108,12 +104,7 @@ export const linkHandler: Handler<AppServices> = {
     );
   },
   async handle(ctx) {
-    const command = commandOf(ctx.msg.text);
     const code = codeArg(ctx);
-    if (command === '/start' && !code) {
-      await startHandler.handle(ctx);
-      return;
-    }
     if (!code) {
       await usage(ctx);
       return;

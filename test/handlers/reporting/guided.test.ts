@@ -102,7 +102,12 @@ describe('guided entry (/baocao)', () => {
     const back = await app.press('g2', first.button('Quay lại'));
     expect(back.text).toContain('Chọn kỳ báo cáo');
     expect(back.buttons[0]?.data).not.toBe(start.buttons[0]?.data);
-    expect((await app.press('g2', start.buttons[0]!.data)).text).toContain('đã xong hoặc đã hủy');
+    // A button of an earlier step of the report still in progress is not "finished": it says
+    // so and asks the current question again, without acting on the old step.
+    const old = await app.press('g2', start.buttons[0]!.data);
+    expect(old.texts[0]).toContain('bước trước');
+    expect(old.text).toContain('Chọn kỳ báo cáo');
+    expect(old.text).not.toContain('(1/4) HSCV');
     const cancel = await app.say('g2', 'hủy');
     expect(cancel.text).toContain('Đã hủy');
   });

@@ -11,19 +11,14 @@ import {
   type Period,
 } from '../../src/domain/periods.js';
 import { defaultPeriodFor, effectivePeriodicity } from '../../src/domain/schedule.js';
-import {
-  LockedError,
-  assertOpen,
-  figureOf,
-  withdrawFigure,
-} from '../../src/domain/submissions/index.js';
+import { LockedError } from '../../src/domain/submissions/index.js';
 import { suggestCode } from '../../src/report-parser/suggest.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { lockedMessage, newNonce } from './draft.js';
+import { lockedMessage } from './draft.js';
 import type { ReporterUnit } from './env.js';
 import { askUnit, explainNotReporter, type Ctx, type Env } from './flow.js';
 import { formatFigure, periodText } from './format.js';
-import { endFlow, writeStep, type ReportStep } from './state.js';
+import { reportFlow, type ReportStep } from './state.js';
 
 type WithdrawStep = Extract<ReportStep, { step: 'withdraw' }>;
 
@@ -77,16 +72,12 @@ export async function startWithdraw(ctx: Ctx, env: Env): Promise<void> {
   const units = env.sender.reporterUnits;
   if (units.length > 1) {
     // Only units that have that figure are worth asking about.
-    const rows = await ctx.services.db.submission.findMany({
-      where: {
-        unitId: { in: units.map((u) => u.id) },
-        indicatorCode: args.code,
-        period: formatPeriod(args.period),
-        status: 'active',
-      },
-      select: { unitId: true },
-    });
-    const having = units.filter((u) => rows.some((r) => r.unitId === u.id));
+    const withFigure = await ctx.services.submissions.unitsWithFigure(
+      units.map((u) => u.id),
+      args.code,
+      args.period,
+    );
+    const having = units.filter((u) => withFigure.includes(u.id));
     if (having.length > 1) {
       askUnit(
         ctx,
@@ -116,11 +107,9 @@ export async function withdrawFor(
 ): Promise<void> {
   const { t, locale } = ctx;
   const ind = env.catalogue.byCode.get(code);
-  const row = await ctx.services.db.submission.findFirst({
-    where: { unitId: unit.id, indicatorCode: code, period: formatPeriod(period), status: 'active' },
-  });
+  const row = (await ctx.services.submissions.activeFigures(unit.id, [code], period)).get(code);
   if (!ind || !row) {
-    endFlow(ctx);
+    reportFlow.end(ctx);
     ctx.reply({
       text: t('report.withdraw.none', {
         code,
@@ -131,29 +120,36 @@ export async function withdrawFor(
     return;
   }
   try {
-    await assertOpen(ctx.services.db, unit, period, ctx.now(), env.schedule);
+    await ctx.services.submissions.assertOpen(unit, period, ctx.now(), env.schedule);
   } catch (err) {
     if (!(err instanceof LockedError)) throw err;
-    endFlow(ctx);
+    reportFlow.end(ctx);
     ctx.reply({ text: lockedMessage(t, err) });
     return;
   }
-  const nonce = newNonce();
-  writeStep(ctx, { step: 'withdraw', nonce, unitId: unit.id, code, period: periodId(period) });
+  const token = reportFlow.go(ctx, {
+    step: 'withdraw',
+    unitId: unit.id,
+    code,
+    period: periodId(period),
+  });
   ctx.reply({
     text: t('report.withdraw.confirm', {
       code,
-      value: formatFigure(t, locale, ind, figureOf(row)),
+      value: formatFigure(t, locale, ind, row),
       period: periodText(locale, period),
       unit: unit.name,
     }),
-    buttons: [
-      [
-        { label: t('report.button.withdraw'), data: `rep:wok:${nonce}` },
-        { label: t('report.button.cancel'), data: `rep:no:${nonce}` },
-      ],
-    ],
+    buttons: [withdrawButtons(t, token)],
   });
+}
+
+/** Rút / Hủy. */
+export function withdrawButtons(t: Ctx['t'], token: string) {
+  return [
+    reportFlow.button(t('report.button.withdraw'), 'wok', token),
+    reportFlow.button(t('report.button.cancel'), 'x', token),
+  ];
 }
 
 /** "Rút" pressed: withdraw (re-checking the lock inside withdrawFigure). */
@@ -166,10 +162,10 @@ export async function confirmWithdraw(
   const { t, locale } = ctx;
   const period = parsePeriodId(step.period);
   const personId = env.sender.identity?.person.id;
-  endFlow(ctx);
+  reportFlow.end(ctx);
   if (!period || !personId) return;
   try {
-    const r = await withdrawFigure(ctx.services.db, {
+    const r = await ctx.services.submissions.withdraw({
       personId,
       unitId: unit.id,
       indicatorCode: step.code,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { invalidFigure } from '../../../handlers/report/draft.js';
-import { isReportText } from '../../../handlers/report/detect.js';
+import { invalidFigure } from '../../../handlers/reporting/draft.js';
+import { isReportText } from '../../../handlers/reporting/detect.js';
 import { indicatorDefsFromCsv } from '../../../src/report-parser/catalogue.js';
 
 const catalogue = indicatorDefsFromCsv('prisma/seed/indicators.csv');

@@ -5,10 +5,8 @@
  * period not locked), renders the confirmation with its soft warnings (jumps from the last
  * period, values it would replace), and commits it in the update's transaction.
  */
-import { randomBytes } from 'node:crypto';
-import type { HandlerContext, Locale, Translate } from '../../src/core/handler.js';
+import type { Locale, Translate } from '../../src/core/handler.js';
 import type { Button, OutboundReply } from '../../src/core/message.js';
-import type { DbClient } from '../../src/db/client.js';
 import {
   formatPeriod,
   parsePeriodId,
@@ -17,17 +15,13 @@ import {
   type Period,
 } from '../../src/domain/periods.js';
 import { dueIndicators, effectivePeriodicity, type Schedule } from '../../src/domain/schedule.js';
-import {
-  LockedError,
-  assertOpen,
-  figureOf,
-  submitFigures,
-  type FigureData,
-} from '../../src/domain/submissions/index.js';
+import { LockedError } from '../../src/domain/submissions/index.js';
 import { formatDateTimeVi } from '../../src/text/numbers.js';
 import type { ParsedItem } from '../../src/report-parser/types.js';
 import type { Catalogue, ReportIndicator, ReporterUnit } from './env.js';
+import type { Ctx } from './flow.js';
 import { formatFigure, formatLine, formatNumber, periodText } from './format.js';
+import { reportFlow } from './state.js';
 
 /** One figure of a draft (a parsed item without its period and span). */
 export interface DraftItem {
@@ -59,11 +53,6 @@ export interface JumpThresholds {
 
 export const DEFAULT_JUMPS: JumpThresholds = { percentPoints: 30, countRatio: 0.5 };
 
-/** A short random token tying buttons to the state that offered them. */
-export function newNonce(): string {
-  return randomBytes(4).toString('hex');
-}
-
 /** Group parsed items by period, keeping the order they were written in. */
 export function draftFromItems(unitId: string, items: readonly ParsedItem[]): Draft {
   const groups: DraftGroup[] = [];
@@ -94,24 +83,6 @@ export function groupPeriod(g: DraftGroup): Period {
   const p = parsePeriodId(g.period);
   if (!p) throw new Error(`bad period id in draft: ${g.period}`);
   return p;
-}
-
-/** Active figures of a unit for some indicators in one period, by code. */
-async function activeFigures(
-  db: DbClient,
-  unitId: string,
-  codes: readonly string[],
-  period: Period,
-): Promise<Map<string, FigureData>> {
-  const rows = await db.submission.findMany({
-    where: {
-      unitId,
-      indicatorCode: { in: [...codes] },
-      period: formatPeriod(period),
-      status: 'active',
-    },
-  });
-  return new Map(rows.map((r) => [r.indicatorCode, figureOf(r)]));
 }
 
 /**
@@ -160,7 +131,7 @@ export function lockedMessage(t: Translate, err: LockedError): string {
  * unit does not report, or a (unit, period) already locked.
  */
 export async function draftProblems(
-  ctx: HandlerContext<{ db: DbClient }>,
+  ctx: Ctx,
   draft: Draft,
   unit: ReporterUnit,
   catalogue: Catalogue,
@@ -185,7 +156,7 @@ export async function draftProblems(
       }
     }
     try {
-      await assertOpen(ctx.services.db, unit, period, ctx.now(), schedule);
+      await ctx.services.submissions.assertOpen(unit, period, ctx.now(), schedule);
     } catch (err) {
       if (err instanceof LockedError) problems.push(lockedMessage(t, err));
       else throw err;
@@ -229,15 +200,15 @@ function jumped(ind: ReportIndicator, now: number, before: number, th: JumpThres
  * Xác nhận / Sửa / Hủy buttons tied to `nonce`.
  */
 export async function renderConfirmation(
-  ctx: HandlerContext<{ db: DbClient }>,
+  ctx: Ctx,
   draft: Draft,
   unit: ReporterUnit,
   catalogue: Catalogue,
-  nonce: string,
+  token: string,
   jumps: JumpThresholds,
 ): Promise<OutboundReply> {
   const { t, locale } = ctx;
-  const db = ctx.services.db;
+  const figures = ctx.services.submissions;
   const lines: string[] = [t('report.confirm.title', { unit: unit.name })];
   const warnings: string[] = [];
   const bare: string[] = [];
@@ -245,8 +216,8 @@ export async function renderConfirmation(
     const period = groupPeriod(g);
     const codes = g.items.map((i) => i.code);
     const [existing, last] = await Promise.all([
-      activeFigures(db, unit.id, codes, period),
-      activeFigures(db, unit.id, codes, previousPeriod(period)),
+      figures.activeFigures(unit.id, codes, period),
+      figures.activeFigures(unit.id, codes, previousPeriod(period)),
     ]);
     lines.push(t('report.confirm.period', { period: periodText(locale, period) }));
     for (const it of g.items) {
@@ -278,15 +249,15 @@ export async function renderConfirmation(
   if (bare.length > 0) lines.push('', t('report.confirm.bare', { codes: bare.join(', ') }));
   if (warnings.length > 0) lines.push('', ...warnings, t('report.confirm.jumpHint'));
   lines.push('', t('report.confirm.question'));
-  return { text: lines.join('\n'), buttons: [confirmButtons(t, nonce)] };
+  return { text: lines.join('\n'), buttons: [confirmButtons(t, token)] };
 }
 
 /** Xác nhận / Sửa / Hủy. */
-export function confirmButtons(t: Translate, nonce: string): Button[] {
+export function confirmButtons(t: Translate, token: string): Button[] {
   return [
-    { label: t('report.button.confirm'), data: `rep:ok:${nonce}` },
-    { label: t('report.button.edit'), data: `rep:edit:${nonce}` },
-    { label: t('report.button.cancel'), data: `rep:no:${nonce}` },
+    reportFlow.button(t('report.button.confirm'), 'ok', token),
+    reportFlow.button(t('report.button.edit'), 'edit', token),
+    reportFlow.button(t('report.button.cancel'), 'x', token),
   ];
 }
 
@@ -297,7 +268,7 @@ export function confirmButtons(t: Translate, nonce: string): Button[] {
  * @returns the receipt text, or the problems (nothing saved).
  */
 export async function commitDraft(
-  ctx: HandlerContext<{ db: DbClient }>,
+  ctx: Ctx,
   draft: Draft,
   unit: ReporterUnit,
   personId: string,
@@ -312,7 +283,7 @@ export async function commitDraft(
   const bare: string[] = [];
   for (const g of draft.groups) {
     const period = groupPeriod(g);
-    const result = await submitFigures(ctx.services.db, {
+    const result = await ctx.services.submissions.submit({
       personId,
       unitId: unit.id,
       channel: ctx.msg.channel,

@@ -1,22 +1,27 @@
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCitizenHandlers, type CitizenServices } from '../../handlers/citizens.js';
-import { CitizenService, fieldKey } from '../../src/citizens/service.js';
-import type { ConversationState, Handler, HandlerContext, Locale } from '../../src/core/handler.js';
-import { createI18n } from '../../src/core/i18n.js';
-import type { OutboundReply } from '../../src/core/message.js';
+import {
+  citizenQuestionHandler,
+  citizensHandler,
+  type CitizenServices,
+} from '../../../handlers/citizens/index.js';
+import { CitizenService, fieldKey } from '../../../src/citizens/service.js';
+import type { FeatureHandler } from '../../../src/core/feature.js';
+import type { ConversationState, HandlerContext, Locale } from '../../../src/core/handler.js';
+import { createI18n } from '../../../src/core/i18n.js';
+import type { OutboundReply } from '../../../src/core/message.js';
 
 const i18n = createI18n({ defaultLocale: 'vi' });
 let citizens: CitizenService;
-let handlers: Handler<CitizenServices>[];
+let handlers: FeatureHandler<CitizenServices>[];
 
 beforeAll(async () => {
   citizens = new CitizenService();
   await citizens.load();
-  handlers = createCitizenHandlers();
+  handlers = [citizensHandler, citizenQuestionHandler];
 });
 
-function byName(name: string): Handler<CitizenServices> {
+function byName(name: string): FeatureHandler<CitizenServices> {
   const h = handlers.find((x) => x.name === name);
   if (!h) throw new Error(`no handler ${name}`);
   return h;
@@ -52,7 +57,14 @@ async function run(
     },
     reply: (r) => replies.push(typeof r === 'string' ? { text: r } : r),
     log: pino({ level: 'silent' }),
-    services: { citizens },
+    services: {
+      citizens: {
+        index: async () => citizens,
+        recordUnanswered: (text, at) => citizens.recordUnanswered(text, at),
+      },
+    },
+    commands: [],
+    setMenu: () => {},
     now: () => new Date('2026-11-27T03:00:00Z'),
   };
   const h = byName(name);
@@ -66,7 +78,8 @@ const data = (r: OutboundReply): string[] => (r.buttons ?? []).flat().map((b) =>
 describe('citizens handlers', () => {
   it('registers /dichvu, /services, "dịch vụ" and the svc: buttons on one handler', () => {
     const h = byName('citizens');
-    expect(h.commands).toEqual(expect.arrayContaining(['/dichvu', '/services']));
+    const names = (h.commands ?? []).flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+    expect(names).toEqual(expect.arrayContaining(['dichvu', 'services']));
     expect(h.keywords).toContain('dich vu');
     expect(h.buttons).toEqual(['svc:']);
   });

@@ -10,7 +10,6 @@ import { importer as unitsImporter } from '../../../src/admin/importers/units.js
 import type { Db } from '../../../src/db/client.js';
 import { findUnitByCode } from '../../../src/domain/access.js';
 import { createInvitation } from '../../../src/domain/people/index.js';
-import { createReportHandlers } from '../../../handlers/report/index.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 /** A local (Asia/Ho_Chi_Minh) wall-clock instant. */
@@ -103,7 +102,7 @@ function toReply(r: Awaited<ReturnType<TestApp['sim']>>): Reply {
 
 export async function startReportApp(start: Date): Promise<ReportTestApp> {
   let now = start;
-  const t = await startTestApp({}, { extraHandlers: createReportHandlers(), clock: () => now });
+  const t = await startTestApp({}, { clock: () => now });
   await seedHaTinh(t.testDb.db);
   const prisma = t.testDb.db.prisma;
   const invite: ReportTestApp['invite'] = async (unitCode, role = 'reporter', expiresIn) => {

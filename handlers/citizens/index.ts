@@ -1,6 +1,7 @@
-import type { Handler, HandlerContext } from '../src/core/handler.js';
-import type { OutboundReply } from '../src/core/message.js';
-import { commandArgs, commandOf } from '../src/core/router.js';
+import type { Feature, FeatureHandler } from '../../src/core/feature.js';
+import type { HandlerContext } from '../../src/core/handler.js';
+import type { OutboundReply } from '../../src/core/message.js';
+import { commandArgs, commandOf } from '../../src/core/router.js';
 import {
   formatDetails,
   formatFaq,
@@ -8,10 +9,10 @@ import {
   formatHits,
   formatNotFound,
   formatProcedureList,
-} from '../src/citizens/format.js';
-import type { CitizenService } from '../src/citizens/service.js';
-import type { DbClient } from '../src/db/client.js';
-import { fold } from '../src/text/vietnamese.js';
+} from '../../src/citizens/format.js';
+import type { CitizenService } from '../../src/citizens/service.js';
+import type { CitizensService } from '../../src/services/index.js';
+import { fold } from '../../src/text/vietnamese.js';
 
 /**
  * Citizens: which public services are online, found from everyday words. Stateless: every
@@ -19,9 +20,7 @@ import { fold } from '../src/text/vietnamese.js';
  * the pipeline keeps for any chat.
  */
 export interface CitizenServices {
-  citizens: CitizenService;
-  /** The update's transaction, when the app provides it (unanswered questions are counted in it). */
-  db?: DbClient;
+  citizens: CitizensService;
 }
 
 type Ctx = HandlerContext<CitizenServices>;
@@ -43,8 +42,7 @@ function intro(ctx: Ctx): OutboundReply {
   };
 }
 
-function fullyOnlineList(ctx: Ctx, page: number): OutboundReply {
-  const svc = ctx.services.citizens;
+function fullyOnlineList(ctx: Ctx, svc: CitizenService, page: number): OutboundReply {
   const list = svc.fullyOnlineAtCommune();
   if (list.length === 0) return { text: ctx.t('citizen.fullyOnlineNone') };
   return formatProcedureList(
@@ -57,8 +55,7 @@ function fullyOnlineList(ctx: Ctx, page: number): OutboundReply {
   );
 }
 
-function fieldList(ctx: Ctx, key: string, page: number): OutboundReply {
-  const svc = ctx.services.citizens;
+function fieldList(ctx: Ctx, svc: CitizenService, key: string, page: number): OutboundReply {
   const info = svc.fieldByButtonKey(key);
   if (!info) return formatFields(svc.fields(), 1, ctx.t, ctx.t('citizen.unknownField'));
   return formatProcedureList(
@@ -73,23 +70,23 @@ function fieldList(ctx: Ctx, key: string, page: number): OutboundReply {
 
 /** Answer a citizen's free-text question (shared by /dichvu <text> and the fallback). */
 async function answerText(ctx: Ctx, text: string): Promise<void> {
-  const svc = ctx.services.citizens;
+  const svc = await ctx.services.citizens.index();
   const a = svc.answer(text);
   switch (a.kind) {
     case 'fullyOnlineCommune':
-      ctx.reply(fullyOnlineList(ctx, 1));
+      ctx.reply(fullyOnlineList(ctx, svc, 1));
       return;
     case 'fields':
       ctx.reply(formatFields(svc.fields(), 1, ctx.t));
       return;
     case 'field':
-      ctx.reply(fieldList(ctx, a.field.key, 1));
+      ctx.reply(fieldList(ctx, svc, a.field.key, 1));
       return;
     case 'hits':
       ctx.reply(formatHits(a.hits, ctx.t, svc.updatedAt()));
       return;
     case 'notFound':
-      await svc.recordUnanswered(text, ctx.now(), ctx.services.db);
+      await ctx.services.citizens.recordUnanswered(text, ctx.now());
       ctx.reply(formatNotFound(text, ctx.t));
       return;
   }
@@ -101,8 +98,7 @@ function pageOf(s: string | undefined): number {
 }
 
 /** Button data `svc:<kind>[:<arg>[:<page>]]`. */
-function answerButton(ctx: Ctx, data: string): OutboundReply {
-  const svc = ctx.services.citizens;
+function answerButton(ctx: Ctx, svc: CitizenService, data: string): OutboundReply {
   const [, kind, arg, page] = data.split(':');
   switch (kind) {
     case 'd': {
@@ -120,49 +116,65 @@ function answerButton(ctx: Ctx, data: string): OutboundReply {
     case 'fl':
       return formatFields(svc.fields(), pageOf(arg), ctx.t);
     case 'f':
-      return fieldList(ctx, arg ?? '', pageOf(page));
+      return fieldList(ctx, svc, arg ?? '', pageOf(page));
     case 'tt':
-      return fullyOnlineList(ctx, pageOf(arg));
+      return fullyOnlineList(ctx, svc, pageOf(arg));
     default:
       return intro(ctx);
   }
 }
 
 /**
- * The citizens' handlers:
- * - `citizens`: `/dichvu`, `/services`, "dịch vụ …" (alone: explain; with words: answer them)
- *   and every `svc:` button;
- * - `citizenQuestion`: free text from anyone not linked as staff. Its `match` accepts any text;
- *   the lead's router calls it only for non-staff chats (register it after staff handlers).
+ * `/dichvu`, `/services`, "dịch vụ …" (alone: explain; with words: answer them) and every
+ * `svc:` button. Its only write (an anonymous "not found" counter) need not commit with the
+ * update, so it runs without the update's transaction.
  */
-export function createCitizenHandlers(): Handler<CitizenServices>[] {
-  const citizens: Handler<CitizenServices> = {
-    name: 'citizens',
-    commands: ['/dichvu', '/services', '/dichvucong'],
-    keywords: KEYWORDS,
-    buttons: ['svc:'],
-    async handle(ctx) {
-      if (ctx.msg.button !== undefined) {
-        ctx.reply(answerButton(ctx, ctx.msg.button));
-        return;
-      }
-      const text = ctx.msg.text ?? '';
-      const rest = commandOf(text) ? commandArgs(text) : text;
-      const folded = fold(rest);
-      if (folded === '' || KEYWORDS.includes(folded)) {
-        ctx.reply(intro(ctx));
-        return;
-      }
-      await answerText(ctx, rest);
+export const citizensHandler: FeatureHandler<CitizenServices> = {
+  name: 'citizens',
+  priority: 30,
+  transactional: false,
+  commands: [
+    {
+      name: 'dichvu',
+      aliases: ['services', 'dichvucong'],
+      audience: ['everyone'],
+      description: 'citizen.commands.dichvu',
     },
-  };
-  const citizenQuestion: Handler<CitizenServices> = {
-    name: 'citizenQuestion',
-    match: (ctx) =>
-      typeof ctx.msg.text === 'string' && ctx.msg.text.trim() !== '' && !commandOf(ctx.msg.text),
-    async handle(ctx) {
-      await answerText(ctx, ctx.msg.text ?? '');
-    },
-  };
-  return [citizens, citizenQuestion];
-}
+  ],
+  keywords: KEYWORDS,
+  buttons: ['svc:'],
+  async handle(ctx) {
+    if (ctx.msg.button !== undefined) {
+      ctx.reply(answerButton(ctx, await ctx.services.citizens.index(), ctx.msg.button));
+      return;
+    }
+    const text = ctx.msg.text ?? '';
+    const rest = commandOf(text) ? commandArgs(text) : text;
+    const folded = fold(rest);
+    if (folded === '' || KEYWORDS.includes(folded)) {
+      ctx.reply(intro(ctx));
+      return;
+    }
+    await answerText(ctx, rest);
+  },
+};
+
+/**
+ * Free text nobody else took (lowest priority): a citizen's question. Staff reports are
+ * recognised by the reporting feature first.
+ */
+export const citizenQuestionHandler: FeatureHandler<CitizenServices> = {
+  name: 'citizenQuestion',
+  priority: -100,
+  transactional: false,
+  match: (ctx) =>
+    typeof ctx.msg.text === 'string' && ctx.msg.text.trim() !== '' && !commandOf(ctx.msg.text),
+  async handle(ctx) {
+    await answerText(ctx, ctx.msg.text ?? '');
+  },
+};
+
+export const citizens: Feature<CitizenServices> = {
+  name: 'citizens',
+  handlers: [citizensHandler, citizenQuestionHandler],
+};
