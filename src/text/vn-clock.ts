@@ -28,4 +28,3 @@ export function vnDateParts(instant: Date): VnDateParts {
     second: d.getUTCSeconds(),
   };
 }
-
