@@ -114,7 +114,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         logger.info('empty database seeded with the default Hà Tĩnh data');
     }
   } catch (err) {
-    await db.close().catch(() => {});
+    await db
+      .close()
+      .catch((closeErr: unknown) =>
+        logger.warn({ err: closeErr }, 'database not closed after a failed start'),
+      );
     if (holdsDataDir) releaseDataDirLock(config.dataDir);
     throw err;
   }
@@ -305,8 +309,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await boss
           ?.stop({ graceful: true, timeout: 5000 })
           .catch((err: unknown) => logger.warn({ err }, 'pg-boss stop failed'));
-        await store.close().catch(() => {});
-        if (ownsDb) await db.close().catch(() => {});
+        await store
+          .close()
+          .catch((err: unknown) => logger.warn({ err }, 'state store close failed'));
+        if (ownsDb)
+          await db.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
         if (running) removeRuntimeFile(config.dataDir);
         if (holdsDataDir) releaseDataDirLock(config.dataDir);
         logger.info('cds-bot stopped');

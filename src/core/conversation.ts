@@ -99,7 +99,10 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
       if (!lock) throw new InfraError('chat is busy (lock not acquired in time)');
       // Keep the lock while a slow handler runs.
       const keepAlive = setInterval(
-        () => void lock.extend(lockTtlMs).catch(() => {}),
+        () =>
+          void lock
+            .extend(lockTtlMs)
+            .catch((err: unknown) => log.warn({ err }, 'chat lock could not be extended')),
         lockTtlMs / 3,
       );
       keepAlive.unref();
@@ -182,7 +185,13 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
               await deps.db.markProcessed(tx, msg.channel, msg.updateId);
               await handler.handle(makeCtx(tx));
             });
-            await deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS).catch(() => false);
+            // The database record is the one that counts; this one only spares a later
+            // redelivery a database round trip.
+            await deps.store
+              .setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS)
+              .catch((err: unknown) =>
+                log.warn({ err }, 'seen-record not stored in the state store'),
+              );
           }
         } catch (err) {
           if (err instanceof DuplicateUpdateError) {
@@ -202,13 +211,22 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           if (infra) {
             dbCheckedAt = -Infinity;
             // The platform will redeliver: forget that we saw it.
-            if (markedSeen) await deps.store.delete(seenKey(msg)).catch(() => {});
+            if (markedSeen)
+              await deps.store
+                .delete(seenKey(msg))
+                .catch((e: unknown) =>
+                  log.warn({ err: e }, 'seen-record not removed; a redelivery may be dropped'),
+                );
             throw err instanceof InfraError
               ? err
               : new InfraError('database or state store unavailable', { cause: err });
           }
           log.error({ err }, 'handler failed; update rolled back and answered with an apology');
-          await deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS).catch(() => false);
+          await deps.store
+            .setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS)
+            .catch((e: unknown) =>
+              log.warn({ err: e }, 'seen-record not stored in the state store'),
+            );
           try {
             await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
           } catch (markErr) {
@@ -254,7 +272,11 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         // Not awaited: the answer need not wait for the release round trip; the next update
         // of this chat (the platforms send it only after our answer) finds the lock free or
         // waits a few milliseconds.
-        void lock.release().catch(() => {});
+        void lock
+          .release()
+          .catch((err: unknown) =>
+            log.warn({ err }, 'chat lock not released; it expires by itself'),
+          );
       }
     },
   };

@@ -135,7 +135,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       stop: async () => {
         running = false;
         controller.abort();
-        await loop.catch(() => undefined);
+        await loop.catch((err: unknown) => log.warn({ err }, 'long polling ended with an error'));
       },
     };
   }
