@@ -173,9 +173,7 @@ describe('replies that fail for a retryable reason', () => {
       expect((await deliver(tg(9200, '/help'))).status).toBe(200);
       const row = async () =>
         t.app.db.prisma.delivery.findFirst({ where: { channel: 'telegram', chatId: '9200' } });
-      await expect
-        .poll(async () => (await row())?.status, { timeout: 30_000 })
-        .toBe('sent');
+      await expect.poll(async () => (await row())?.status, { timeout: 30_000 }).toBe('sent');
       expect((await row())?.kind).toBe('notice');
       // One failed attempt, then the queued message went out.
       expect(sentTo(9200).length).toBe(2);
