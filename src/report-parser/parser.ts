@@ -354,6 +354,25 @@ function err(
 const isWordTok = (t: Token | undefined): t is Token =>
   !!t && (t.type === 'word' || t.type === 'num');
 
+/**
+ * The phrase `words` at token i: the index after it, or 0. A slash glued between two words
+ * joins them like a space ("4G/5G" is "4g 5g").
+ */
+function phraseAt(c: Ctx, i: number, words: readonly string[]): number {
+  let p = i;
+  for (let k = 0; k < words.length; k++) {
+    if (k > 0) {
+      const s = c.toks[p];
+      const n = c.toks[p + 1];
+      if (s?.type === 'slash' && !s.spaceBefore && n?.type === 'word' && !n.spaceBefore) p++;
+    }
+    const t = c.toks[p];
+    if (!isWordTok(t) || t.text !== words[k]) return 0;
+    p++;
+  }
+  return p;
+}
+
 /** Indicator code or alias starting at token i (longest match). */
 function matchIndicator(c: Ctx, i: number): { def: IndicatorDef; next: number } | undefined {
   const first = c.toks[i];
@@ -361,12 +380,8 @@ function matchIndicator(c: Ctx, i: number): { def: IndicatorDef; next: number } 
   const list = c.cat.phrases.get(first.text);
   if (!list) return undefined;
   for (const ph of list) {
-    let ok = true;
-    for (let k = 1; k < ph.words.length && ok; k++) {
-      const t = c.toks[i + k];
-      ok = isWordTok(t) && t.text === ph.words[k];
-    }
-    if (ok) return { def: ph.def, next: i + ph.words.length };
+    const next = phraseAt(c, i, ph.words);
+    if (next > 0) return { def: ph.def, next };
   }
   return undefined;
 }
@@ -376,7 +391,8 @@ function matchShared(c: Ctx, i: number): { codes: string[]; next: number } | und
   const first = c.toks[i];
   if (!isWordTok(first)) return undefined;
   for (const ph of c.cat.shared.get(first.text) ?? []) {
-    if (matchWords(c, i, ph.words) > 0) return { codes: ph.codes, next: i + ph.words.length };
+    const next = phraseAt(c, i, ph.words);
+    if (next > 0) return { codes: ph.codes, next };
   }
   return undefined;
 }
@@ -791,6 +807,10 @@ export interface Analysis {
   unknown: { span: Span; suggestion?: string }[];
   /** The period named, if any. */
   period?: Period;
+  /** Items read without error, even when other parts of the message were not understood. */
+  understood: ParsedItem[];
+  /** A report word anywhere ("báo cáo", "bc", "số liệu"). */
+  reportWord: boolean;
 }
 
 /** Options of {@link parseReport} and {@link analyseReport}. */
@@ -1101,7 +1121,6 @@ export function analyseReport(
             { codes: sh.codes.join(', ') },
             {
               candidates: sh.codes,
-              fix: { span: spanOf(c, t.start, end), text: '' },
             },
           ),
         );
@@ -1197,13 +1216,13 @@ export function analyseReport(
       i = k;
       continue;
     }
-    if (c.lenient && !words.some((w) => suggestFor(cat, [w]) !== undefined)) {
+    const suggestion = suggestFor(cat, words);
+    if (c.lenient && !suggestion) {
       // Maybe the description of an indicator named after it.
       pendingWords.push({ start: t.start, end: runEnd, words });
       i = k;
       continue;
     }
-    const suggestion = suggestFor(cat, words);
     unknown.push({ span: spanOf(c, t.start, runEnd), ...(suggestion ? { suggestion } : {}) });
     errors.push(
       suggestion
@@ -1262,7 +1281,21 @@ export function analyseReport(
     });
   }
   const question = hasQuestion(c);
+  const explicitPeriod = period ? (period as { p: Period }).p : undefined;
+  const understood: ParsedItem[] = figures.map((f) => ({
+    code: f.def.code,
+    ...f.fig,
+    period:
+      explicitPeriod ?? defaultPeriodFor(effectivePeriodicity(f.def, schedule), now, schedule),
+    periodExplicit: explicitPeriod !== undefined,
+    span: f.span,
+  }));
+  const reportWord = toks.some(
+    (t, k) => matchPrefix(c, k) > 0 || (t.type === 'word' && matchWords(c, k, ['so', 'lieu']) > 0),
+  );
   const base = {
+    understood,
+    reportWord,
     marks: c.marks,
     mentioned,
     shared: sharedSeen,
@@ -1277,19 +1310,12 @@ export function analyseReport(
     errors.sort((a, b) => a.span[0] - b.span[0]);
     return { ...base, result: { ok: false, errors } };
   }
-  const explicit = period ? (period as { p: Period }).p : undefined;
   return {
     ...base,
     result: {
       ok: true,
-      ...(explicit ? { period: explicit } : {}),
-      items: figures.map((f) => ({
-        code: f.def.code,
-        ...f.fig,
-        period: explicit ?? defaultPeriodFor(effectivePeriodicity(f.def, schedule), now, schedule),
-        periodExplicit: explicit !== undefined,
-        span: f.span,
-      })),
+      ...(explicitPeriod ? { period: explicitPeriod } : {}),
+      items: understood,
     },
   };
 }
