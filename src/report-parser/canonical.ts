@@ -73,6 +73,9 @@ export const FRAME_WORDS: ReadonlySet<string> = new Set([
   ...['linh', 'le', 'nghin', 'ngan', 'trieu', 'ty'],
 ]);
 
+/** Words a digit may follow as a period index (`thang1`, `q3`, `quy4`), never a tone key. */
+const PERIOD_ROOTS = new Set(['t', 'thang', 'thg', 'q', 'quy', 'h', 'nam', 'ky', 'bc']);
+
 /**
  * Undo Telex/VNI residue on one folded word: `baos` → `bao`, `thangs` → `thang`, `tha1ng` →
  * `thang`, `ddatj` → `dat`, `phaanf` → `phan`. Undefined when nothing changes. VNI digits are
@@ -82,6 +85,9 @@ export function repairKeyboard(word: string): string | undefined {
   if (!/^[a-z][a-z0-9]*$/.test(word)) return undefined;
   let s = word;
   if (/[a-z][0-9]+[a-z]/.test(s)) s = s.replace(/([a-z])[0-9]+(?=[a-z])/g, '$1');
+  // A tone digit at the end (`co1` for có), except after a period word: `thang1` is T1.
+  const tail = /^([a-z]+)[1-9]$/.exec(s);
+  if (tail && !PERIOD_ROOTS.has(tail[1] ?? '')) s = tail[1] ?? s;
   if (/[0-9]/.test(s)) return undefined;
   s = s
     .replace(/dd/g, 'd')
@@ -162,12 +168,16 @@ const LINK_SEPS = new Set([':', '=', '-']);
 /** Canonical folded text with its offset map, and what was taken out. */
 export interface Canonical extends FoldedText {
   marks: CanonMark[];
+  /** [start, end) of words repaired from keyboard residue, in the canonical text. */
+  repaired: [number, number][];
 }
 
 interface Replacement {
   start: number;
   end: number;
   text: string;
+  /** Keyboard residue undone (a slip inside a name must still be asked back). */
+  repair?: boolean;
 }
 
 /**
@@ -249,7 +259,7 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
     if (FRAME_WORDS.has(t.text) || cat.codes.has(t.text) || cat.words.has(t.text)) return t.text;
     const r = repairKeyboard(t.text);
     if (r !== undefined && FRAME_WORDS.has(r)) {
-      reps.push({ start: t.start, end: t.end, text: r });
+      reps.push({ start: t.start, end: t.end, text: r, repair: true });
       return r;
     }
     return t.text;
@@ -328,7 +338,8 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
     }
   }
 
-  if (reps.length === 0) return { text, origin, marks };
+  if (reps.length === 0) return { text, origin, marks, repaired: [] };
+  const repaired: [number, number][] = [];
   reps.sort((a, b) => a.start - b.start);
   let out = '';
   const map: number[] = [];
@@ -337,6 +348,7 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
     if (r.start < pos) continue; // overlapping: the first one wins
     out += text.slice(pos, r.start);
     for (let k = pos; k < r.start; k++) map.push(origin[k] ?? src.length);
+    if (r.repair) repaired.push([out.length, out.length + r.text.length]);
     out += r.text;
     for (let k = 0; k < r.text.length; k++) map.push(origin[r.start] ?? src.length);
     pos = r.end;
@@ -344,5 +356,5 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
   out += text.slice(pos);
   for (let k = pos; k < text.length; k++) map.push(origin[k] ?? src.length);
   map.push(src.length);
-  return { text: out, origin: map, marks };
+  return { text: out, origin: map, marks, repaired };
 }

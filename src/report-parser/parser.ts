@@ -214,6 +214,7 @@ const FILLERS = new Set([
   ...['so', 'lieu', 'nhu', 'sau', 'cua', 've', 'cu', 'the'],
   // The sender's side: "xã em", "phường mình", "UBND xã", "kính gửi", "chào anh chị".
   ...['xa', 'phuong', 'ubnd', 'minh', 'chung', 'toi', 'kinh', 'chao', 'anh', 'chi', 'don', 'vi'],
+  ...['tran', 'trong'],
   // Units people add after a figure: "120/150 hồ sơ", "25 người", "12 thành viên".
   ...['ho', 'hs', 'nguoi', 'thanh', 'vien', 'tv', 'san', 'pham'],
 ]);
@@ -302,6 +303,8 @@ interface Ctx {
   /** Read the looser wordings too (descriptions, numbers before the name, "trong đó"). */
   lenient: boolean;
   marks: CanonMark[];
+  /** Words repaired from keyboard residue (canonical offsets). */
+  repaired: readonly (readonly [number, number])[];
 }
 
 interface RawNumber {
@@ -437,6 +440,32 @@ function matchBooleanBefore(
     if (ind && ind.def.unit === 'boolean') return { value, def: ind.def, next: ind.next };
   }
   return undefined;
+}
+
+/** An indicator name at token i that only matches because a word in it was repaired. */
+function slipInName(
+  c: Ctx,
+  i: number,
+): { def: IndicatorDef; start: number; end: number; next: number } | undefined {
+  if (c.repaired.length === 0) return undefined;
+  let from = i;
+  let named = matchIndicator(c, i);
+  if (!named) {
+    const b = matchBooleanBefore(c, i);
+    if (!b) return undefined;
+    named = { def: b.def, next: b.next };
+    // The yes/no words before the name may be repaired ("cos cán bộ CNTT"): only the name counts.
+    for (let k = i; k < b.next; k++) {
+      if (matchIndicator(c, k)?.next === b.next) {
+        from = k;
+        break;
+      }
+    }
+  }
+  const start = c.toks[from]?.start ?? 0;
+  const end = c.toks[named.next - 1]?.end ?? start;
+  const hit = c.repaired.some(([a, b]) => a < end && b > start);
+  return hit ? { def: named.def, start, end, next: named.next } : undefined;
 }
 
 /** A unit word (possibly several words) at token i: the folded words and the next index. */
@@ -811,6 +840,8 @@ export interface Analysis {
   understood: ParsedItem[];
   /** A report word anywhere ("báo cáo", "bc", "số liệu"). */
   reportWord: boolean;
+  /** Every value read was a yes/no word ("chưa", "đạt"): maybe a question, not an answer. */
+  boolOnly: boolean;
 }
 
 /** Options of {@link parseReport} and {@link analyseReport}. */
@@ -861,6 +892,7 @@ export function analyseReport(
     now,
     lenient: options.lenient ?? false,
     marks: canon.marks,
+    repaired: canon.repaired,
   };
   const { toks } = c;
   const errors: ParseError[] = [];
@@ -1000,6 +1032,21 @@ export function analyseReport(
         continue;
       }
     }
+    // A keyboard slip inside an indicator's name ("hos sơ trực tuyến"): the repaired word
+    // would complete the name, but a slip there is asked back, never read silently.
+    const slip = slipInName(c, i);
+    if (slip) {
+      seenItem = true;
+      const fix = { span: spanOf(c, slip.start, slip.end), text: slip.def.code };
+      unknown.push({ span: fix.span, suggestion: slip.def.code });
+      errors.push(
+        err(c, 'unknownSuggest', slip.start, slip.end, { suggestion: slip.def.code }, { fix }),
+      );
+      const value = readValue(c, skipLinks(c, slip.next));
+      if (value) lone++;
+      i = value ? value.next : slip.next;
+      continue;
+    }
     // "có cán bộ CNTT chuyên trách", "chưa có cán bộ CNTT": yes/no before the name.
     const before = matchBooleanBefore(c, i);
     if (before && !matchIndicator(c, i)) {
@@ -1108,7 +1155,8 @@ export function analyseReport(
       const afterPeriod = toks[k]?.type === 'word' ? tryPeriod(k, false) : undefined;
       if (afterPeriod !== undefined) k = skipLinks(c, afterPeriod);
       const v = readValue(c, k);
-      if (v) {
+      // Only a figure makes it a report: "hồ sơ đạt …" in a question is not one.
+      if (v?.num) {
         seenItem = true;
         const end = toks[sh.next - 1]?.end ?? t.end;
         sharedSeen.push({ span: spanOf(c, t.start, end), codes: sh.codes });
@@ -1206,11 +1254,23 @@ export function analyseReport(
       i++;
       continue;
     }
-    const words = toks.slice(i, k).map((w) => w.text);
-    const runEnd = toks[k - 1]?.end ?? t.end;
+    let words = toks.slice(i, k).map((w) => w.text);
+    let runEnd = toks[k - 1]?.end ?? t.end;
     if (words.every((w) => FILLERS.has(w))) {
       i = k;
       continue;
+    }
+    // A slip may cut a name short ("bangj rộng cố định": "cố" looks like a yes): try the
+    // words up to the next figure or sign as one name too.
+    if (!suggestFor(cat, words)) {
+      let e = k;
+      while (toks[e]?.type === 'word') e++;
+      const longer = toks.slice(i, e).map((w) => w.text);
+      if (e > k && suggestFor(cat, longer)) {
+        words = longer;
+        k = e;
+        runEnd = toks[e - 1]?.end ?? runEnd;
+      }
     }
     if (c.lenient && open && describes(open.def, words)) {
       i = k;
@@ -1296,6 +1356,7 @@ export function analyseReport(
   const base = {
     understood,
     reportWord,
+    boolOnly: found.every((f) => f.values.every((v) => v.bool !== undefined)),
     marks: c.marks,
     mentioned,
     shared: sharedSeen,
@@ -1412,6 +1473,7 @@ export function looksLikeReport(text: string, catalogue: readonly IndicatorDef[]
     now: new Date(),
     lenient: false,
     marks: [],
+    repaired: [],
   };
   let i = 0;
   if (c.toks[0]?.type === 'slash') {

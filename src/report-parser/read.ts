@@ -69,10 +69,12 @@ export type Reading =
 
 // Questions that ask about a figure or a report, not for a public service.
 const STATUS_ASK =
-  /\b(?:bao nhieu|(?:bc|bao cao|nop|gui|xong|du|dat|co|nhap|cap nhat) chua|(?:da|co) bao cao|ket qua)\b/;
+  /\b(?:bao nhieu|(?:bc|bao cao|nop|gui|xong|du|dat|co|nhap|cap nhat) chua|(?:da|co) bao cao\b.*\bchua)\b|\bda\b.*\bchua(?: a| vay| nhi| ha)?\s*\??\s*$/;
+// "… chưa" at the end: a status question when there is no figure ("CNTT chưa" is a figure).
+const TRAILING_CHUA = /\bchua(?: a| vay| nhi| ha)?\s*\??\s*$/;
 // Questions a citizen asks: "là gì", "ở đâu", "thế nào", "được không", "mất bao lâu".
 const INFO_ASK =
-  /\b(?:la gi|o dau|the nao|nhu nao|ra sao|lam sao|duoc khong|bao lau|cach nao|huong dan|thu tuc|lam the nao|can gi|giay to)\b|\bco\b.+\bkhong\s*\??\s*$/;
+  /\b(?:la gi|o dau|the nao|nhu nao|ra sao|lam sao|duoc khong|bao lau|cach nao|huong dan|lam the nao|can gi|giay to gi)\b/;
 
 function folded(text: string): string {
   return foldWithOffsets(normalizeInput(text)).text.replace(/\s+/g, ' ').trim();
@@ -134,12 +136,16 @@ export function readMessage(text: string, input: ReadInput): Reading {
 
   const mentions = a.mentioned.length + a.shared.length;
   const valueNearSlip = a.unknown.some((u) => u.suggestion) && a.loneValues > 0;
-  const hasFigure = a.figures > 0 || a.shared.length > 0 || valueNearSlip;
+  // "đã báo cáo CNTT chưa", "HSCV quý 4 đạt bao nhiêu": the "chưa" / "đạt" ask; they are
+  // no one's answer. Only yes/no words were read as values, and the message asks for status.
+  const statusWords = statusAsk || TRAILING_CHUA.test(f);
+  const hasFigure =
+    (a.figures > 0 && !(a.boolOnly && statusWords)) || a.shared.length > 0 || valueNearSlip;
   const errors = a.result.ok ? [] : a.result.errors;
   // No figure, and asking: a status question when it is about reports or indicators.
-  if (!hasFigure && asked) {
+  if (!hasFigure && (asked || TRAILING_CHUA.test(f))) {
     const aboutReports = mentions > 0 || a.reportWord || a.marks.some((m) => m.kind !== 'date');
-    if (statusAsk && aboutReports) {
+    if ((statusAsk || TRAILING_CHUA.test(f)) && aboutReports) {
       return { kind: 'status', ...(a.period ? { period: a.period } : {}), codes: a.mentioned };
     }
     return { kind: 'notReport' };
