@@ -441,7 +441,7 @@ export function freeTextCases(catalogue: readonly CatalogueIndicator[], seed = 1
         const name = g.pick([
           d.code,
           d.code.toLowerCase(),
-          ...wordNames(d).filter((w) => !/[^\x00-\x7f]/.test(w)),
+          ...wordNames(d).filter((w) => !/[^ -~]/.test(w)),
         ]);
         const bc = g.pick(['baos caos', 'bao caos', 'ba1o ca1o', 'baos cao', 'gwir sos lieeuj']);
         const periodText =
@@ -546,7 +546,7 @@ export function freeTextCases(catalogue: readonly CatalogueIndicator[], seed = 1
           const alias = g
             .pick(
               wordNames(d)
-                .filter((w) => /[^\x00-\x7f]/.test(w))
+                .filter((w) => /[^ -~]/.test(w))
                 .concat(wordNames(d)),
             )
             .toLowerCase();
