@@ -13,7 +13,7 @@
  * - numbers written in words ("mười một", "hai mươi lăm", "bảy mươi phần trăm", "tháng
  *   mười") become digits where the words around them say a number is meant.
  */
-import { readNumberWords, type NumberWord } from '../text/number-words.js';
+import { mayBeNumberWord, readNumberWords, type NumberWord } from '../text/number-words.js';
 import { foldWithOffsets, tokenize, type FoldedText, type Token } from './lexer.js';
 
 /** A unit the message may name. */
@@ -165,8 +165,49 @@ const AFTER_NUMBER = new Set([
 ]);
 const LINK_SEPS = new Set([':', '=', '-']);
 
+const NOT_A_NUMBER: NumberWord = { folded: '', typed: '' };
+const REPAIRABLE = /[sfrxjw0-9]|aa|ee|oo|dd/;
+
+/** Whether any token may be a date, a unit name, keyboard residue or a number word. */
+function needsWork(toks: readonly Token[], cat: CanonCatalogue, sender?: SenderUnits): boolean {
+  const units = sender && sender.units.length > 0 ? compileUnits(sender.units) : undefined;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (!t) continue;
+    if (t.type === 'num') {
+      const s = toks[i + 1];
+      if (s && s.type !== 'word' && s.type !== 'num' && toks[i + 2]?.type === 'num') {
+        const s2 = toks[i + 3];
+        if (s2 && s2.text === s.text && toks[i + 4]?.type === 'num') return true;
+      }
+      if (units?.has(t.text)) return true;
+      continue;
+    }
+    if (t.type !== 'word') continue;
+    const w = t.text;
+    if (w === 'ngay' || mayBeNumberWord(w) || units?.has(w)) return true;
+    if (!FRAME_WORDS.has(w) && !cat.codes.has(w) && !cat.words.has(w) && REPAIRABLE.test(w))
+      return true;
+  }
+  return false;
+}
+
+/** The canonical word before token i (or a linking sign `:`, `=`, `-`). */
+function prevWord(
+  toks: readonly Token[],
+  canon: readonly (string | undefined)[],
+  i: number,
+): string | undefined {
+  const p = toks[i - 1];
+  if (!p) return undefined;
+  if (p.type === 'sep') return LINK_SEPS.has(p.text) ? p.text : undefined;
+  return canon[i - 1];
+}
+
 /** Canonical folded text with its offset map, and what was taken out. */
 export interface Canonical extends FoldedText {
+  /** The tokens of `text` (split at known codes), when nothing was rewritten. */
+  toks?: Token[];
   marks: CanonMark[];
   /** [start, end) of words repaired from keyboard residue, in the canonical text. */
   repaired: [number, number][];
@@ -187,13 +228,11 @@ interface Replacement {
 export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUnits): Canonical {
   const folded = foldWithOffsets(src);
   const { text, origin } = folded;
-  const toks = tokenize(text);
+  const toks = tokenize(text, cat.codes);
+  // Most messages need nothing: say so after one cheap look at each token.
+  if (!needsWork(toks, cat, sender)) return { text, origin, toks, marks: [], repaired: [] };
   const marks: CanonMark[] = [];
   const reps: Replacement[] = [];
-  const spanOf = (start: number, end: number): readonly [number, number] => [
-    origin[start] ?? src.length,
-    origin[end] ?? src.length,
-  ];
 
   // Dates: never a period. dd/mm/yyyy anywhere, dd/mm after "ngày".
   const taken: boolean[] = new Array<boolean>(toks.length).fill(false);
@@ -210,7 +249,7 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
     if (day < 1 || day > 31 || month < 1 || month > 12) continue;
     const end = t.start + m[0].length;
     reps.push({ start: t.start, end, text: ' ' });
-    marks.push({ kind: 'date', span: spanOf(t.start, end) });
+    marks.push({ kind: 'date', span: [origin[t.start] ?? src.length, origin[end] ?? src.length] });
     for (let k = i; k < toks.length && (toks[k]?.start ?? end) < end; k++) taken[k] = true;
   }
 
@@ -241,7 +280,7 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
         reps.push({ start: t.start, end: last.end, text: mine ? ' ' : ` ${OTHER_UNIT_MARK} ` });
         marks.push({
           kind: mine ? 'ownUnit' : 'otherUnit',
-          span: spanOf(t.start, last.end),
+          span: [origin[t.start] ?? src.length, origin[last.end] ?? src.length],
           code: ph.code,
           name: ph.name,
         });
@@ -264,25 +303,19 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
     }
     return t.text;
   });
-  const typedOf = (t: Token): string =>
-    src.slice(origin[t.start] ?? 0, origin[t.end] ?? src.length).toLowerCase();
   const nw: NumberWord[] = toks.map((t, i) => {
     const c = canon[i];
-    if (!t || c === undefined || t.type !== 'word' || cat.codes.has(c))
-      return { folded: '', typed: '' };
+    if (!t || c === undefined || t.type !== 'word' || !mayBeNumberWord(c) || cat.codes.has(c))
+      return NOT_A_NUMBER;
     // A repaired word was typed without marks: read it as such.
-    return { folded: c, typed: c !== t.text ? c : typedOf(t) };
+    const typed =
+      c !== t.text ? c : src.slice(origin[t.start] ?? 0, origin[t.end] ?? src.length).toLowerCase();
+    return { folded: c, typed };
   });
-  const prevWord = (i: number): string | undefined => {
-    const p = toks[i - 1];
-    if (!p) return undefined;
-    if (p.type === 'sep') return LINK_SEPS.has(p.text) ? p.text : undefined;
-    return canon[i - 1];
-  };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (!t || t.type !== 'word' || taken[i] || nw[i]?.folded === '') continue;
-    const prev = prevWord(i);
+    const prev = prevWord(toks, canon, i);
     const w = nw[i];
     if (!w) continue;
     // "tháng tư", "quý tư": April, Q4.

@@ -99,7 +99,7 @@ function compile(catalogue: readonly IndicatorDef[]): Compiled {
     const code = def.code.toLowerCase();
     codes.add(code);
     add([code], def);
-    suggest.push({ key: code, code: def.code });
+    suggest.push({ key: code, code: def.code, squeezed: code });
   }
   const aliasWords = new Map<IndicatorDef, string[][]>();
   for (const def of catalogue) {
@@ -109,7 +109,7 @@ function compile(catalogue: readonly IndicatorDef[]): Compiled {
       const words = phraseWords(alias);
       add(words, def);
       aliases.push(words);
-      suggest.push({ key: words.join(' '), code: def.code });
+      suggest.push({ key: words.join(' '), code: def.code, squeezed: words.join('') });
       for (const w of words) vocab.add(w);
     }
     aliasWords.set(def, aliases);
@@ -422,10 +422,14 @@ function matchBoolean(c: Ctx, i: number): { value: boolean; next: number } | und
 }
 
 /** "có", "chưa có", "không có" right before a boolean indicator's name. */
+const BOOLEAN_BEFORE_FIRST = new Set(['co', 'da', 'chua', 'khong', 'van']);
+
 function matchBooleanBefore(
   c: Ctx,
   i: number,
 ): { value: boolean; def: IndicatorDef; next: number } | undefined {
+  const first = c.toks[i];
+  if (!first || first.type !== 'word' || !BOOLEAN_BEFORE_FIRST.has(first.text)) return undefined;
   for (const n of [3, 2, 1]) {
     const ws: string[] = [];
     for (let k = 0; k < n; k++) {
@@ -668,40 +672,40 @@ function limitError(c: Ctx, v: RawValue, vars: Record<string, string>): ParseErr
 /** Check a value against the indicator's unit; a figure or the error. */
 function interpret(c: Ctx, def: IndicatorDef, v: RawValue): Figure | ParseError {
   const vars = { code: def.code, example: exampleFor(def) };
-  const e = (key: string): ParseError => err(c, key, v.start, v.end, vars);
   if (v.bool !== undefined) {
     return def.unit === 'boolean'
       ? { boolean: v.bool, value: v.bool ? 1 : 0 }
-      : e('expectedNumber');
+      : err(c, 'expectedNumber', v.start, v.end, vars);
   }
-  if (v.negative) return e('negative');
+  if (v.negative) return err(c, 'negative', v.start, v.end, vars);
   const limit = limitError(c, v, vars);
   if (limit) return limit;
   const num = parsed(v.num?.text);
-  if (!num) return e('badNumber');
+  if (!num) return err(c, 'badNumber', v.start, v.end, vars);
   if (def.unit === 'boolean') {
     if (v.den || v.num?.pct || num.ambiguous || (num.value !== 0 && num.value !== 1)) {
-      return e('expectedBoolean');
+      return err(c, 'expectedBoolean', v.start, v.end, vars);
     }
     return { boolean: num.value === 1, value: num.value };
   }
   if (def.unit === 'count') {
-    if (v.den) return e('countFraction');
-    if (v.num?.pct) return e('countPercent');
+    if (v.den) return err(c, 'countFraction', v.start, v.end, vars);
+    if (v.num?.pct) return err(c, 'countPercent', v.start, v.end, vars);
     const n = resolveNumber(num, isCount);
-    return typeof n === 'number' ? { value: n } : e('fractionalCount');
+    return typeof n === 'number' ? { value: n } : err(c, 'fractionalCount', v.start, v.end, vars);
   }
   // percent
   if (v.den) {
     const den = parsed(v.den.text);
-    if (!den) return e('badNumber');
-    if (v.num?.pct || v.den.pct) return e('fractionPercent');
+    if (!den) return err(c, 'badNumber', v.start, v.end, vars);
+    if (v.num?.pct || v.den.pct) return err(c, 'fractionPercent', v.start, v.end, vars);
     const n = resolveNumber(num, isCount);
     const d = resolveNumber(den, isCount);
-    if (typeof n !== 'number' || typeof d !== 'number') return e('fractionalCount');
+    if (typeof n !== 'number' || typeof d !== 'number')
+      return err(c, 'fractionalCount', v.start, v.end, vars);
     // 0/0 is a real answer ("no fee-bearing dossiers this month"): no percentage, no error.
     if (d === 0 && n === 0) return { numerator: 0, denominator: 0 };
-    if (d === 0) return e('zeroDenominator');
+    if (d === 0) return err(c, 'zeroDenominator', v.start, v.end, vars);
     if (n > d) {
       return err(c, 'numeratorOverDenominator', v.start, v.end, {
         ...vars,
@@ -737,7 +741,9 @@ function interpret(c: Ctx, def: IndicatorDef, v: RawValue): Figure | ParseError 
     });
   }
   const p = resolveNumber(num, isPercent);
-  return typeof p === 'number' ? { value: p, barePercent: true } : e('percentRange');
+  return typeof p === 'number'
+    ? { value: p, barePercent: true }
+    : err(c, 'percentRange', v.start, v.end, vars);
 }
 
 function parsed(text: string | undefined): ParsedNumber | undefined {
@@ -838,6 +844,8 @@ export interface Analysis {
   period?: Period;
   /** Items read without error, even when other parts of the message were not understood. */
   understood: ParsedItem[];
+  /** The canonical folded text the grammar read (keyboard residue undone, numbers in digits). */
+  folded: string;
   /** A report word anywhere ("báo cáo", "bc", "số liệu"). */
   reportWord: boolean;
   /** Every value read was a yes/no word ("chưa", "đạt"): maybe a question, not an answer. */
@@ -868,6 +876,90 @@ interface Found {
   end: number;
 }
 
+/** What one parse carries between its steps. */
+interface St {
+  c: Ctx;
+  errors: ParseError[];
+  period?: { p: Period; start: number; end: number };
+  /** Lenient: "trong đó" / "tổng số" seen, for the next value. */
+  marker?: 'part' | 'total';
+}
+
+function setPeriod(st: St, p: Period, start: number, end: number): void {
+  const { c } = st;
+  if (periodStart(p).getTime() > c.now.getTime()) {
+    st.errors.push(err(c, 'futurePeriod', start, end, { period: formatPeriod(p) }));
+  } else if (st.period && formatPeriod(st.period.p) !== formatPeriod(p)) {
+    st.errors.push(
+      err(c, 'twoPeriods', start, end, {
+        first: formatPeriod(st.period.p),
+        period: formatPeriod(p),
+      }),
+    );
+  } else if (!st.period) {
+    st.period = { p, start, end };
+  }
+}
+
+/** Try a period at token i; returns the next token index or undefined. */
+function tryPeriod(st: St, at: number, allowBare: boolean): number | undefined {
+  const { c } = st;
+  const t = c.toks[at];
+  if (!t) return undefined;
+  const m = matchPeriodAt(c.folded, t.start, c.now, allowBare);
+  if (!m) return undefined;
+  if (m.ok) setPeriod(st, m.period, t.start, m.end);
+  else st.errors.push(err(c, 'badPeriod', t.start, m.end));
+  return tokenFoldedIndex(c, m.end, at);
+}
+
+/** Lenient: words that are all the indicator's own (name, aliases, labels) or fillers. */
+function describes(cat: Compiled, def: IndicatorDef, words: readonly string[]): boolean {
+  const vocab = cat.vocabulary.get(def);
+  return words.every((w) => FILLERS.has(w) || !!vocab?.has(w));
+}
+
+/** Lenient: skip description words, links and markers after an indicator. */
+function skipDescription(st: St, def: IndicatorDef, from: number): number {
+  const { c } = st;
+  let k = from;
+  for (;;) {
+    const t = c.toks[k];
+    if (!t) return k;
+    const m = matchMarker(c, k);
+    if (m) {
+      st.marker = m.marker;
+      k = m.next;
+      continue;
+    }
+    if (
+      t.type === 'word' &&
+      !matchBoolean(c, k) &&
+      !matchIndicator(c, k) &&
+      describes(c.cat, def, [t.text])
+    ) {
+      k++;
+      continue;
+    }
+    if (t.type === 'word' && VALUE_VERBS.has(t.text) && c.toks[k + 1]?.type === 'num') {
+      k++;
+      continue;
+    }
+    if (t.type === 'sep' && (LINKS.has(t.text) || t.text === ',')) {
+      k++;
+      continue;
+    }
+    return k;
+  }
+}
+
+/** A value with the marker seen before it ("trong đó 98"), which it uses up. */
+function takeValue(st: St, v: RawValue): RawValue {
+  const out = st.marker ? { ...v, marker: st.marker } : v;
+  st.marker = undefined;
+  return out;
+}
+
 /**
  * Parse and describe a message (see {@link parseReport}; `analyseReport` also says what it
  * saw, for classifying messages that are not a clean report).
@@ -887,7 +979,7 @@ export function analyseReport(
     src,
     folded,
     origin,
-    toks: tokenize(folded, cat.codes),
+    toks: canon.toks ?? tokenize(folded, cat.codes),
     cat,
     now,
     lenient: options.lenient ?? false,
@@ -896,92 +988,20 @@ export function analyseReport(
   };
   const { toks } = c;
   const errors: ParseError[] = [];
+  const st: St = { c, errors };
   const found: Found[] = [];
   const mentioned: string[] = [];
   const sharedSeen: Analysis['shared'] = [];
   const unknown: Analysis['unknown'] = [];
-  let period: { p: Period; start: number; end: number } | undefined;
   let seenItem = false;
   let prefixed = false;
   let lone = 0;
   /** Lenient: values and words waiting for the indicator named after them. */
   let pending: RawValue[] = [];
   let pendingWords: { start: number; end: number; words: string[] }[] = [];
-  let marker: 'part' | 'total' | undefined;
   /** Lenient: the item words after a figure may still describe (until a line or `;`). */
   let open: Found | undefined;
   let i = 0;
-
-  const setPeriod = (p: Period, start: number, end: number): void => {
-    if (periodStart(p).getTime() > now.getTime()) {
-      errors.push(err(c, 'futurePeriod', start, end, { period: formatPeriod(p) }));
-    } else if (period && formatPeriod(period.p) !== formatPeriod(p)) {
-      errors.push(
-        err(c, 'twoPeriods', start, end, {
-          first: formatPeriod(period.p),
-          period: formatPeriod(p),
-        }),
-      );
-    } else if (!period) {
-      period = { p, start, end };
-    }
-  };
-
-  /** Try a period at token i; returns the next token index or undefined. */
-  const tryPeriod = (at: number, allowBare: boolean): number | undefined => {
-    const t = toks[at];
-    if (!t) return undefined;
-    const m = matchPeriodAt(folded, t.start, now, allowBare);
-    if (!m) return undefined;
-    if (m.ok) setPeriod(m.period, t.start, m.end);
-    else errors.push(err(c, 'badPeriod', t.start, m.end));
-    return tokenFoldedIndex(c, m.end, at);
-  };
-
-  /** Lenient: words that are all the indicator's own (name, aliases, labels) or fillers. */
-  const describes = (def: IndicatorDef, words: readonly string[]): boolean => {
-    const vocab = cat.vocabulary.get(def);
-    return words.every((w) => FILLERS.has(w) || !!vocab?.has(w));
-  };
-
-  /** Lenient: skip description words, links and markers after an indicator. */
-  const skipDescription = (def: IndicatorDef, from: number): number => {
-    let k = from;
-    for (;;) {
-      const t = toks[k];
-      if (!t) return k;
-      const m = matchMarker(c, k);
-      if (m) {
-        marker = m.marker;
-        k = m.next;
-        continue;
-      }
-      if (
-        t.type === 'word' &&
-        !matchBoolean(c, k) &&
-        !matchIndicator(c, k) &&
-        describes(def, [t.text])
-      ) {
-        k++;
-        continue;
-      }
-      if (t.type === 'word' && VALUE_VERBS.has(t.text) && toks[k + 1]?.type === 'num') {
-        k++;
-        continue;
-      }
-      if (t.type === 'sep' && (LINKS.has(t.text) || t.text === ',')) {
-        k++;
-        continue;
-      }
-      return k;
-    }
-  };
-
-  const takeValue = (v: RawValue): RawValue => {
-    const out = marker ? { ...v, marker } : v;
-    marker = undefined;
-    return out;
-  };
 
   while (i < toks.length) {
     const t = toks[i];
@@ -1006,7 +1026,7 @@ export function analyseReport(
     if (t.type === 'sep' || (t.type === 'slash' && i === 0)) {
       if (t.text === '\n' || t.text === ';') {
         open = undefined;
-        marker = undefined;
+        st.marker = undefined;
       }
       i++;
       continue;
@@ -1078,23 +1098,23 @@ export function analyseReport(
         continue;
       }
       let k = skipLinks(c, ind.next);
-      const afterPeriod = toks[k]?.type === 'word' ? tryPeriod(k, false) : undefined;
+      const afterPeriod = toks[k]?.type === 'word' ? tryPeriod(st, k, false) : undefined;
       if (afterPeriod !== undefined) k = skipLinks(c, afterPeriod);
       if (c.lenient) {
-        k = skipDescription(ind.def, k);
-        const p2 = toks[k]?.type === 'word' ? tryPeriod(k, false) : undefined;
-        if (p2 !== undefined) k = skipDescription(ind.def, skipLinks(c, p2));
+        k = skipDescription(st, ind.def, k);
+        const p2 = toks[k]?.type === 'word' ? tryPeriod(st, k, false) : undefined;
+        if (p2 !== undefined) k = skipDescription(st, ind.def, skipLinks(c, p2));
       }
       const v = readValue(c, k);
       const values: RawValue[] = [];
       if (v) {
-        values.push(takeValue(v));
+        values.push(takeValue(st, v));
         k = v.next;
         if (c.lenient) {
           // More figures of the same item: a marked part or whole, or counts with their nouns.
           for (;;) {
-            const save = marker;
-            const j = skipDescription(ind.def, k);
+            const save = st.marker;
+            const j = skipDescription(st, ind.def, k);
             const w = readValue(c, j);
             const prev = values[values.length - 1];
             if (
@@ -1102,15 +1122,15 @@ export function analyseReport(
               isPlain(w) &&
               prev &&
               isPlain(prev) &&
-              (marker !== undefined ||
+              (st.marker !== undefined ||
                 prev.marker !== undefined ||
                 (prev.unit !== undefined && w.unit !== undefined))
             ) {
-              values.push(takeValue(w));
+              values.push(takeValue(st, w));
               k = w.next;
               continue;
             }
-            marker = save;
+            st.marker = save;
             break;
           }
           // "… 98 hồ sơ trực tuyến": the indicator's own name after its figure.
@@ -1120,7 +1140,7 @@ export function analyseReport(
       } else if (c.lenient && pending.length > 0) {
         // The figures came first: "tiếp nhận 140 hồ sơ, trong đó 98 hồ sơ trực tuyến".
         const words = pendingWords.flatMap((p) => p.words);
-        if (describes(ind.def, words)) pendingWords = [];
+        if (describes(cat, ind.def, words)) pendingWords = [];
         values.push(...pending);
         pending = [];
       }
@@ -1152,7 +1172,7 @@ export function analyseReport(
     const sh = matchShared(c, i);
     if (sh) {
       let k = skipLinks(c, sh.next);
-      const afterPeriod = toks[k]?.type === 'word' ? tryPeriod(k, false) : undefined;
+      const afterPeriod = toks[k]?.type === 'word' ? tryPeriod(st, k, false) : undefined;
       if (afterPeriod !== undefined) k = skipLinks(c, afterPeriod);
       const v = readValue(c, k);
       // Only a figure makes it a report: "hồ sơ đạt …" in a question is not one.
@@ -1181,14 +1201,14 @@ export function analyseReport(
     if (t.type === 'word' && t.text === 'ky') {
       let k = i + 1;
       k = skipLinks(c, k + matchWords(c, k, ['bao', 'cao']));
-      const next = tryPeriod(k, true);
+      const next = tryPeriod(st, k, true);
       if (next !== undefined) {
         i = next;
         continue;
       }
     }
     // A period: labelled anywhere, bare mm/yyyy only before the first figure.
-    const next = tryPeriod(i, !seenItem && pending.length === 0);
+    const next = tryPeriod(st, i, !seenItem && pending.length === 0);
     if (next !== undefined) {
       i = next;
       continue;
@@ -1205,7 +1225,7 @@ export function analyseReport(
     if (c.lenient) {
       const m = matchMarker(c, i);
       if (m) {
-        marker = m.marker;
+        st.marker = m.marker;
         i = m.next;
         continue;
       }
@@ -1219,7 +1239,7 @@ export function analyseReport(
     const loneValue = readValue(c, i);
     if (loneValue && t.type !== 'word') {
       if (c.lenient) {
-        pending.push(takeValue(loneValue));
+        pending.push(takeValue(st, loneValue));
         open = undefined;
       } else {
         lone++;
@@ -1254,29 +1274,35 @@ export function analyseReport(
       i++;
       continue;
     }
-    let words = toks.slice(i, k).map((w) => w.text);
+    const words = toks.slice(i, k).map((w) => w.text);
     let runEnd = toks[k - 1]?.end ?? t.end;
     if (words.every((w) => FILLERS.has(w))) {
       i = k;
       continue;
     }
+    if (c.lenient && open && describes(cat, open.def, words)) {
+      i = k;
+      continue;
+    }
+    let suggestion = suggestFor(cat, words);
     // A slip may cut a name short ("bangj rộng cố định": "cố" looks like a yes): try the
     // words up to the next figure or sign as one name too.
-    if (!suggestFor(cat, words)) {
+    if (!suggestion) {
       let e = k;
       while (toks[e]?.type === 'word') e++;
-      const longer = toks.slice(i, e).map((w) => w.text);
-      if (e > k && suggestFor(cat, longer)) {
-        words = longer;
+      const longer =
+        e > k
+          ? suggestFor(
+              cat,
+              toks.slice(i, e).map((w) => w.text),
+            )
+          : undefined;
+      if (longer) {
+        suggestion = longer;
         k = e;
         runEnd = toks[e - 1]?.end ?? runEnd;
       }
     }
-    if (c.lenient && open && describes(open.def, words)) {
-      i = k;
-      continue;
-    }
-    const suggestion = suggestFor(cat, words);
     if (c.lenient && !suggestion) {
       // Maybe the description of an indicator named after it.
       pendingWords.push({ start: t.start, end: runEnd, words });
@@ -1318,15 +1344,15 @@ export function analyseReport(
     if ('key' in fig) errors.push(fig);
     else figures.push({ def: f.def, fig, span: spanOf(c, f.start, f.end) });
   }
-  if (period) {
+  if (st.period) {
     for (const f of found) {
       const kind = effectivePeriodicity(f.def, schedule);
-      if (kind !== period.p.kind) {
-        const example = periodAt(kind, new Date(periodEnd(period.p).getTime() - 1));
+      if (kind !== st.period.p.kind) {
+        const example = periodAt(kind, new Date(periodEnd(st.period.p).getTime() - 1));
         errors.push(
-          err(c, `periodMismatch.${kind}`, period.start, period.end, {
+          err(c, `periodMismatch.${kind}`, st.period.start, st.period.end, {
             code: f.def.code,
-            period: formatPeriod(period.p),
+            period: formatPeriod(st.period.p),
             example: formatPeriod(example),
           }),
         );
@@ -1341,7 +1367,7 @@ export function analyseReport(
     });
   }
   const question = hasQuestion(c);
-  const explicitPeriod = period ? (period as { p: Period }).p : undefined;
+  const explicitPeriod = st.period ? (st.period as { p: Period }).p : undefined;
   const understood: ParsedItem[] = figures.map((f) => ({
     code: f.def.code,
     ...f.fig,
@@ -1354,6 +1380,7 @@ export function analyseReport(
     (t, k) => matchPrefix(c, k) > 0 || (t.type === 'word' && matchWords(c, k, ['so', 'lieu']) > 0),
   );
   const base = {
+    folded,
     understood,
     reportWord,
     boolOnly: found.every((f) => f.values.every((v) => v.bool !== undefined)),
@@ -1365,7 +1392,7 @@ export function analyseReport(
     prefixed: prefixed || startsLikeReport(c),
     question,
     unknown,
-    ...(period ? { period: (period as { p: Period }).p } : {}),
+    ...(st.period ? { period: (st.period as { p: Period }).p } : {}),
   };
   if (errors.length > 0) {
     errors.sort((a, b) => a.span[0] - b.span[0]);
@@ -1381,8 +1408,23 @@ export function analyseReport(
   };
 }
 
+/** Suggestions already worked out, per catalogue (the same slips come back all day). */
+const suggestMemo = new WeakMap<Compiled, Map<string, string | null>>();
+
 /** A suggestion for words not understood: as typed, then with keyboard residue undone. */
 function suggestFor(cat: Compiled, words: readonly string[]): string | undefined {
+  let memo = suggestMemo.get(cat);
+  if (!memo) suggestMemo.set(cat, (memo = new Map()));
+  const key = words.join(' ');
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = computeSuggestion(cat, words);
+  if (memo.size >= 10_000) memo.clear();
+  memo.set(key, found ?? null);
+  return found;
+}
+
+function computeSuggestion(cat: Compiled, words: readonly string[]): string | undefined {
   const direct =
     suggestCode(words.join(' '), cat.suggest) ?? suggestCode(words[0] ?? '', cat.suggest);
   if (direct) return direct;

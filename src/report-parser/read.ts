@@ -19,7 +19,6 @@ import type { Period } from '../domain/periods.js';
 import type { Schedule } from '../domain/schedule.js';
 import { normalizeInput } from '../text/vietnamese.js';
 import type { SenderUnits } from './canonical.js';
-import { foldWithOffsets } from './lexer.js';
 import { analyseReport, type Analysis } from './parser.js';
 import type { IndicatorDef, ParseError, ParsedItem } from './types.js';
 
@@ -76,10 +75,6 @@ const TRAILING_CHUA = /\bchua(?: a| vay| nhi| ha)?\s*\??\s*$/;
 const INFO_ASK =
   /\b(?:la gi|o dau|the nao|nhu nao|ra sao|lam sao|duoc khong|bao lau|cach nao|huong dan|lam the nao|can gi|giay to gi)\b/;
 
-function folded(text: string): string {
-  return foldWithOffsets(normalizeInput(text)).text.replace(/\s+/g, ' ').trim();
-}
-
 function ownUnitCode(a: Analysis): string | undefined {
   return a.marks.find((m) => m.kind === 'ownUnit')?.code;
 }
@@ -118,12 +113,13 @@ function applyFixes(
 export function readMessage(text: string, input: ReadInput): Reading {
   const { catalogue, now, schedule, sender } = input;
   const src = normalizeInput(text);
-  const f = folded(src);
+  const opts = sender ? { sender } : {};
+  const strict = analyseReport(src, catalogue, now, schedule, opts);
+  // The canonical words: "baos caos … chuwa" asks like "báo cáo … chưa".
+  const f = strict.folded.replace(/\s+/g, ' ').trim();
   const info = INFO_ASK.test(f);
   const statusAsk = STATUS_ASK.test(f);
   const asked = info || statusAsk || f.includes('?');
-  const opts = sender ? { sender } : {};
-  const strict = analyseReport(src, catalogue, now, schedule, opts);
   if (strict.result.ok && !asked) {
     const r = full(src, strict);
     if (r) return { kind: 'complete', ...r };

@@ -4,12 +4,19 @@
  */
 
 /** Edit distance with adjacent transpositions; stops early once it exceeds `max`. */
+/** Row buffers reused across calls (a hot path when every unknown word is checked). */
+let rows: Int32Array[] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  if ((rows[0]?.length ?? 0) < n + 1) rows = [0, 1, 2].map(() => new Int32Array(2 * (n + 1)));
+  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= n; j++) {
+    prev2[j] = 0;
+    prev[j] = j;
+    cur[j] = 0;
+  }
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     let rowMin = i;
@@ -40,6 +47,8 @@ export function tolerance(length: number): number {
 export interface SuggestKey {
   key: string;
   code: string;
+  /** `key` without spaces (computed when missing). */
+  squeezed?: string;
 }
 
 /**
@@ -55,7 +64,7 @@ export function suggestCode(folded: string, keys: readonly SuggestKey[]): string
     if (limit < 0) continue;
     const d = Math.min(
       editDistance(folded, k.key, limit),
-      editDistance(squeezed, k.key.replace(/\s+/g, ''), limit),
+      editDistance(squeezed, k.squeezed ?? k.key.replace(/\s+/g, ''), limit),
     );
     if (d <= limit && (!best || d < best.d)) best = { code: k.code, d };
   }

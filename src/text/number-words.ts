@@ -188,6 +188,11 @@ export function readNumberWords(ws: readonly NumberWord[], i: number): WordNumbe
   return { value: total, next: k };
 }
 
+/** True when a folded word may be a number word (a cheap first test before reading). */
+export function mayBeNumberWord(folded: string): boolean {
+  return FOLDED.has(folded);
+}
+
 /** True when the word can be part of a number written in words. */
 export function isNumberWord(w: NumberWord): boolean {
   return roleOf(w) !== undefined;

@@ -124,11 +124,17 @@ export function figureLimit(text: string): 'decimals' | 'tooLarge' | undefined {
   return undefined;
 }
 
+/** Significant digits of an integer part (`007` has 1). */
+function sig(int: string): number {
+  let k = 0;
+  while (k < int.length && int[k] === '0') k++;
+  return int.length - k;
+}
+
 /** Significant integer digits and decimals of the reading with the most of each. */
 function digitShape(body: string): { intDigits: number; decimals: number } | undefined {
   const dots = count(body, '.');
   const commas = count(body, ',');
-  const sig = (int: string): number => int.replace(/^0+/, '').length;
   if (dots === 0 && commas === 0) return { intDigits: sig(body), decimals: 0 };
   if (dots > 0 && commas > 0) {
     const decimalMark = body.lastIndexOf('.') > body.lastIndexOf(',') ? '.' : ',';
