@@ -8,7 +8,8 @@ import { commandOf } from '../../src/core/router.js';
 import type { AppServices } from '../../src/services.js';
 import { fold } from '../../src/text/vietnamese.js';
 import { isReportText } from './detect.js';
-import { loadCatalogue } from './env.js';
+import { loadCatalogue, loadSchedule, loadSender } from './env.js';
+import { isReporterText } from './free-text.js';
 import { DEFAULT_REPORT_OPTIONS, loadEnv, type ReportOptions } from './flow.js';
 import { linkHandler } from './link.js';
 import { REPORT_COMMANDS, REPORT_KEYWORDS, handleReport } from './report.js';
@@ -50,11 +51,19 @@ export function createReportHandlers(options: Partial<ReportOptions> = {}): Hand
     buttons: ['rep:'],
     flows: [FLOW],
     // `CODE value` pairs (or a period, then pairs) without a prefix; any other free text is not ours (citizens' lookup).
+    // A linked reporter's free text is read in full (issue 13): every report attempt and status
+    // question is ours, citizens' questions go to the search. Others keep the plain check.
     async match(ctx) {
       const text = ctx.msg.text;
       if (!text || commandOf(text)) return false;
-      const catalogue = await loadCatalogue(ctx.services.db);
-      return isReportText(text, catalogue.defs, ctx.now());
+      const db = ctx.services.db;
+      const [catalogue, sender] = await Promise.all([
+        loadCatalogue(db),
+        loadSender(db, ctx.msg.channel, ctx.msg.userId),
+      ]);
+      if (sender.reporterUnits.length === 0) return isReportText(text, catalogue.defs, ctx.now());
+      const env = { catalogue, sender, schedule: await loadSchedule(db), options: opts };
+      return isReporterText(ctx, env, text);
     },
     async handle(ctx) {
       await handleReport(ctx, await loadEnv(ctx, opts));

@@ -6,27 +6,12 @@
  */
 import { commandArgs, commandOf, startsWithPhrase } from '../../src/core/router.js';
 import { parsePeriodId } from '../../src/domain/periods.js';
-import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
-import {
-  commitDraft,
-  confirmButtons,
-  draftAsLine,
-  draftFromItems,
-  newNonce,
-  renderConfirmation,
-} from './draft.js';
-import { isReportText } from './detect.js';
+import { answerCitizenText } from '../citizens.js';
+import { commitDraft, confirmButtons, draftAsLine, newNonce, renderConfirmation } from './draft.js';
+import { answerReading, onOfferButton, readAndAnswer, readFor } from './free-text.js';
 import type { ReporterUnit } from './env.js';
-import {
-  askUnit,
-  cancel,
-  explainNotReporter,
-  proceedDraft,
-  unitOf,
-  type Ctx,
-  type Env,
-} from './flow.js';
+import { askUnit, cancel, explainNotReporter, unitOf, type Ctx, type Env } from './flow.js';
 import {
   askValue,
   choosePeriod,
@@ -68,15 +53,16 @@ export async function oneLine(
 ): Promise<void> {
   const units = env.sender.reporterUnits;
   if (!fixedUnit && units.length === 0) return explainNotReporter(ctx, env);
-  const r = parseReport(text, env.catalogue.defs, ctx.now(), env.schedule);
-  if (!r.ok) {
-    const errors = r.errors.map((e) => ctx.t(e.key, e.vars));
-    ctx.reply({ text: [...errors, ctx.t('report.nothingSaved')].join('\n') });
-    return;
-  }
-  const unit = fixedUnit ?? (units.length === 1 ? units[0] : undefined);
-  if (!unit) return askUnit(ctx, env, { kind: 'line', text });
-  await proceedDraft(ctx, env, draftFromItems(unit.id, r.items), unit);
+  // Read the way officers write (issue 13): complete, partial, ambiguous or a status question.
+  await readAndAnswer(ctx, env, text, fixedUnit);
+}
+
+/** Free text typed inside the flow: a report or status question, else the citizens' search. */
+async function otherText(ctx: Ctx, env: Env, text: string, unit?: ReporterUnit): Promise<boolean> {
+  const reading = await readFor(ctx, env, text);
+  if (reading.kind === 'notReport') return false;
+  await answerReading(ctx, env, text, reading, unit);
+  return true;
 }
 
 /** `/baocao` alone: resume a report in progress, else start guided entry. */
@@ -155,6 +141,9 @@ async function onButton(ctx: Ctx, env: Env, data: string): Promise<void> {
   if (env.sender.reporterUnits.length === 0) {
     endFlow(ctx);
     return explainNotReporter(ctx, env);
+  }
+  if (step.step === 'offer' && (action === 'sg' || action === 'c' || action === 'q')) {
+    if (await onOfferButton(ctx, env, action, arg)) return;
   }
   if (step.step === 'pickUnit' && action === 'u') {
     const unitId = step.unitIds[Number(arg)];
@@ -241,7 +230,7 @@ async function onFlowText(ctx: Ctx, env: Env, step: ReportStep, text: string): P
       const unit = unitOf(env, step.unitId);
       const period = typedPeriod(text, ctx.now());
       if (unit && period) return choosePeriod(ctx, env, unit, period);
-      if (isReportText(text, env.catalogue.defs, ctx.now())) return oneLine(ctx, env, text, unit);
+      if (await otherText(ctx, env, text, unit)) return;
       ctx.reply({ text: ctx.t('report.guided.periodHint') });
       return;
     }
@@ -255,7 +244,7 @@ async function onFlowText(ctx: Ctx, env: Env, step: ReportStep, text: string): P
         });
         return;
       }
-      if (isReportText(text, env.catalogue.defs, ctx.now())) return oneLine(ctx, env, text, unit);
+      if (await otherText(ctx, env, text, unit)) return;
       ctx.reply({
         text: ctx.t('report.confirmHint'),
         buttons: [confirmButtons(ctx.t, step.nonce)],
@@ -277,9 +266,16 @@ async function onFlowText(ctx: Ctx, env: Env, step: ReportStep, text: string): P
       return;
     }
     case 'pickUnit': {
-      if (isReportText(text, env.catalogue.defs, ctx.now())) return oneLine(ctx, env, text);
+      if (await otherText(ctx, env, text)) return;
       ctx.reply({ text: ctx.t('report.pickUnitHint') });
       return;
+    }
+    case 'offer': {
+      // A new message instead of a button: read it afresh; a citizen's question is searched.
+      const unit = step.unitId ? unitOf(env, step.unitId) : undefined;
+      endFlow(ctx);
+      if (await otherText(ctx, env, text, unit)) return;
+      return answerCitizenText(ctx, text);
     }
   }
   endFlow(ctx);

@@ -29,9 +29,19 @@ export type ReportStep =
       index: number;
       values: Record<string, DraftItem>;
     }
-  | { step: 'withdraw'; nonce: string; unitId: string; code: string; period: string };
+  | { step: 'withdraw'; nonce: string; unitId: string; code: string; period: string }
+  | {
+      /** Readings offered behind buttons (a likely reading, or one per candidate indicator). */
+      step: 'offer';
+      nonce: string;
+      /** The texts the buttons stand for, read again when pressed. */
+      texts: string[];
+      /** The message as sent, for "Tra cứu thủ tục". */
+      query: string;
+      unitId?: string;
+    };
 
-const STEPS = new Set(['pickUnit', 'confirm', 'edit', 'period', 'value', 'withdraw']);
+const STEPS = new Set(['pickUnit', 'confirm', 'edit', 'period', 'value', 'withdraw', 'offer']);
 
 /** This flow's step, or undefined when the chat is not in it (or the data is unusable). */
 export function readStep(state: ConversationState): ReportStep | undefined {

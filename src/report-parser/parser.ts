@@ -946,6 +946,9 @@ function skipDescription(st: St, def: IndicatorDef, from: number): number {
       continue;
     }
     if (t.type === 'sep' && (LINKS.has(t.text) || t.text === ',')) {
+      // A minus glued to a number (`HSTT -5/10`) is the number's sign, kept to be refused.
+      const n = c.toks[k + 1];
+      if (t.text === '-' && t.spaceBefore && n?.type === 'num' && !n.spaceBefore) return k;
       k++;
       continue;
     }
