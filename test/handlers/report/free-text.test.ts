@@ -2,7 +2,10 @@
  * Issue 13 end to end, through the simulator: a linked reporter's messages written the way
  * commune officers type, judged as on 2 December 2026 (T10/2026 and Q3/2026 are locked then).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runImport, type Importer } from '../../../src/admin/importers.js';
+import { importer as indicatorsImporter } from '../../../src/admin/importers/indicators.js';
 import { startReportApp, vn, type Reply, type ReportTestApp } from './helpers.js';
 
 let app: ReportTestApp;
@@ -161,5 +164,27 @@ describe('status questions and citizens’ questions of a linked reporter', () =
     expect(search.buttons.some((b) => b.data.startsWith('svc:'))).toBe(true);
     const explain = await app.say('stranger', 'bc HSTT 98/120');
     expect(explain.text).toContain('/link');
+  });
+});
+
+describe('names live in the catalogue', () => {
+  it('an alias imported with `import indicators` is read at once, without a code change', async () => {
+    const before = await app.say('ts', 'văn thư số 71%');
+    expect(before.buttons.map((b) => b.label)).not.toContain('Xác nhận');
+    // The seed file with one more alias for HSCV, imported the way a province would.
+    const csv = readFileSync('prisma/seed/indicators.csv', 'utf8')
+      .split('\n')
+      .map((line) => (line.startsWith('HSCV,') ? `${line}|văn thư số` : line))
+      .join('\n');
+    await runImport(app.testDb.db, indicatorsImporter as Importer<unknown>, Buffer.from(csv), {
+      now: vn('2026-12-02T09:00:00'),
+      actor: 'cli',
+      fileName: 'indicators.csv',
+      progress: () => {},
+    });
+    const after = await app.say('ts', 'văn thư số 71%');
+    expect(after.text).toContain('HSCV: 71%');
+    expect(after.buttons.map((b) => b.label)).toContain('Xác nhận');
+    await app.press('ts', after.button('Hủy'));
   });
 });
