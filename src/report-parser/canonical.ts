@@ -14,6 +14,7 @@
  *   mười") become digits where the words around them say a number is meant.
  */
 import { mayBeNumberWord, readNumberWords, type NumberWord } from '../text/number-words.js';
+import { vnDateParts } from '../domain/periods.js';
 import { foldWithOffsets, tokenize, type FoldedText, type Token } from './lexer.js';
 
 /** A unit the message may name. */
@@ -185,7 +186,8 @@ function needsWork(toks: readonly Token[], cat: CanonCatalogue, sender?: SenderU
     }
     if (t.type !== 'word') continue;
     const w = t.text;
-    if (w === 'ngay' || mayBeNumberWord(w) || units?.has(w)) return true;
+    if (w === 'ngay' || w === 'truoc' || w === 'ngoai' || w === 'nay') return true;
+    if (mayBeNumberWord(w) || units?.has(w)) return true;
     if (!FRAME_WORDS.has(w) && !cat.codes.has(w) && !cat.words.has(w) && REPAIRABLE.test(w))
       return true;
   }
@@ -225,7 +227,12 @@ interface Replacement {
  * Fold `src` (already NFC) and rewrite it to canonical words (see the module comment).
  * Offsets in the result map back to `src`.
  */
-export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUnits): Canonical {
+export function canonicalize(
+  src: string,
+  cat: CanonCatalogue,
+  sender?: SenderUnits,
+  now?: Date,
+): Canonical {
   const folded = foldWithOffsets(src);
   const { text, origin } = folded;
   const toks = tokenize(text, cat.codes);
@@ -233,6 +240,30 @@ export function canonicalize(src: string, cat: CanonCatalogue, sender?: SenderUn
   if (!needsWork(toks, cat, sender)) return { text, origin, toks, marks: [], repaired: [] };
   const marks: CanonMark[] = [];
   const reps: Replacement[] = [];
+
+  // "tháng trước", "quý trước", "năm ngoái", "năm nay": periods counted from now. ("tháng này"
+  // is left alone: on the 2nd, is it the month just ended or the one in progress? Ask.)
+  if (now) {
+    const { year, month } = vnDateParts(now);
+    const quarter = Math.ceil(month / 3);
+    for (let i = 0; i + 1 < toks.length; i++) {
+      const a = toks[i];
+      const b = toks[i + 1];
+      if (!a || !b || a.type !== 'word' || b.type !== 'word') continue;
+      const pair = `${a.text} ${b.text}`;
+      let rep: string | undefined;
+      if (pair === 'thang truoc')
+        rep = month === 1 ? `thang 12/${year - 1}` : `thang ${month - 1}/${year}`;
+      else if (pair === 'quy truoc')
+        rep = quarter === 1 ? `quy 4/${year - 1}` : `quy ${quarter - 1}/${year}`;
+      else if (pair === 'nam truoc' || pair === 'nam ngoai') rep = `nam ${year - 1}`;
+      else if (pair === 'nam nay') rep = `nam ${year}`;
+      if (rep) {
+        reps.push({ start: a.start, end: b.end, text: rep });
+        i++;
+      }
+    }
+  }
 
   // Dates: never a period. dd/mm/yyyy anywhere, dd/mm after "ngày".
   const taken: boolean[] = new Array<boolean>(toks.length).fill(false);

@@ -214,7 +214,7 @@ const FILLERS = new Set([
   ...['so', 'lieu', 'nhu', 'sau', 'cua', 've', 'cu', 'the'],
   // The sender's side: "xã em", "phường mình", "UBND xã", "kính gửi", "chào anh chị".
   ...['xa', 'phuong', 'ubnd', 'minh', 'chung', 'toi', 'kinh', 'chao', 'anh', 'chi', 'don', 'vi'],
-  ...['tran', 'trong'],
+  ...['tran', 'trong', 'lai', 'ty', 'le'],
   // Units people add after a figure: "120/150 hồ sơ", "25 người", "12 thành viên".
   ...['ho', 'hs', 'nguoi', 'thanh', 'vien', 'tv', 'san', 'pham'],
 ]);
@@ -932,12 +932,13 @@ function skipDescription(st: St, def: IndicatorDef, from: number): number {
       k = m.next;
       continue;
     }
-    if (
-      t.type === 'word' &&
-      !matchBoolean(c, k) &&
-      !matchIndicator(c, k) &&
-      describes(c.cat, def, [t.text])
-    ) {
+    // The indicator named again in other words ("hồ sơ công việc xử lý trên mạng").
+    const again = matchIndicator(c, k);
+    if (again && again.def === def) {
+      k = again.next;
+      continue;
+    }
+    if (t.type === 'word' && !matchBoolean(c, k) && !again && describes(c.cat, def, [t.text])) {
       k++;
       continue;
     }
@@ -976,7 +977,7 @@ export function analyseReport(
 ): Analysis {
   const src = normalizeInput(text);
   const cat = compile(catalogue);
-  const canon = canonicalize(src, cat.canon, options.sender);
+  const canon = canonicalize(src, cat.canon, options.sender, now);
   const { text: folded, origin } = canon;
   const c: Ctx = {
     src,

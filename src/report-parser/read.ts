@@ -68,7 +68,7 @@ export type Reading =
 
 // Questions that ask about a figure or a report, not for a public service.
 const STATUS_ASK =
-  /\b(?:bao nhieu|(?:bc|bao cao|nop|gui|xong|du|dat|co|nhap|cap nhat) chua|(?:da|co) bao cao\b.*\bchua)\b|\bda\b.*\bchua(?: a| vay| nhi| ha)?\s*\??\s*$/;
+  /\b(?:bao nhieu|con thieu|chua (?:bao cao|bc|nop|gui|nhap)|(?:bc|bao cao|nop|gui|xong|du|dat|co|nhap|cap nhat) chua|(?:da|co) bao cao\b.*\bchua)\b|\bda\b.*\bchua(?: a| vay| nhi| ha)?\s*\??\s*$/;
 // "… chưa" at the end: a status question when there is no figure ("CNTT chưa" is a figure).
 const TRAILING_CHUA = /\bchua(?: a| vay| nhi| ha)?\s*\??\s*$/;
 // Questions a citizen asks: "là gì", "ở đâu", "thế nào", "được không", "mất bao lâu".
@@ -140,7 +140,11 @@ export function readMessage(text: string, input: ReadInput): Reading {
   const errors = a.result.ok ? [] : a.result.errors;
   // No figure, and asking: a status question when it is about reports or indicators.
   if (!hasFigure && (asked || TRAILING_CHUA.test(f))) {
-    const aboutReports = mentions > 0 || a.reportWord || a.marks.some((m) => m.kind !== 'date');
+    const aboutReports =
+      mentions > 0 ||
+      a.reportWord ||
+      /\b(?:chi tieu|so lieu)\b/.test(f) ||
+      a.marks.some((m) => m.kind !== 'date');
     if ((statusAsk || TRAILING_CHUA.test(f)) && aboutReports) {
       return { kind: 'status', ...(a.period ? { period: a.period } : {}), codes: a.mentioned };
     }

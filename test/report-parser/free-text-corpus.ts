@@ -582,6 +582,56 @@ export function freeTextCases(catalogue: readonly CatalogueIndicator[], seed = 1
     }
   }
 
+  // More wordings met in real chats, one round over the catalogue.
+  for (const d of catalogue) {
+    const at = nextNow();
+    const unit = senderFor(g, d);
+    const kind = kindOf(d);
+    const period = periodOf(kind, at);
+    const v = plainValue(g, d);
+    const alias = g.pick(wordNames(d));
+    // "tỷ lệ …" before a name, "gửi lại" for a correction.
+    if (d.unit === 'percent') {
+      complete('detection', `tỷ lệ ${alias} ${v.text}`, at, unit, [
+        { code: d.code, period, ...v.item },
+      ]);
+      const den = g.int(50, 900);
+      const num = g.int(1, den);
+      complete('numbers', `${d.code} ${num} ${alias} trên tổng số ${den}`, at, unit, [
+        { code: d.code, period, numerator: num, denominator: den, value: (num * 100) / den },
+      ]);
+      // A minus glued to a figure is refused, in every wording.
+      other('askBack', `${alias} -${num}/${den}`, at, unit, 'askBack');
+    }
+    complete('noise', `Dạ em gửi lại số liệu ${alias} ${v.text} ạ`, at, unit, [
+      { code: d.code, period, ...v.item },
+    ]);
+    // Periods counted from now.
+    const rel =
+      kind === 'month'
+        ? { text: 'tháng trước', period: at.m === 1 ? `T12/${at.y - 1}` : `T${at.m - 1}/${at.y}` }
+        : kind === 'quarter'
+          ? {
+              text: 'quý trước',
+              period:
+                Math.ceil(at.m / 3) === 1
+                  ? `Q4/${at.y - 1}`
+                  : `Q${Math.ceil(at.m / 3) - 1}/${at.y}`,
+            }
+          : g.r() < 0.5
+            ? { text: 'năm nay', period: `năm ${at.y}` }
+            : { text: 'năm ngoái', period: `năm ${at.y - 1}` };
+    complete('periods', `${g.pick(names(d))} ${rel.text} ${v.text}`, at, unit, [
+      { code: d.code, period: rel.period, ...v.item },
+    ]);
+    // "tháng này" on the 2nd: the month just ended or the one in progress? Ask.
+    if (kind === 'month') other('askBack', `${d.code} tháng này ${v.text}`, at, unit, 'askBack');
+  }
+  for (let k = 0; k < 6; k++) {
+    const at = nextNow();
+    other('status', `tháng ${g.int(1, 12)} xã mình còn thiếu chỉ tiêu nào`, at, '18073', 'status');
+  }
+
   // Shared short forms: every candidate, never a guess.
   const sharedForms = [
     ['hồ sơ', 'ho so', 'Hồ sơ'],
