@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
-import { fallbackHandler, helpHandler, langHandler, startHandler } from '../handlers/basic.js';
-import { createReportHandlers } from '../handlers/report/index.js';
-import { createCitizenHandlers } from '../handlers/citizens.js';
+import { FEATURES, fallbackHandler } from '../handlers/index.js';
 import { CitizenService } from './citizens/service.js';
+import { commandMenu, composeFeatures, type Feature } from './core/feature.js';
 import type { Channel } from './channels/types.js';
 import { createTelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
@@ -16,6 +15,7 @@ import {
 } from './delivery/index.js';
 import { createBoss } from './jobs/boss.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
+import { startScheduledJobs } from './jobs/scheduled.js';
 import type { PgBoss } from 'pg-boss';
 import type { Button, OutboundMessage } from './core/message.js';
 import { RedisStateStore } from './state/redis-store.js';
@@ -38,7 +38,7 @@ import {
   removeRuntimeFile,
   writeRuntimeFile,
 } from './server/runtime-file.js';
-import type { AppServices } from './services.js';
+import { createServiceFactory, type AppServices } from './services/index.js';
 import { createStateStore, type StateStore } from './state/index.js';
 
 export interface AppOverrides {
@@ -51,7 +51,9 @@ export interface AppOverrides {
   startJobs?: boolean;
   /** Seed an empty provided database too (an owned one always is). */
   seedIfEmpty?: boolean;
-  /** More handlers, routed before the built-in ones (tests, plug-ins). */
+  /** The features of the bot (default: handlers/index.ts's FEATURES). */
+  features?: readonly Feature<AppServices>[];
+  /** More handlers, routed before the features' (tests, plug-ins). */
   extraHandlers?: Handler<AppServices>[];
 }
 
@@ -63,6 +65,8 @@ export interface App {
   readonly i18n: I18n;
   readonly pipeline: Pipeline;
   readonly channels: Channel[];
+  /** The router (its handlers, for audits such as the access-matrix test). */
+  readonly router: Router<AppServices>;
   /** Durable, paced proactive delivery (set once started, unless startJobs is false). */
   delivery?: DeliveryQueue;
   /** Set once started. */
@@ -110,7 +114,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         logger.info('empty database seeded with the default Hà Tĩnh data');
     }
   } catch (err) {
-    await db.close().catch(() => {});
+    await db
+      .close()
+      .catch((closeErr: unknown) =>
+        logger.warn({ err: closeErr }, 'database not closed after a failed start'),
+      );
     if (holdsDataDir) releaseDataDirLock(config.dataDir);
     throw err;
   }
@@ -123,55 +131,52 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     });
   const citizens = new CitizenService({ prisma: db.prisma, logger });
   await citizens.load();
-  const i18n = createI18n({ defaultLocale: config.defaultLocale, addressForm: config.addressForm });
+  // Features declare their handlers, commands, flows, texts and jobs; conflicts stop start-up.
+  const composition = composeFeatures(overrides.features ?? FEATURES);
+  const i18n = createI18n({
+    defaultLocale: config.defaultLocale,
+    addressForm: config.addressForm,
+    texts: composition.texts,
+  });
+  const router = new Router<AppServices>(fallbackHandler, composition);
+  if (overrides.extraHandlers) router.use(...overrides.extraHandlers);
 
-  const handlers: Handler<AppServices>[] = [
-    ...(overrides.extraHandlers ?? []),
-    // Staff reporting first: the link handler owns `/start <code>`, and report detection must
-    // see free text before the citizens' lookup does.
-    ...createReportHandlers(),
-    startHandler,
-    helpHandler,
-    langHandler,
-    // Citizens last: `/dichvu` and its buttons, then any free text nobody else took.
-    // Their only write (an anonymous "not found" counter) need not commit with the update.
-    ...createCitizenHandlers().map((h) => ({ ...h, transactional: false })),
-  ];
-  const router = new Router<AppServices>(fallbackHandler).use(...handlers);
-
-  const pipelineDb = createPipelineDb(db);
+  // Handlers see narrow domain services bound to the update's transaction, never the database.
+  const services = createServiceFactory({ root: db.prisma, citizens, logger });
+  await services.warm();
 
   const pipeline = createPipeline<AppServices, Prisma.TransactionClient>({
-    db: pipelineDb,
+    db: createPipelineDb(db),
     store,
     router,
     i18n,
     logger,
-    services: (tx) => ({ db: tx, config, store, citizens }),
+    services,
+    commands: composition.commands,
     stateTtlMs: config.stateTtlMs,
     clock: overrides.clock,
-  });
-
-  /** Caches to refresh after an admin import (search index, catalogue, schedule). */
-  const changeListeners: ((what: string) => void | Promise<void>)[] = [];
-  changeListeners.push(async (what) => {
-    if (what === 'services') await citizens.reload();
   });
 
   const channels: Channel[] = [];
   if (config.simulator) channels.push(createSimChannel({ pipeline, store, logger }));
   const channelT = i18n.translator('vi');
-  // Retryable failures of direct replies go to the durable queue once it runs.
-  const replyFallback = async (m: OutboundMessage) => {
-    if (!app.delivery) throw new Error('delivery queue not running');
-    await app.delivery.enqueue(m, 'notice');
-  };
+  const jobsOn = overrides.startJobs ?? true;
+  // Retryable failures of direct replies go to the durable queue, which starts before the
+  // server listens; without jobs there is no queue and such a failure is only logged.
+  const replyFallback = jobsOn
+    ? async (m: OutboundMessage) => {
+        if (!app.delivery) throw new Error('delivery queue not started');
+        await app.delivery.enqueue(m, 'notice');
+      }
+    : undefined;
   const base = { logger, pipeline, t: channelT, bodyLimit: '256kb', replyFallback };
   if (config.telegram) {
     channels.push(
       createTelegramChannel({
         ...base,
         config: { publicUrl: config.publicUrl, telegram: config.telegram },
+        // The menu comes from the features' command declarations, per audience.
+        menu: (audiences) => commandMenu(composition.commands, audiences, channelT),
       }),
     );
   }
@@ -224,7 +229,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       now: () => (overrides.clock ?? (() => new Date()))(),
       onChange: async (what) => {
         logger.info({ what }, 'data changed by an admin command');
-        for (const listener of changeListeners) await listener(what);
+        // Pre-warm this instance; others follow the data version on their next update.
+        await services.warm();
       },
     }),
   });
@@ -240,7 +246,33 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     i18n,
     pipeline,
     channels,
+    router,
     async start() {
+      // The queue first, so a reply that fails during the first updates has somewhere to go.
+      if (jobsOn) {
+        boss = await createBoss({ db, logger });
+        const limiter =
+          store instanceof RedisStateStore
+            ? createRedisLimiter(store.redis, 'limit:')
+            : createMemoryLimiter();
+        app.delivery = createDeliveryQueue({
+          boss,
+          prisma: db.prisma,
+          channels: Object.fromEntries(channels.map((c) => [c.name, c])),
+          limiter,
+          logger,
+        });
+        await app.delivery.start();
+        await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
+        await startScheduledJobs({
+          boss,
+          jobs: composition.jobs,
+          logger,
+          timeZone: config.timeZone,
+          services: () => services.standalone(),
+          now: overrides.clock,
+        });
+      }
       running = await listen(httpApp, config.port, config.host);
       app.url = running.url;
       app.server = running.server;
@@ -256,22 +288,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         startedAt: new Date().toISOString(),
       });
       for (const c of channels) await c.start?.();
-      if (overrides.startJobs ?? true) {
-        boss = await createBoss({ db, logger });
-        const limiter =
-          store instanceof RedisStateStore
-            ? createRedisLimiter(store.redis, 'limit:')
-            : createMemoryLimiter();
-        app.delivery = createDeliveryQueue({
-          boss,
-          prisma: db.prisma,
-          channels: Object.fromEntries(channels.map((c) => [c.name, c])),
-          limiter,
-          logger,
-        });
-        await app.delivery.start();
-        await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
-      }
       logger.info(
         {
           url: running.url,
@@ -293,8 +309,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await boss
           ?.stop({ graceful: true, timeout: 5000 })
           .catch((err: unknown) => logger.warn({ err }, 'pg-boss stop failed'));
-        await store.close().catch(() => {});
-        if (ownsDb) await db.close().catch(() => {});
+        await store
+          .close()
+          .catch((err: unknown) => logger.warn({ err }, 'state store close failed'));
+        if (ownsDb)
+          await db.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
         if (running) removeRuntimeFile(config.dataDir);
         if (holdsDataDir) releaseDataDirLock(config.dataDir);
         logger.info('cds-bot stopped');

@@ -12,6 +12,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db, Prisma } from '../db/client.js';
+import { bumpVersion } from '../domain/versions.js';
 
 export interface RowError {
   /** 1-based line in the file (header = line 1); 0 when the error is about the whole file. */
@@ -92,10 +93,12 @@ export async function runImport<T>(
 ): Promise<ImportSummary & { rows: number }> {
   const parsed = importer.parse(content, ctx.fileName);
   if (!parsed.ok) throw new ImportRowsError(parsed.errors);
-  const summary = await db.prisma.$transaction(
-    (tx) => importer.apply(tx, parsed.value, ctx),
-    IMPORT_TX_OPTIONS,
-  );
+  const summary = await db.prisma.$transaction(async (tx) => {
+    const result = await importer.apply(tx, parsed.value, ctx);
+    // Every instance's caches follow this version (see src/domain/versions.ts).
+    await bumpVersion(tx, importer.kind);
+    return result;
+  }, IMPORT_TX_OPTIONS);
   return { ...summary, rows: parsed.rows };
 }
 

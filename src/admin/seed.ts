@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Db } from '../db/client.js';
 import { PROJECT_ROOT } from '../db/schema-engine.js';
 import { UNKNOWN_START } from '../domain/units/units.js';
+import { bumpVersion } from '../domain/versions.js';
 import { IMPORT_TX_OPTIONS, ImportRowsError, loadImporters } from './importers.js';
 import type { ApplyContext, ImportSummary, Importer } from './importers.js';
 import type { UnitsImport } from './importers/units.js';
@@ -119,6 +120,7 @@ export async function seed(db: Db, opts: SeedOptions = {}): Promise<SeedResult> 
         progress: (done, total) => opts.progress?.(s.kind, done, total),
       };
       result[s.kind] = await s.importer.apply(tx, s.value, ctx);
+      await bumpVersion(tx, s.importer.kind);
     }
     return result;
   }, IMPORT_TX_OPTIONS);

@@ -46,10 +46,3 @@ export function splitText(text: string, limit: number): string[] {
   flush();
   return chunks.length > 0 ? chunks : [text.slice(0, limit)];
 }
-
-/** Platform text limits, in UTF-16 code units. */
-export const TEXT_LIMITS = {
-  telegram: 4096,
-  'zalo-bot': 2000,
-  'zalo-oa': 2000,
-} as const;

@@ -26,6 +26,8 @@ export class DeliveryError extends Error {
 export interface Channel {
   readonly name: ChannelName;
   readonly router?: Router;
+  /** Text length and pacing of the platform (the delivery queue's limiter table). */
+  readonly limits?: import('./adapter.js').PlatformLimits;
   /** Called once the HTTP server is listening and ready (register webhooks, start polling). */
   start?(): Promise<void>;
   /** Stop polling / timers. */

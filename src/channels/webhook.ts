@@ -8,7 +8,6 @@ import express from 'express';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Translate } from '../core/handler.js';
-import { InfraError } from '../core/pipeline.js';
 import { DeliveryError } from './types.js';
 
 /** Seconds the platform should wait before redelivering when our infrastructure failed. */
@@ -77,27 +76,12 @@ export function parseJsonBody(body: unknown): JsonBody {
 }
 
 /**
- * Log a pipeline failure and answer: InfraError (and anything unexpected, since the pipeline
- * is transactional and redelivery is deduplicated) -> 503 + Retry-After.
- */
-export function answerPipelineFailure(err: unknown, res: Response, log: Logger): void {
-  if (err instanceof InfraError) log.warn({ err }, 'infrastructure failed; asking for redelivery');
-  else log.error({ err }, 'pipeline threw an unexpected error; asking for redelivery');
-  unavailable(res);
-}
-
-/**
- * A Translate over locales/<locale>.json for the channel's own texts, used when the
+ * A Translate over locales/<locale>/core.json for the channel's own texts, used when the
  * composition root does not pass one. Interpolates {{name}} like i18next.
  */
 export function fileTranslate(locale: 'vi' | 'en' = 'vi'): Translate {
-  let dict: Record<string, unknown> = {};
-  try {
-    const url = new URL(`../../locales/${locale}.json`, import.meta.url);
-    dict = JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
-  } catch {
-    dict = {};
-  }
+  const url = new URL(`../../locales/${locale}/core.json`, import.meta.url);
+  const dict = JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
   return (key, vars) => {
     let node: unknown = dict;
     for (const part of key.split('.')) {

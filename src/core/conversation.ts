@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { StateStore } from '../state/store.js';
-import { normalizeInput } from '../text/vietnamese.js';
-import type { ConversationState, HandlerContext, Locale } from './handler.js';
+import type { Audience, ComposedCommand } from './feature.js';
+import type { ConversationState, Handler, HandlerContext, Locale } from './handler.js';
 import type { I18n } from './i18n.js';
 import type { InboundMessage, OutboundReply } from './message.js';
 import { InfraError, type Pipeline, type ProcessResult } from './pipeline.js';
@@ -39,6 +39,8 @@ export interface PipelineDeps<S, Tx> {
   logger: Logger;
   /** Domain services bound to this update's transaction. */
   services(tx: Tx, msg: InboundMessage): S;
+  /** Every declared command (for /help and menus). */
+  commands?: readonly ComposedCommand[];
   /** Idle time after which a flow is over (default 24 h). */
   stateTtlMs: number;
   clock?: () => Date;
@@ -80,12 +82,8 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
   };
 
   return {
-    async process(raw: InboundMessage): Promise<ProcessResult> {
-      const msg: InboundMessage = {
-        ...raw,
-        text: raw.text === undefined ? undefined : normalizeInput(raw.text),
-        button: raw.button === undefined ? undefined : normalizeInput(raw.button),
-      };
+    async process(msg: InboundMessage): Promise<ProcessResult> {
+      // The adapter cleaned the input (NFC, control characters, our bot's mention) already.
       const log = deps.logger.child({
         channel: msg.channel,
         updateId: msg.updateId,
@@ -101,7 +99,10 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
       if (!lock) throw new InfraError('chat is busy (lock not acquired in time)');
       // Keep the lock while a slow handler runs.
       const keepAlive = setInterval(
-        () => void lock.extend(lockTtlMs).catch(() => {}),
+        () =>
+          void lock
+            .extend(lockTtlMs)
+            .catch((err: unknown) => log.warn({ err }, 'chat lock could not be extended')),
         lockTtlMs / 3,
       );
       keepAlive.unref();
@@ -131,6 +132,7 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
 
         const replies: OutboundReply[] = [];
         let nextState: ConversationState | null | undefined;
+        let menu: Audience[] | undefined;
         const early = precheck(msg, t);
 
         const makeCtx = (db: Tx): HandlerContext<S> => ({
@@ -148,14 +150,19 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           log,
           services: deps.services(db, msg),
           now: () => now,
+          commands: deps.commands ?? [],
+          setMenu(audiences) {
+            menu = [...audiences];
+          },
         });
 
         let markedSeen = false;
+        let handlerName = 'precheck';
         try {
           // Routing only reads (predicates may look up who is writing): outside the transaction.
           const handler = early ? undefined : await deps.router.route(makeCtx(deps.db.root));
-          log.debug({ handler: handler?.name }, 'routing');
-          if (!handler || handler.transactional === false) {
+          handlerName = handler?.name ?? 'precheck';
+          if (!handler || !isTransactional(handler, makeCtx(deps.db.root))) {
             // Nothing to commit with the update: the shared state store records it (SET NX), so
             // a concurrent or later second delivery stops here without a database commit.
             // The database must be up all the same: answer 503 rather than half-serve when it
@@ -178,7 +185,13 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
               await deps.db.markProcessed(tx, msg.channel, msg.updateId);
               await handler.handle(makeCtx(tx));
             });
-            await deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS).catch(() => false);
+            // The database record is the one that counts; this one only spares a later
+            // redelivery a database round trip.
+            await deps.store
+              .setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS)
+              .catch((err: unknown) =>
+                log.warn({ err }, 'seen-record not stored in the state store'),
+              );
           }
         } catch (err) {
           if (err instanceof DuplicateUpdateError) {
@@ -198,20 +211,34 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           if (infra) {
             dbCheckedAt = -Infinity;
             // The platform will redeliver: forget that we saw it.
-            if (markedSeen) await deps.store.delete(seenKey(msg)).catch(() => {});
+            if (markedSeen)
+              await deps.store
+                .delete(seenKey(msg))
+                .catch((e: unknown) =>
+                  log.warn({ err: e }, 'seen-record not removed; a redelivery may be dropped'),
+                );
             throw err instanceof InfraError
               ? err
               : new InfraError('database or state store unavailable', { cause: err });
           }
           log.error({ err }, 'handler failed; update rolled back and answered with an apology');
-          await deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS).catch(() => false);
+          await deps.store
+            .setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS)
+            .catch((e: unknown) =>
+              log.warn({ err: e }, 'seen-record not stored in the state store'),
+            );
           try {
             await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
           } catch (markErr) {
             if (!(markErr instanceof DuplicateUpdateError))
               log.warn({ err: markErr }, 'could not record failed update');
           }
-          return { status: 'processed', replies: [...prelude, { text: t('common.apology') }] };
+          return {
+            status: 'processed',
+            replies: [...prelude, { text: t('common.apology') }],
+            handler: handlerName,
+            failed: true,
+          };
         }
 
         // Persist the state after the commit. Locale always survives a cleared flow.
@@ -234,16 +261,31 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
             log.error({ err }, 'state could not be saved after commit');
           }
         }
-        return { status: 'processed', replies: [...prelude, ...replies] };
+        return {
+          status: 'processed',
+          replies: [...prelude, ...replies],
+          ...(menu ? { menu } : {}),
+          handler: handlerName,
+        };
       } finally {
         clearInterval(keepAlive);
         // Not awaited: the answer need not wait for the release round trip; the next update
         // of this chat (the platforms send it only after our answer) finds the lock free or
         // waits a few milliseconds.
-        void lock.release().catch(() => {});
+        void lock
+          .release()
+          .catch((err: unknown) =>
+            log.warn({ err }, 'chat lock not released; it expires by itself'),
+          );
       }
     },
   };
+}
+
+/** Does this handler need the update's transaction (for this update)? */
+function isTransactional<S>(handler: Handler<S>, ctx: HandlerContext<S>): boolean {
+  const t = handler.transactional;
+  return typeof t === 'function' ? t(ctx) : t !== false;
 }
 
 /** Answers that need no handler: unreadable input, empty or oversized text. */

@@ -40,10 +40,19 @@ export interface HandlerContext<S = unknown> {
   readonly services: S;
   /** The instant the update is processed at (injectable for tests). */
   now(): Date;
+  /** Every command the features declare (for /help and menus). */
+  readonly commands: readonly import('./feature.js').ComposedCommand[];
+  /**
+   * Show this chat the command menu of these audiences (Telegram: a chat-scoped menu; other
+   * platforms have none). Applied after the update commits.
+   */
+  setMenu(audiences: readonly import('./feature.js').Audience[]): void;
 }
 
 export interface Handler<S = unknown> {
   name: string;
+  /** Among keyword phrases and predicates, higher runs first (default 0). */
+  priority?: number;
   /** Slash commands, e.g. ['/help', '/trogiup']; matched on the first word, case-insensitive. */
   commands?: string[];
   /** Folded phrases the message may start with (e.g. 'bao cao', 'trang thai'). */
@@ -57,7 +66,7 @@ export interface Handler<S = unknown> {
    * set conversation state). It then runs without a database transaction: the update is
    * recorded as processed with one statement first. Default true.
    */
-  transactional?: boolean;
+  transactional?: boolean | ((ctx: HandlerContext<S>) => boolean);
   /** Last-resort predicate (checked after commands, buttons, flows and keywords). */
   match?(ctx: HandlerContext<S>): boolean | Promise<boolean>;
   handle(ctx: HandlerContext<S>): Promise<void>;

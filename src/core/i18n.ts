@@ -5,6 +5,9 @@ import type { Locale, Translate } from './handler.js';
 
 const LOCALES_DIR = fileURLToPath(new URL('../../locales/', import.meta.url));
 
+/** The texts every feature shares: the conversation core, channels, domain errors. */
+export const CORE_TEXTS = 'core';
+
 export interface I18n {
   readonly defaultLocale: Locale;
   translator(locale: Locale): Translate;
@@ -12,16 +15,68 @@ export interface I18n {
   has(key: string, locale?: Locale): boolean;
 }
 
-/** Load locales/vi.json and locales/en.json into a private i18next instance (no globals). */
-export function createI18n(opts: { defaultLocale: Locale; addressForm?: string }): I18n {
-  const load = (l: Locale) => JSON.parse(readFileSync(`${LOCALES_DIR}${l}.json`, 'utf8')) as object;
+type Tree = { [key: string]: string | Tree };
+
+/**
+ * Merge `from` into `into`; a text defined by two files is an error naming the key and both
+ * files (features must not overwrite each other's texts).
+ */
+function mergeInto(into: Tree, from: Tree, file: string, owners: Map<string, string>, at = '') {
+  for (const [k, v] of Object.entries(from)) {
+    const key = at ? `${at}.${k}` : k;
+    if (typeof v === 'string') {
+      const other = owners.get(key);
+      if (other !== undefined || typeof into[k] === 'object')
+        throw new Error(`locale text ${key} is defined in ${other ?? 'a group'} and in ${file}`);
+      owners.set(key, file);
+      into[k] = v;
+    } else {
+      const target = into[k];
+      if (typeof target === 'string')
+        throw new Error(`locale text ${key} is defined in ${owners.get(key)} and in ${file}`);
+      const next: Tree = target ?? {};
+      into[k] = next;
+      mergeInto(next, v, file, owners, key);
+    }
+  }
+}
+
+/**
+ * One language's texts: `locales/<locale>/core.json` and each feature's
+ * `locales/<locale>/<name>.json`, merged (no key may be defined twice).
+ */
+export function loadLocaleTree(locale: Locale, files: readonly string[] = []): Tree {
+  const tree: Tree = {};
+  const owners = new Map<string, string>();
+  for (const name of [CORE_TEXTS, ...files.filter((f) => f !== CORE_TEXTS)]) {
+    const file = `${locale}/${name}.json`;
+    const data = JSON.parse(readFileSync(`${LOCALES_DIR}${file}`, 'utf8')) as Tree;
+    mergeInto(tree, data, file, owners);
+  }
+  return tree;
+}
+
+/**
+ * A private i18next instance (no globals) over the core texts and the given features' texts,
+ * Vietnamese first, English second.
+ */
+export function createI18n(opts: {
+  defaultLocale: Locale;
+  addressForm?: string;
+  /** Locale file names of the features (default: every feature of the bot). */
+  texts?: readonly string[];
+}): I18n {
+  const texts = opts.texts ?? ['basics', 'reporting', 'citizens'];
   const instance: i18n = i18next.createInstance();
   void instance.init({
     initAsync: false,
     lng: opts.defaultLocale,
     fallbackLng: 'vi',
     supportedLngs: ['vi', 'en'],
-    resources: { vi: { translation: load('vi') }, en: { translation: load('en') } },
+    resources: {
+      vi: { translation: loadLocaleTree('vi', texts) },
+      en: { translation: loadLocaleTree('en', texts) },
+    },
     interpolation: {
       escapeValue: false,
       defaultVariables: { addr: opts.addressForm ?? 'anh/chị' },

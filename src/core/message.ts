@@ -2,9 +2,9 @@
  * The one channel-agnostic message model. Platform adapters translate to and from it;
  * handlers see nothing else.
  */
-export type ChannelName = 'telegram' | 'zalo-bot' | 'zalo-oa' | 'sim';
+export const CHANNELS = ['telegram', 'zalo-bot', 'zalo-oa', 'sim'] as const;
 
-export const CHANNELS: readonly ChannelName[] = ['telegram', 'zalo-bot', 'zalo-oa', 'sim'];
+export type ChannelName = (typeof CHANNELS)[number];
 
 export interface InboundMessage {
   channel: ChannelName;

@@ -15,6 +15,12 @@ export interface ProcessResult {
   /** 'duplicate': this (channel, updateId) already took effect; send nothing. */
   status: 'processed' | 'duplicate';
   replies: OutboundReply[];
+  /** The handler that took the update ('precheck' when none was needed). */
+  handler?: string;
+  /** The handler failed: rolled back and answered with an apology. */
+  failed?: boolean;
+  /** Show this chat the command menu of these audiences (see HandlerContext.setMenu). */
+  menu?: import('./feature.js').Audience[];
 }
 
 /**

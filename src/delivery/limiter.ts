@@ -50,23 +50,24 @@ export type ChannelLimits = Partial<
   Record<ChannelName, { perSecond: number; perChatPerSecond?: number }>
 >;
 
-/**
- * Platform limits. Telegram: about 30 msg/s overall and 1 msg/s per chat (the guard window
- * already keeps the platform's count at or under the limit, so no extra margin is taken).
- * Zalo OA: about 4,000 requests/min per app. Zalo Bot: undocumented; Telegram-like values.
- */
-export const DEFAULT_LIMITS: ChannelLimits = {
-  telegram: { perSecond: 30, perChatPerSecond: 1 },
-  'zalo-bot': { perSecond: 25, perChatPerSecond: 1 },
-  'zalo-oa': { perSecond: 4000 / 60 },
-};
+/** Limits by channel, as each platform adapter declares them (PlatformLimits). */
+export function limitsOf(
+  channels: readonly {
+    name: ChannelName;
+    limits?: { perSecond: number; perChatPerSecond?: number };
+  }[],
+): ChannelLimits {
+  return Object.fromEntries(
+    channels.flatMap((c) =>
+      c.limits
+        ? [[c.name, { perSecond: c.limits.perSecond, perChatPerSecond: c.limits.perChatPerSecond }]]
+        : [],
+    ),
+  );
+}
 
 /** The rules one message to `chatId` on `channel` must pass. */
-export function rulesFor(
-  channel: ChannelName,
-  chatId: string,
-  limits: ChannelLimits = DEFAULT_LIMITS,
-): RateRule[] {
+export function rulesFor(channel: ChannelName, chatId: string, limits: ChannelLimits): RateRule[] {
   const l = limits[channel];
   if (!l) return [];
   const rules: RateRule[] = [{ key: channel, limit: l.perSecond, periodMs: 1000 }];

@@ -21,7 +21,7 @@ import { DeliveryError } from '../channels/types.js';
 import type { ChannelName, OutboundMessage } from '../core/message.js';
 import type { Prisma, PrismaClient } from '../db/client.js';
 import type { DeliveryKind } from '../db/generated/enums.js';
-import { rulesFor, type ChannelLimits, type RateLimiter } from './limiter.js';
+import { limitsOf, rulesFor, type ChannelLimits, type RateLimiter } from './limiter.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 
@@ -31,6 +31,7 @@ export interface DeliveryQueueOptions {
   channels: Partial<Record<ChannelName, Channel>>;
   limiter: RateLimiter;
   logger: Logger;
+  /** Per-platform limits (default: as each channel declares them). */
   limits?: ChannelLimits;
   /** Give up after this many send attempts (default 6). */
   maxAttempts?: number;
@@ -85,6 +86,10 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
   const maxAttempts = opts.maxAttempts ?? 6;
   const baseBackoffMs = opts.baseBackoffMs ?? 2000;
   const maxSlotWaitMs = opts.maxSlotWaitMs ?? 5000;
+  // The limiter table: as given, else as each channel's adapter declares it.
+  const limits =
+    opts.limits ??
+    limitsOf(Object.values(opts.channels).filter((c): c is Channel => c !== undefined));
   let started = false;
   let workerId: string | undefined;
   let queueReady: Promise<void> | undefined;
@@ -149,7 +154,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     // Pace right before the HTTP call (database latency after the slot would bunch sends).
     // A slot too far away hands the job back instead of holding a worker.
     const slot = await limiter.acquire(
-      rulesFor(d.channel as ChannelName, d.chatId, opts.limits),
+      rulesFor(d.channel as ChannelName, d.chatId, limits),
       maxSlotWaitMs,
     );
     if (!slot.ok) {

@@ -10,6 +10,9 @@
  *   ("6 tháng cuối"), year `năm 2025`.
  * A stable ASCII id for storage is also provided (`2025-M10`, `2025-Q3`, `2025-H2`, `2025-Y`).
  */
+import { VN_OFFSET_MS, vnDateParts } from '../text/vn-clock.js';
+
+export { VN_OFFSET_MS, vnDateParts, type VnDateParts } from '../text/vn-clock.js';
 import { fold } from '../text/vietnamese.js';
 
 export type PeriodKind = 'month' | 'quarter' | 'half' | 'year';
@@ -26,7 +29,6 @@ export interface Period {
 }
 
 /** The Asia/Ho_Chi_Minh offset from UTC in milliseconds (UTC+7, no DST). */
-export const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 export const VN_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 const MONTHS_IN: Record<PeriodKind, number> = { month: 1, quarter: 3, half: 6, year: 12 };
@@ -56,29 +58,6 @@ export function makePeriod(kind: PeriodKind, year: number, index = 1): Period {
   const p: Period = { kind, year, index };
   if (!isValidPeriod(p)) throw new RangeError(`invalid ${kind} period ${year}/${index}`);
   return p;
-}
-
-/** Local (Asia/Ho_Chi_Minh) calendar fields of an instant. Month is 1–12. */
-export interface VnDateParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-/** Calendar fields of `instant` as read on a clock in Asia/Ho_Chi_Minh. */
-export function vnDateParts(instant: Date): VnDateParts {
-  const d = new Date(instant.getTime() + VN_OFFSET_MS);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-  };
 }
 
 /**

@@ -16,7 +16,7 @@
  *    - otherwise a decimal mark (`85,3`, `85.3`, `0,125`, `1234,5`).
  * A trailing `%` sets `percent`; a leading `-` sets a negative value (callers reject it).
  */
-import { vnDateParts } from '../domain/periods.js';
+import { vnDateParts } from './vn-clock.js';
 
 /** A number read from user text. */
 export type ParsedNumber =

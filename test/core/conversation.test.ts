@@ -66,7 +66,11 @@ describe('conversation pipeline', () => {
       },
     ]);
     const r = await pipeline.process(msg({ text: '/echo hi' }));
-    expect(r).toEqual({ status: 'processed', replies: [{ text: 'got /echo hi' }] });
+    expect(r).toEqual({
+      status: 'processed',
+      replies: [{ text: 'got /echo hi' }],
+      handler: 'echo',
+    });
   });
 
   it('applies a redelivered update only once', async () => {

@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createMemoryLimiter,
   createRedisLimiter,
+  limitsOf,
   rulesFor,
   type RateLimiter,
 } from '../../src/delivery/limiter.js';
+import { TELEGRAM_LIMITS } from '../../src/channels/telegram/api.js';
 
 async function timestamps(
   limiter: RateLimiter,
@@ -68,6 +70,8 @@ function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimi
     expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(280);
   });
 
+  const TELEGRAM = limitsOf([{ name: 'telegram', limits: TELEGRAM_LIMITS }]);
+
   it('applies the per-chat rule and the overall rule together', async () => {
     const limiter = make();
     const start = Date.now();
@@ -76,12 +80,12 @@ function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimi
       timestamps(
         limiter,
         3,
-        rulesFor('telegram', 'chatA').map((r) => ({ ...r, key: `t2:${r.key}` })),
+        rulesFor('telegram', 'chatA', TELEGRAM).map((r) => ({ ...r, key: `t2:${r.key}` })),
       ),
       timestamps(
         limiter,
         1,
-        rulesFor('telegram', 'chatB').map((r) => ({ ...r, key: `t2:${r.key}` })),
+        rulesFor('telegram', 'chatB', TELEGRAM).map((r) => ({ ...r, key: `t2:${r.key}` })),
       ),
     ]);
     expect(one.at(-1)! - start).toBeGreaterThanOrEqual(1950);
@@ -118,7 +122,10 @@ function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimi
     const [x, y] = await Promise.all([timestamps(a, 10, rule), timestamps(b, 10, rule)]);
     const all = [...x, ...y].sort((p, q) => p - q);
     expect(all.at(-1)! - start).toBeGreaterThanOrEqual(19 * 50 - 20);
-    expect(maxInWindow(all, 500)).toBeLessThanOrEqual(11);
+    // The guarantee, whatever the load: never more than the limit inside one period. (Even
+    // spacing within the period is the limiter's aim, but late timers on a loaded machine
+    // may bunch acquisitions without breaking the limit.)
+    expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(20);
   });
 }
 

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatFigure } from '../../handlers/report/format.js';
-import type { ReportIndicator } from '../../handlers/report/env.js';
+import { formatFigure } from '../../handlers/reporting/format.js';
+import type { ReportIndicator } from '../../handlers/reporting/env.js';
 import {
   formatPeriod,
   matchPeriodAt,

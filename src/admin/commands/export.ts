@@ -4,10 +4,9 @@
  * Without --out the document goes to stdout; XLSX is written as bytes (the CLI's stdout and
  * the server endpoint both carry bytes; prefer --out for XLSX in scripts).
  */
-import { parseArgs } from 'node:util';
-import { parsePeriod } from '../../domain/periods.js';
 import { currentSchedule, periodRows, toCsv, toXlsx } from '../../domain/reports/index.js';
-import { EXIT_OK, UsageError, type AdminCommand } from '../types.js';
+import { oneOf, parseOptions, requirePeriod } from '../options.js';
+import { EXIT_OK, type AdminCommand } from '../types.js';
 import { reportError } from './invite.js';
 
 const USAGE =
@@ -19,28 +18,20 @@ export const command: AdminCommand = {
   summary: 'export one period (CSV or XLSX), one row per unit and indicator due',
   async run(args, io, deps) {
     try {
-      const { values, positionals } = parseArgs({
-        args,
-        options: {
-          period: { type: 'string' },
-          indicator: { type: 'string', multiple: true },
-          unit: { type: 'string' },
-          format: { type: 'string' },
-          out: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: true,
+      const values = parseOptions(args, {
+        period: { type: 'string' },
+        indicator: { type: 'string', multiple: true },
+        unit: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
       });
-      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-      if (!values.period)
-        throw new UsageError('--period <period> is required (e.g. T10/2025, Q3/2025)');
-      const format =
-        values.format ?? (values.out?.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
-      if (format !== 'csv' && format !== 'xlsx')
-        throw new UsageError(`bad --format '${format}' (csv or xlsx)`);
-      const period = parsePeriod(values.period, deps.now());
-      if (!period)
-        throw new UsageError(`bad period '${values.period}' (e.g. T10/2025, Q3/2025, năm 2025)`);
+      const period = requirePeriod(values.period, deps.now());
+      const format = oneOf(
+        'format',
+        values.format,
+        ['csv', 'xlsx'],
+        values.out?.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv',
+      );
       const schedule = await currentSchedule(deps.db.prisma);
       const rows = await periodRows(deps.db.prisma, {
         period,
@@ -49,7 +40,9 @@ export const command: AdminCommand = {
         ...(values.unit ? { rootUnitCode: values.unit } : {}),
       });
       const data =
-        format === 'csv' ? toCsv(rows) : await toXlsx(rows, rows[0]?.period ?? values.period);
+        format === 'csv'
+          ? toCsv(rows)
+          : await toXlsx(rows, rows[0]?.period ?? String(values.period));
       if (values.out) {
         await deps.writeFile(values.out, data);
         io.stderr.write(`${rows.length} row(s) written to ${values.out}\n`);

@@ -2,10 +2,10 @@
  * `reopen --unit <code> --period <period> [--until <dd/mm/yyyy | yyyy-mm-dd | ISO time>]`:
  * lifts the lock of one unit's period (default: for the schedule's reopen grace).
  */
-import { parseArgs } from 'node:util';
-import { parsePeriod, vnInstant } from '../../domain/periods.js';
+import { vnInstant } from '../../domain/periods.js';
 import { currentSchedule, isoVn } from '../../domain/reports/index.js';
 import { reopenPeriod } from '../../domain/submissions/index.js';
+import { parseOptions, requirePeriod } from '../options.js';
 import { EXIT_OK, UsageError, type AdminCommand } from '../types.js';
 import { reportError } from './invite.js';
 
@@ -47,24 +47,14 @@ export const command: AdminCommand = {
   summary: "reopen one unit's locked period",
   async run(args, io, deps) {
     try {
-      const { values, positionals } = parseArgs({
-        args,
-        options: {
-          unit: { type: 'string' },
-          period: { type: 'string' },
-          until: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: true,
+      const values = parseOptions(args, {
+        unit: { type: 'string' },
+        period: { type: 'string' },
+        until: { type: 'string' },
       });
-      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       if (!values.unit) throw new UsageError('--unit <code> is required');
-      if (!values.period)
-        throw new UsageError('--period <period> is required (e.g. T10/2025, Q3/2025)');
       const now = deps.now();
-      const period = parsePeriod(values.period, now);
-      if (!period)
-        throw new UsageError(`bad period '${values.period}' (e.g. T10/2025, Q3/2025, năm 2025)`);
+      const period = requirePeriod(values.period, now);
       const until = values.until !== undefined ? parseUntil(values.until) : undefined;
       if (values.until !== undefined && !until) {
         throw new UsageError(`bad --until '${values.until}' (dd/mm/yyyy or ISO 8601)`);

@@ -31,7 +31,7 @@ const rowSchema = z.object({
     message: 'role must be reporter, manager or admin',
   }),
   display_name: z.string().max(200, 'display_name longer than 200 characters').optional(),
-  channel: z.enum(CHANNELS as [string, ...string[]], {
+  channel: z.enum(CHANNELS, {
     message: `channel must be one of: ${CHANNELS.join(', ')}`,
   }),
   external_id: z

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { OutboundMessage, OutboundReply } from '../../core/message.js';
 import { InfraError, type Pipeline } from '../../core/pipeline.js';
 import type { StateStore } from '../../state/store.js';
+import { cleanInbound } from '../route.js';
 import type { Channel } from '../types.js';
 import { SIM_PAGE } from './page.js';
 
@@ -51,15 +52,17 @@ export function createSimChannel(deps: {
     }
     const body = parsed.data;
     try {
-      const result = await deps.pipeline.process({
-        channel: 'sim',
-        chatId: body.user,
-        userId: body.user,
-        ...('text' in body ? { text: body.text } : { button: body.button }),
-        updateId: randomUUID(),
-        receivedAt: new Date(),
-        displayName: undefined,
-      });
+      const result = await deps.pipeline.process(
+        cleanInbound({
+          channel: 'sim',
+          chatId: body.user,
+          userId: body.user,
+          ...('text' in body ? { text: body.text } : { button: body.button }),
+          updateId: randomUUID(),
+          receivedAt: new Date(),
+          displayName: undefined,
+        }),
+      );
       res.json({ replies: result.replies.map(wire) });
     } catch (err) {
       if (err instanceof InfraError) {

@@ -5,8 +5,15 @@
 import http from 'node:http';
 import { Telegram, TelegramError } from 'telegraf';
 import type { OutboundReply } from '../../core/message.js';
-import { splitText, TEXT_LIMITS } from '../text-split.js';
+import type { PlatformLimits } from '../adapter.js';
+import { splitText } from '../text-split.js';
 import { DeliveryError } from '../types.js';
+
+/**
+ * Telegram's limits: 4096 characters a message; about 30 messages a second in bulk and one a
+ * second per chat (not contractual; 429 with retry_after beyond).
+ */
+export const TELEGRAM_LIMITS: PlatformLimits = { text: 4096, perSecond: 30, perChatPerSecond: 1 };
 
 /** Telegram rejects callback_data longer than 64 bytes. */
 const CALLBACK_DATA_MAX_BYTES = 64;
@@ -72,7 +79,7 @@ export async function sendTelegramReply(
   chatId: string,
   reply: OutboundReply,
 ): Promise<void> {
-  const parts = splitText(reply.text, TEXT_LIMITS.telegram);
+  const parts = splitText(reply.text, TELEGRAM_LIMITS.text);
   try {
     const keyboard = inlineKeyboard(reply);
     for (let i = 0; i < parts.length; i++) {

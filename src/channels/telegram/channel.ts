@@ -4,45 +4,39 @@
  * for the delivery queue. telegraf stays inside this folder.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { Router } from 'express';
 import type { Telegram } from 'telegraf';
 import type { Config } from '../../config.js';
-import type { OutboundMessage, OutboundReply } from '../../core/message.js';
+import type { Audience } from '../../core/feature.js';
+import type { OutboundMessage } from '../../core/message.js';
+import type { PlatformAdapter } from '../adapter.js';
+import { createUpdateProcessor, createWebhookRouter, type UpdateOutcome } from '../route.js';
 import type { Channel } from '../types.js';
 import { DeliveryError } from '../types.js';
+import { headerValue, RETRY_AFTER_SECONDS, safeEqual, type ChannelBaseDeps } from '../webhook.js';
 import {
-  answerPipelineFailure,
-  fileTranslate,
-  headerValue,
-  parseJsonBody,
-  rawBody,
-  RETRY_AFTER_SECONDS,
-  safeEqual,
-  webhookErrors,
-  type ChannelBaseDeps,
-  sendRepliesInOrder,
-} from '../webhook.js';
-import { createTelegramClient, sendTelegramReply, toDeliveryError } from './api.js';
+  TELEGRAM_LIMITS,
+  createTelegramClient,
+  sendTelegramReply,
+  toDeliveryError,
+} from './api.js';
 import { ALLOWED_UPDATES, parseTelegramUpdate } from './update.js';
 
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
-/** Menu commands; descriptions come from locale keys channel.telegram.commands.<command>. */
-const DEFAULT_COMMANDS = [
-  'start',
-  'help',
-  'dichvu',
-  'baocao',
-  'trangthai',
-  'link',
-  'lang',
-] as const;
+/** A command in Telegram's menu. */
+export interface MenuCommand {
+  command: string;
+  description: string;
+}
 
 export interface TelegramChannelDeps extends ChannelBaseDeps {
   config: Pick<Config, 'publicUrl'> & { telegram: NonNullable<Config['telegram']> };
-  /** Commands shown in Telegram's menu (default: DEFAULT_COMMANDS with Vietnamese texts). */
-  commands?: { command: string; description: string }[];
+  /**
+   * The command menu for a viewer with these audiences, from the features' declarations
+   * (default menu: everyone's commands; linked staff get a chat-scoped menu with theirs).
+   */
+  menu?: (audiences: readonly Audience[]) => MenuCommand[];
   /** Long-polling timeout in seconds (development mode). */
   pollTimeoutSeconds?: number;
 }
@@ -56,7 +50,7 @@ export interface TelegramChannel extends Channel {
    * Run one decoded update through the pipeline and send its replies.
    * 'retry' means our infrastructure failed and the update must be delivered again.
    */
-  handleUpdate(body: unknown): Promise<'done' | 'ignored' | 'invalid' | 'retry'>;
+  handleUpdate(body: unknown): Promise<UpdateOutcome>;
 }
 
 /**
@@ -64,95 +58,45 @@ export interface TelegramChannel extends Channel {
  * HTTP server listens (it registers the webhook, or starts long polling without PUBLIC_URL).
  */
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
-  const { config, pipeline } = deps;
+  const { config } = deps;
   const cfg = config.telegram;
   const log = deps.logger.child({ channel: 'telegram' });
-  const t = deps.t ?? fileTranslate('vi');
   const telegram = createTelegramClient(cfg.token, cfg.apiRoot);
   let polling: { stop: () => Promise<void> } | undefined;
 
-  async function deliverReplies(chatId: string, replies: OutboundReply[], updateLog: typeof log) {
-    await sendRepliesInOrder(replies, (reply) => sendTelegramReply(telegram, chatId, reply), {
-      channel: 'telegram',
-      chatId,
-      log: updateLog,
-      toError: toDeliveryError,
-      replyFallback: deps.replyFallback,
-    });
-  }
-
-  async function handleUpdate(body: unknown): Promise<'done' | 'ignored' | 'invalid' | 'retry'> {
-    const parsed = parseTelegramUpdate(body, new Date());
-    if (parsed.kind === 'invalid') {
-      log.warn({ reason: parsed.reason }, 'invalid update');
-      return 'invalid';
-    }
-    if (parsed.kind === 'ignored') {
-      log.info({ updateId: parsed.updateId, reason: parsed.reason }, 'update ignored');
-      return 'ignored';
-    }
-    const { msg, callbackQueryId } = parsed;
-    const updateLog = log.child({ updateId: msg.updateId, chatId: msg.chatId });
-    let result;
-    try {
-      result = await pipeline.process(msg);
-    } catch (err) {
-      updateLog.warn({ err }, 'pipeline failed; update will be redelivered');
-      return 'retry';
-    }
-    if (callbackQueryId) {
-      // Stop the spinner on the button, whether it was processed now or before.
-      await telegram
-        .answerCbQuery(callbackQueryId)
-        .catch((err: unknown) =>
-          updateLog.warn({ err: toDeliveryError(err).message }, 'answerCbQuery failed'),
-        );
-    }
-    if (result.status === 'duplicate') {
-      updateLog.info('duplicate update ignored');
-      return 'done';
-    }
-    await deliverReplies(msg.chatId, result.replies, updateLog);
-    return 'done';
-  }
-
-  const router = Router();
-  router.post(
-    '/',
+  const adapter: PlatformAdapter = {
+    name: 'telegram',
+    limits: TELEGRAM_LIMITS,
     // The secret comes first: nothing is read or parsed for an unauthenticated request.
-    (req: Request, res: Response, next) => {
-      const expected = cfg.webhookSecret;
-      if (!expected || !safeEqual(headerValue(req.headers[TELEGRAM_SECRET_HEADER]), expected)) {
-        log.warn({ ip: req.ip }, 'webhook request with a missing or wrong secret token');
-        res.status(401).json({ ok: false, error: 'unauthorized' });
-        return;
-      }
-      next();
+    verifyHeaders: (headers) =>
+      !!cfg.webhookSecret &&
+      safeEqual(headerValue(headers[TELEGRAM_SECRET_HEADER]), cfg.webhookSecret),
+    parse(body, receivedAt) {
+      const p = parseTelegramUpdate(body, receivedAt);
+      if (p.kind !== 'message')
+        return p.kind === 'ignored'
+          ? { kind: 'ignored', reason: p.reason, updateId: p.updateId?.toString() }
+          : p;
+      return {
+        kind: 'message',
+        msg: p.msg,
+        ...(p.callbackQueryId ? { ack: p.callbackQueryId } : {}),
+      };
     },
-    rawBody(deps.bodyLimit),
-    async (req: Request, res: Response) => {
-      const body = parseJsonBody(req.body);
-      if (!body.ok) {
-        log.warn({ reason: body.error }, 'bad webhook body');
-        res.status(400).json({ ok: false, error: body.error });
-        return;
-      }
-      const outcome = await handleUpdate(body.value).catch((err: unknown) => {
-        log.error({ err }, 'update handling crashed');
-        return 'retry' as const;
+    sendReply: (chatId, reply) => sendTelegramReply(telegram, chatId, reply),
+    acknowledge: async (id) => {
+      await telegram.answerCbQuery(id);
+    },
+    async setMenu(chatId, audiences) {
+      if (!deps.menu) return;
+      await telegram.setMyCommands(deps.menu(audiences), {
+        scope: { type: 'chat', chat_id: Number(chatId) },
       });
-      if (outcome === 'retry') {
-        answerPipelineFailure(new Error('pipeline failed'), res, log);
-        return;
-      }
-      if (outcome === 'invalid') {
-        res.status(400).json({ ok: false, error: 'not a Telegram update' });
-        return;
-      }
-      res.status(200).json({ ok: true });
     },
-  );
-  router.use(webhookErrors(log));
+    toDeliveryError,
+  };
+  const handleUpdate = createUpdateProcessor(adapter, deps);
+  const router = createWebhookRouter(adapter, handleUpdate, deps);
 
   async function startPolling(): Promise<void> {
     const controller = new AbortController();
@@ -191,7 +135,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       stop: async () => {
         running = false;
         controller.abort();
-        await loop.catch(() => undefined);
+        await loop.catch((err: unknown) => log.warn({ err }, 'long polling ended with an error'));
       },
     };
   }
@@ -201,18 +145,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     router,
     telegram,
     handleUpdate,
+    limits: TELEGRAM_LIMITS,
     async start() {
-      const commands =
-        deps.commands ??
-        DEFAULT_COMMANDS.map((command) => ({
-          command,
-          description: t(`channel.telegram.commands.${command}`),
-        }));
-      await telegram
-        .setMyCommands(commands)
-        .catch((err: unknown) =>
-          log.warn({ err: toDeliveryError(err).message }, 'setMyCommands failed'),
-        );
+      if (deps.menu) {
+        await telegram
+          .setMyCommands(deps.menu(['everyone']))
+          .catch((err: unknown) =>
+            log.warn({ err: toDeliveryError(err).message }, 'setMyCommands failed'),
+          );
+      }
       if (config.publicUrl) {
         if (!cfg.webhookSecret)
           throw new Error('TELEGRAM_WEBHOOK_SECRET is required in webhook mode');

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import type { InboundMessage } from '../../core/message.js';
-import { normalizeInput } from '../../text/vietnamese.js';
 
 const Int = z.number().int();
 const User = z.object({
@@ -117,5 +116,5 @@ export function parseTelegramUpdate(body: unknown, receivedAt: Date): ParsedUpda
     displayName: displayName(m.from),
   };
   if (m.text === undefined) return { kind: 'message', msg: { ...base, event: 'unsupported' } };
-  return { kind: 'message', msg: { ...base, text: stripBotMention(normalizeInput(m.text)) } };
+  return { kind: 'message', msg: { ...base, text: stripBotMention(m.text) } };
 }

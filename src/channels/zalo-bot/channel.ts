@@ -1,37 +1,24 @@
 /**
- * Zalo Bot Platform channel: verified webhook (`X-Bot-Api-Secret-Token`), text events to the
- * pipeline, other message events answered politely, buttons as numbered options, replies and
- * proactive messages through the typed fetch client, split at 2000 characters.
+ * Zalo Bot Platform channel: verified webhook (`X-Bot-Api-Secret-Token`) on the shared route,
+ * buttons as numbered options, replies and proactive messages through the typed fetch client,
+ * split at 2000 characters.
  */
-import { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { Router } from 'express';
 import type { Config } from '../../config.js';
-import type { Button, InboundMessage, OutboundMessage, OutboundReply } from '../../core/message.js';
-import { splitText, TEXT_LIMITS } from '../text-split.js';
+import type { OutboundMessage } from '../../core/message.js';
+import type { PlatformAdapter, PlatformLimits } from '../adapter.js';
+import { createUpdateProcessor, createWebhookRouter } from '../route.js';
 import type { Channel } from '../types.js';
 import { DeliveryError } from '../types.js';
-import {
-  answerPipelineFailure,
-  fileTranslate,
-  headerValue,
-  parseJsonBody,
-  rawBody,
-  safeEqual,
-  webhookErrors,
-  type ChannelBaseDeps,
-  sendRepliesInOrder,
-} from '../webhook.js';
+import { fileTranslate, headerValue, safeEqual, type ChannelBaseDeps } from '../webhook.js';
 import { createZaloBotClient, type ZaloBotClient } from './client.js';
-import {
-  flattenButtons,
-  optionsHintKey,
-  matchOption,
-  renderWithOptions,
-  type OptionsStore,
-} from './options.js';
+import { numberedOptions, type OfferedOption, type OptionsStore } from './options.js';
 import { parseZaloBotUpdate } from './update.js';
 
 export const ZALO_BOT_SECRET_HEADER = 'x-bot-api-secret-token';
+
+/** Zalo Bot: 2000 characters a message; rates undocumented, so Telegram-like values. */
+export const ZALO_BOT_LIMITS: PlatformLimits = { text: 2000, perSecond: 25, perChatPerSecond: 1 };
 
 export interface ZaloBotChannelDeps extends ChannelBaseDeps {
   config: Pick<Config, 'publicUrl'> & { zaloBot: NonNullable<Config['zaloBot']> };
@@ -52,97 +39,34 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
   const log = deps.logger.child({ channel: 'zalo-bot' });
   const t = deps.t ?? fileTranslate('vi');
   const client = createZaloBotClient({ token: cfg.token, apiRoot: cfg.apiRoot, fetch: deps.fetch });
+  const options = numberedOptions({
+    store: deps.optionsStore,
+    t,
+    textLimit: ZALO_BOT_LIMITS.text,
+    sendText: (chatId, text) => client.sendMessage(chatId, text),
+  });
 
-  /** Send one reply (options rendered, split at 2000) and remember the options offered. */
-  async function sendReply(chatId: string, reply: OutboundReply): Promise<Button[]> {
-    const options = flattenButtons(reply);
-    const text = renderWithOptions(
-      reply.text,
-      options,
-      optionsHintKey(options) ? t(optionsHintKey(options)!) : undefined,
-    );
-    for (const part of splitText(text, TEXT_LIMITS['zalo-bot'])) {
-      await client.sendMessage(chatId, part);
-    }
-    return options;
-  }
-
-  async function toInboundWithOptions(msg: InboundMessage): Promise<InboundMessage> {
-    if (msg.text === undefined) return msg;
-    const options = await deps.optionsStore.get(msg.chatId);
-    const data = options ? matchOption(msg.text, options) : undefined;
-    return data === undefined ? msg : { ...msg, button: data, text: undefined };
-  }
-
-  const router = Router();
-  router.post(
-    '/',
-    (req: Request, res: Response, next) => {
-      const expected = cfg.webhookSecret;
-      if (!expected || !safeEqual(headerValue(req.headers[ZALO_BOT_SECRET_HEADER]), expected)) {
-        log.warn({ ip: req.ip }, 'webhook request with a missing or wrong secret token');
-        res.status(401).json({ ok: false, error: 'unauthorized' });
-        return;
-      }
-      next();
+  const adapter: PlatformAdapter<OfferedOption[]> = {
+    name: 'zalo-bot',
+    limits: ZALO_BOT_LIMITS,
+    verifyHeaders: (headers) =>
+      !!cfg.webhookSecret &&
+      safeEqual(headerValue(headers[ZALO_BOT_SECRET_HEADER]), cfg.webhookSecret),
+    parse(body, receivedAt) {
+      const p = parseZaloBotUpdate(body, receivedAt);
+      return p.kind === 'message' ? { kind: 'message', msg: p.msg, event: p.event } : p;
     },
-    rawBody(deps.bodyLimit),
-    async (req: Request, res: Response) => {
-      const body = parseJsonBody(req.body);
-      if (!body.ok) {
-        res.status(400).json({ ok: false, error: body.error });
-        return;
-      }
-      const parsed = parseZaloBotUpdate(body.value, new Date());
-      if (parsed.kind === 'invalid') {
-        log.warn({ reason: parsed.reason }, 'invalid webhook body');
-        res.status(400).json({ ok: false, error: parsed.reason });
-        return;
-      }
-      if (parsed.kind === 'ignored') {
-        log.info({ reason: parsed.reason }, 'event ignored');
-        res.status(200).json({ ok: true });
-        return;
-      }
-      const updateLog = log.child({ updateId: parsed.msg.updateId, chatId: parsed.msg.chatId });
-      let result;
-      let msg: InboundMessage;
-      try {
-        msg = await toInboundWithOptions(parsed.msg);
-        result = await deps.pipeline.process(msg);
-      } catch (err) {
-        answerPipelineFailure(err, res, updateLog);
-        return;
-      }
-      if (result.status === 'duplicate') {
-        updateLog.info('duplicate update ignored');
-        res.status(200).json({ ok: true });
-        return;
-      }
-      let replies = result.replies;
-      if (replies.length === 0 && msg.event === 'unsupported') {
-        // Photos, stickers, voice: never leave the user without an answer.
-        replies = [{ text: t('channel.unsupported') }];
-      }
-      const offered =
-        (await sendRepliesInOrder(replies, (reply) => sendReply(msg.chatId, reply), {
-          channel: 'zalo-bot',
-          chatId: msg.chatId,
-          log: updateLog,
-          replyFallback: deps.replyFallback,
-        })) ?? [];
-      await deps.optionsStore
-        .set(msg.chatId, offered.length > 0 ? offered : null)
-        .catch((err: unknown) => updateLog.warn({ err }, 'could not store the offered options'));
-      res.status(200).json({ ok: true });
-    },
-  );
-  router.use(webhookErrors(log));
+    prepare: options.prepare,
+    sendReply: options.sendReply,
+    afterReplies: (chatId, offered) => options.remember(chatId, offered),
+  };
+  const processUpdate = createUpdateProcessor(adapter, deps);
 
   return {
     name: 'zalo-bot',
-    router,
+    router: createWebhookRouter(adapter, processUpdate, deps),
     client,
+    limits: ZALO_BOT_LIMITS,
     async start() {
       if (!deps.config.publicUrl) {
         log.info(
@@ -159,7 +83,7 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
     async send(msg: OutboundMessage) {
       if (msg.channel !== 'zalo-bot')
         throw new DeliveryError(`not a zalo-bot message: ${msg.channel}`, true);
-      const offered = await sendReply(msg.chatId, msg);
+      const offered = await options.sendReply(msg.chatId, msg);
       if (offered.length > 0) await deps.optionsStore.set(msg.chatId, offered);
     },
   };

@@ -4,8 +4,9 @@
  * OptionsStore, which the composition root backs with the conversation state store (shared by
  * all instances); the in-memory one is for tests and single-process development.
  */
-import type { Button, OutboundReply } from '../../core/message.js';
+import type { Button, InboundMessage, OutboundReply } from '../../core/message.js';
 import { fold } from '../../text/vietnamese.js';
+import { splitText } from '../text-split.js';
 
 export interface OptionsStore {
   get(chatId: string): Promise<Button[] | undefined>;
@@ -74,4 +75,39 @@ export function matchOption(text: string, options: OfferedOption[]): string | un
     if (prefixed.length === 1) return options[prefixed[0] ?? -1]?.data;
   }
   return undefined;
+}
+
+/**
+ * The numbered-options behaviour of a platform without buttons (Zalo Bot, Zalo OA) as adapter
+ * pieces: send a reply with its options listed (split at the text limit), map a typed number
+ * or word back to the button, and remember what the last reply offered.
+ */
+export function numberedOptions(deps: {
+  store?: OptionsStore;
+  /** Texts of the hints under the options. */
+  t: (key: string) => string;
+  textLimit: number;
+  sendText(chatId: string, text: string): Promise<unknown>;
+}) {
+  return {
+    /** Send one reply with its options; returns the options offered. */
+    async sendReply(chatId: string, reply: OutboundReply): Promise<OfferedOption[]> {
+      const options = flattenButtons(reply);
+      const hintKey = optionsHintKey(options);
+      const text = renderWithOptions(reply.text, options, hintKey ? deps.t(hintKey) : undefined);
+      for (const part of splitText(text, deps.textLimit)) await deps.sendText(chatId, part);
+      return options;
+    },
+    /** A typed number or option word becomes the button it names. */
+    async prepare(msg: InboundMessage): Promise<InboundMessage> {
+      if (msg.text === undefined || !deps.store) return msg;
+      const options = await deps.store.get(msg.chatId);
+      const data = options ? matchOption(msg.text, options) : undefined;
+      return data === undefined ? msg : { ...msg, button: data, text: undefined };
+    },
+    /** Remember the options the last reply offered (or forget them when it offered none). */
+    async remember(chatId: string, offered: OfferedOption[] | undefined): Promise<void> {
+      await deps.store?.set(chatId, offered && offered.length > 0 ? offered : null);
+    },
+  };
 }

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { InboundMessage } from '../../core/message.js';
-import { normalizeInput } from '../../text/vietnamese.js';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 
@@ -58,7 +57,7 @@ export function parseZaloBotUpdate(body: unknown, receivedAt: Date): ParsedZaloB
     return {
       kind: 'message',
       event: ev.event_name,
-      msg: { ...base, text: normalizeInput(m.text) },
+      msg: { ...base, text: m.text },
     };
   }
   return { kind: 'message', event: ev.event_name, msg: { ...base, event: 'unsupported' } };

@@ -1,38 +1,26 @@
 /**
- * Zalo Official Account (Open API v3) channel: signature-checked webhook over the raw body,
- * interaction window tracking, replies and proactive messages through /v3.0/oa/message/cs with
- * tokens kept in the database.
+ * Zalo Official Account (Open API v3) channel: signature-checked webhook over the raw body on
+ * the shared route, interaction window tracking, replies and proactive messages through
+ * /v3.0/oa/message/cs with tokens kept in the database.
  */
-import { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { Router } from 'express';
 import type { Config } from '../../config.js';
-import type { Button, InboundMessage, OutboundMessage, OutboundReply } from '../../core/message.js';
+import type { OutboundMessage } from '../../core/message.js';
 import type { PrismaClient } from '../../db/client.js';
-import { splitText, TEXT_LIMITS } from '../text-split.js';
+import type { PlatformAdapter, PlatformLimits } from '../adapter.js';
+import { createUpdateProcessor, createWebhookRouter } from '../route.js';
 import type { Channel } from '../types.js';
 import { DeliveryError } from '../types.js';
-import {
-  answerPipelineFailure,
-  fileTranslate,
-  headerValue,
-  parseJsonBody,
-  rawBody,
-  webhookErrors,
-  type ChannelBaseDeps,
-  sendRepliesInOrder,
-} from '../webhook.js';
-import {
-  flattenButtons,
-  optionsHintKey,
-  matchOption,
-  renderWithOptions,
-  type OptionsStore,
-} from '../zalo-bot/options.js';
+import { fileTranslate, headerValue, type ChannelBaseDeps } from '../webhook.js';
+import { numberedOptions, type OfferedOption, type OptionsStore } from '../zalo-bot/options.js';
 import { createZaloOaClient, OUTSIDE_WINDOW, type ZaloOaClient } from './client.js';
 import { verifyZaloOaSignature, ZALO_OA_SIGNATURE_HEADER } from './signature.js';
 import { createOaTokenManager, type OaTokenManager } from './tokens.js';
 import { parseOaEnvelope, parseOaEvent } from './update.js';
 import { lastInteraction, recordInteraction, windowStatus } from './window.js';
+
+/** Zalo OA: 2000 characters a message; about 4,000 requests a minute per app. */
+export const ZALO_OA_LIMITS: PlatformLimits = { text: 2000, perSecond: 4000 / 60 };
 
 export interface ZaloOaChannelDeps extends ChannelBaseDeps {
   config: { zaloOa: NonNullable<Config['zaloOa']> };
@@ -67,103 +55,55 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     now,
   });
   const client = createZaloOaClient({ apiRoot: cfg.apiRoot, tokens, fetch: deps.fetch });
+  const options = numberedOptions({
+    store: deps.optionsStore,
+    t,
+    textLimit: ZALO_OA_LIMITS.text,
+    sendText: (userId, text) => client.sendText(userId, text),
+  });
 
-  async function sendReply(userId: string, reply: OutboundReply): Promise<Button[]> {
-    const options = flattenButtons(reply);
-    const text = renderWithOptions(
-      reply.text,
-      options,
-      optionsHintKey(options) ? t(optionsHintKey(options)!) : undefined,
-    );
-    for (const part of splitText(text, TEXT_LIMITS['zalo-oa'])) await client.sendText(userId, part);
-    return options;
-  }
-
-  async function withOptions(msg: InboundMessage): Promise<InboundMessage> {
-    if (msg.text === undefined || !deps.optionsStore) return msg;
-    const options = await deps.optionsStore.get(msg.chatId);
-    const data = options ? matchOption(msg.text, options) : undefined;
-    return data === undefined ? msg : { ...msg, button: data, text: undefined };
-  }
-
-  const router = Router();
-  router.post(
-    '/',
-    (req: Request, res: Response, next) => {
-      // Cheap rejection first: no signature header, no body reading.
-      if (!headerValue(req.headers[ZALO_OA_SIGNATURE_HEADER])) {
-        log.warn({ ip: req.ip }, 'webhook request without signature');
-        res.status(401).json({ error: 'unauthorized' });
-        return;
-      }
-      next();
-    },
-    rawBody(deps.bodyLimit),
-    async (req: Request, res: Response) => {
-      const raw = req.body as Buffer;
-      const body = parseJsonBody(raw);
-      if (!body.ok) {
-        res.status(400).json({ error: body.error });
-        return;
-      }
-      const env = parseOaEnvelope(body.value);
-      const signature = headerValue(req.headers[ZALO_OA_SIGNATURE_HEADER]);
+  const adapter: PlatformAdapter<OfferedOption[]> = {
+    name: 'zalo-oa',
+    limits: ZALO_OA_LIMITS,
+    // Cheap rejection first: no signature header, no body reading.
+    verifyHeaders: (headers) => !!headerValue(headers[ZALO_OA_SIGNATURE_HEADER]),
+    verifyBody(raw, body, headers) {
+      const env = parseOaEnvelope(body);
       // The signature uses our app id: a body naming another app cannot verify.
-      if (!env || !verifyZaloOaSignature(signature, cfg.appId, raw, env.timestamp, cfg.secretKey)) {
-        log.warn({ ip: req.ip, event: env?.eventName }, 'webhook request with a bad signature');
-        res.status(401).json({ error: 'unauthorized' });
-        return;
-      }
-      const parsed = parseOaEvent(body.value, env, now());
-      if (parsed.kind === 'invalid') {
-        log.warn({ reason: parsed.reason, event: env.eventName }, 'invalid event');
-        res.status(400).json({ error: parsed.reason });
-        return;
-      }
-      if (parsed.kind === 'ignored') {
-        log.debug({ reason: parsed.reason }, 'event ignored');
-        res.status(200).json({ ok: true });
-        return;
-      }
-      const updateLog = log.child({ updateId: parsed.msg.updateId, userId: parsed.msg.userId });
-      let result;
-      let msg: InboundMessage;
-      try {
-        // Recorded even for duplicates: it is idempotent and never moves backwards.
-        await recordInteraction(deps.prisma, parsed.msg.userId, parsed.at);
-        msg = await withOptions(parsed.msg);
-        result = await deps.pipeline.process(msg);
-      } catch (err) {
-        answerPipelineFailure(err, res, updateLog);
-        return;
-      }
-      if (result.status === 'duplicate') {
-        res.status(200).json({ ok: true });
-        return;
-      }
-      let replies = result.replies;
-      if (replies.length === 0 && msg.event === 'unsupported')
-        replies = [{ text: t('channel.unsupported') }];
-      const offered =
-        (await sendRepliesInOrder(replies, (reply) => sendReply(msg.chatId, reply), {
-          channel: 'zalo-oa',
-          chatId: msg.chatId,
-          log: updateLog,
-          replyFallback: deps.replyFallback,
-        })) ?? [];
-      await deps.optionsStore
-        ?.set(msg.chatId, offered.length > 0 ? offered : null)
-        .catch((err: unknown) => updateLog.warn({ err }, 'could not store the offered options'));
-      res.status(200).json({ ok: true });
+      return (
+        !!env &&
+        verifyZaloOaSignature(
+          headerValue(headers[ZALO_OA_SIGNATURE_HEADER]),
+          cfg.appId,
+          raw,
+          env.timestamp,
+          cfg.secretKey,
+        )
+      );
     },
-  );
-  router.use(webhookErrors(log));
+    parse(body, receivedAt) {
+      const env = parseOaEnvelope(body);
+      if (!env) return { kind: 'invalid', reason: 'no app_id, event_name or timestamp' };
+      const p = parseOaEvent(body, env, receivedAt);
+      if (p.kind !== 'message') return { ...p, event: env.eventName };
+      return { kind: 'message', msg: p.msg, event: env.eventName, sentAt: p.at };
+    },
+    async prepare(msg, sentAt) {
+      // Recorded even for duplicates: it is idempotent and never moves backwards.
+      await recordInteraction(deps.prisma, msg.userId, sentAt ?? msg.receivedAt);
+      return options.prepare(msg);
+    },
+    sendReply: options.sendReply,
+    afterReplies: (chatId, offered) => options.remember(chatId, offered),
+  };
+  const processUpdate = createUpdateProcessor(adapter, { ...deps, now });
 
   return {
     name: 'zalo-oa',
-    router,
+    router: createWebhookRouter(adapter, processUpdate, deps),
     client,
     tokens,
+    limits: ZALO_OA_LIMITS,
     /**
      * Proactive message. Outside the 7-day window it throws a permanent DeliveryError
      * ('outside interaction window'), which the delivery queue records as undeliverable.
@@ -181,7 +121,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
       }
       if (status === 'paid')
         log.info({ userId: msg.chatId }, 'sending in the paid 48 h–7 d window');
-      const offered = await sendReply(msg.chatId, msg);
+      const offered = await options.sendReply(msg.chatId, msg);
       if (offered.length > 0) await deps.optionsStore?.set(msg.chatId, offered);
     },
   };

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { InboundMessage } from '../../core/message.js';
-import { normalizeInput } from '../../text/vietnamese.js';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 
@@ -79,7 +78,7 @@ export function parseOaEvent(body: unknown, env: OaEnvelope, receivedAt: Date): 
   };
   const text = u.data.message.text;
   if (env.eventName === 'user_send_text' && typeof text === 'string' && text.trim() !== '') {
-    return { kind: 'message', at, msg: { ...base, text: normalizeInput(text) } };
+    return { kind: 'message', at, msg: { ...base, text } };
   }
   return { kind: 'message', at, msg: { ...base, event: 'unsupported' } };
 }

@@ -217,23 +217,14 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
         else existing = await lockAndRead(tx, unit.id, code, periodText);
       }
       if (row) {
-        await tx.submissionVersion.create({
-          data: {
-            submissionId: row.id,
-            at: input.now,
-            personId: input.personId,
-            channel: input.channel,
-            action: 'create',
-            newData,
-          },
-        });
-        await audit(tx, {
-          actor: { personId: input.personId },
-          action: 'submission.create',
-          entity: 'submission',
-          entityId: row.id,
-          at: input.now,
-          data: { unitId: unit.id, indicatorCode: code, period: periodText, new: newData },
+        await recordVersion(tx, {
+          submissionId: row.id,
+          action: 'create',
+          personId: input.personId,
+          channel: input.channel,
+          now: input.now,
+          about: { unitId: unit.id, indicatorCode: code, period: periodText },
+          newData,
         });
         results.push({ code, current, created: true, submissionId: row.id });
       } else {
@@ -242,30 +233,15 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
         const wasActive = existing.status === 'active';
         const oldData = toJson({ ...before, status: existing.status, ref: existing.ref });
         await tx.submission.update({ where: { id: existing.id }, data });
-        await tx.submissionVersion.create({
-          data: {
-            submissionId: existing.id,
-            at: input.now,
-            personId: input.personId,
-            channel: input.channel,
-            action: 'update',
-            oldData,
-            newData,
-          },
-        });
-        await audit(tx, {
-          actor: { personId: input.personId },
-          action: 'submission.update',
-          entity: 'submission',
-          entityId: existing.id,
-          at: input.now,
-          data: {
-            unitId: unit.id,
-            indicatorCode: code,
-            period: periodText,
-            old: oldData,
-            new: newData,
-          },
+        await recordVersion(tx, {
+          submissionId: existing.id,
+          action: 'update',
+          personId: input.personId,
+          channel: input.channel,
+          now: input.now,
+          about: { unitId: unit.id, indicatorCode: code, period: periodText },
+          oldData,
+          newData,
         });
         results.push({
           code,
@@ -277,6 +253,48 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
       }
     }
     return { ref, period: periodText, items: results };
+  });
+}
+
+/**
+ * One change of a figure: its version row and its audit entry, written together in the
+ * submission's transaction (the audit shows the old and new figure; a withdrawal only the old).
+ */
+async function recordVersion(
+  tx: Prisma.TransactionClient,
+  v: {
+    submissionId: string;
+    action: 'create' | 'update' | 'withdraw';
+    personId: string;
+    channel: string;
+    now: Date;
+    about: { unitId: string; indicatorCode: string; period: string };
+    oldData?: Prisma.InputJsonValue;
+    newData: Prisma.InputJsonValue;
+  },
+): Promise<void> {
+  await tx.submissionVersion.create({
+    data: {
+      submissionId: v.submissionId,
+      at: v.now,
+      personId: v.personId,
+      channel: v.channel,
+      action: v.action,
+      ...(v.oldData !== undefined ? { oldData: v.oldData } : {}),
+      newData: v.newData,
+    },
+  });
+  await audit(tx, {
+    actor: { personId: v.personId },
+    action: `submission.${v.action}`,
+    entity: 'submission',
+    entityId: v.submissionId,
+    at: v.now,
+    data: {
+      ...v.about,
+      ...(v.oldData !== undefined ? { old: v.oldData } : {}),
+      ...(v.action !== 'withdraw' ? { new: v.newData } : {}),
+    },
   });
 }
 
@@ -317,24 +335,15 @@ export async function withdrawFigure(
       where: { id: existing.id },
       data: { status: 'withdrawn' },
     });
-    await tx.submissionVersion.create({
-      data: {
-        submissionId: existing.id,
-        at: input.now,
-        personId: input.personId,
-        channel: input.channel,
-        action: 'withdraw',
-        oldData,
-        newData,
-      },
-    });
-    await audit(tx, {
-      actor: { personId: input.personId },
-      action: 'submission.withdraw',
-      entity: 'submission',
-      entityId: existing.id,
-      at: input.now,
-      data: { unitId: unit.id, indicatorCode: code, period: periodText, old: oldData },
+    await recordVersion(tx, {
+      submissionId: existing.id,
+      action: 'withdraw',
+      personId: input.personId,
+      channel: input.channel,
+      now: input.now,
+      about: { unitId: unit.id, indicatorCode: code, period: periodText },
+      oldData,
+      newData,
     });
     return { previous, submissionId: existing.id };
   });

@@ -6,7 +6,8 @@
  *
  * Chromium failing to start fails the suite (no skip): a simulator nobody can open is broken.
  */
-import { readFileSync } from 'node:fs';
+import { FEATURES } from '../../../handlers/index.js';
+import { loadLocaleTree } from '../../../src/core/i18n.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,12 @@ const SCREENSHOT = '/tmp/sim-page.png';
 
 type Common = Record<string, string>;
 const locale = (l: 'vi' | 'en'): Common =>
-  (JSON.parse(readFileSync(`locales/${l}.json`, 'utf8')) as { common: Common }).common;
+  (
+    loadLocaleTree(
+      l,
+      FEATURES.map((f) => f.name),
+    ) as unknown as { common: Common }
+  ).common;
 const vi = locale('vi');
 const en = locale('en');
 

@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FEATURES } from '../../../handlers/index.js';
+import { commandMenu, composeFeatures } from '../../../src/core/feature.js';
+import { createI18n } from '../../../src/core/i18n.js';
 import {
   createTelegramChannel,
   type TelegramChannel,
@@ -32,6 +35,8 @@ function textUpdate(updateId: number, text: string, chatId = 4242) {
     },
   };
 }
+
+const viT = createI18n({ defaultLocale: 'vi' }).translator('vi');
 
 describe('Telegram webhook', () => {
   let api: FakeBotApi;
@@ -302,6 +307,7 @@ describe('Telegram channel start and send', () => {
       logger: silentLogger,
       pipeline,
       pollTimeoutSeconds: 0,
+      menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
     });
 
   it('registers Vietnamese commands and the webhook with secret_token and allowed_updates when PUBLIC_URL is set', async () => {
@@ -311,7 +317,12 @@ describe('Telegram channel start and send', () => {
       command: string;
       description: string;
     }>;
-    expect(cmds.map((c) => c.command)).toContain('help');
+    // The default menu: everyone's commands from the features' declarations, in Vietnamese;
+    // staff commands appear only in a linked user's own chat menu.
+    expect(cmds.map((c) => c.command)).toEqual(
+      expect.arrayContaining(['start', 'help', 'dichvu', 'link']),
+    );
+    expect(cmds.map((c) => c.command)).not.toContain('baocao');
     expect(cmds.find((c) => c.command === 'help')!.description).toMatch(/[ẫướ]/);
     expect(api.of('setWebhook')[0]!.body).toMatchObject({
       url: 'https://bot.example.vn/webhooks/telegram',

@@ -1,0 +1,187 @@
+/**
+ * The one webhook route every platform shares: verification before any work, body limit, raw
+ * body, JSON decoding, parsing through the platform's adapter, input cleaning, the pipeline
+ * (dedupe, lock, handler), replies in order, and one outcome — the same HTTP status and the
+ * same log line for the same failure on every platform. Long polling uses `processUpdate`, the
+ * same path without HTTP.
+ */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { InboundMessage } from '../core/message.js';
+import { InfraError, type Pipeline } from '../core/pipeline.js';
+import { normalizeInput } from '../text/vietnamese.js';
+import type { PlatformAdapter } from './adapter.js';
+import type { ChannelBaseDeps } from './webhook.js';
+import {
+  fileTranslate,
+  parseJsonBody,
+  rawBody,
+  sendRepliesInOrder,
+  unavailable,
+  webhookErrors,
+} from './webhook.js';
+
+/** How one update ended; the route maps it to an HTTP status. */
+export type UpdateOutcome = 'processed' | 'duplicate' | 'ignored' | 'invalid' | 'failed' | 'retry';
+
+/** Clean text typed by a user, once, at the boundary: NFC, no control characters. */
+export function cleanInbound(msg: InboundMessage): InboundMessage {
+  return {
+    ...msg,
+    ...(msg.text !== undefined ? { text: normalizeInput(msg.text) } : {}),
+    ...(msg.button !== undefined ? { button: normalizeInput(msg.button) } : {}),
+  };
+}
+
+export interface UpdateProcessor {
+  /**
+   * Run one decoded, authentic update through the pipeline and send its replies.
+   * 'retry': our infrastructure failed and the platform must deliver it again.
+   */
+  (body: unknown): Promise<UpdateOutcome>;
+}
+
+/** The shared update path (webhook and long polling). */
+export function createUpdateProcessor(
+  adapter: PlatformAdapter,
+  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't'> & {
+    logger: Logger;
+    now?: () => Date;
+  },
+): UpdateProcessor {
+  const log = deps.logger.child({ channel: adapter.name });
+  const t = deps.t ?? fileTranslate('vi');
+  const pipeline: Pipeline = deps.pipeline;
+  return async (body) => {
+    const started = performance.now();
+    const line = (fields: Record<string, unknown>, outcome: UpdateOutcome) => {
+      const durationMs = Math.round(performance.now() - started);
+      const entry = { ...fields, outcome, durationMs };
+      if (outcome === 'invalid') log.warn(entry, 'update rejected');
+      else log.info(entry, 'update');
+      return outcome;
+    };
+    const parsed = adapter.parse(body, (deps.now ?? (() => new Date()))());
+    if (parsed.kind === 'invalid') return line({ reason: parsed.reason }, 'invalid');
+    if (parsed.kind === 'ignored')
+      return line(
+        { updateId: parsed.updateId, event: parsed.event, reason: parsed.reason },
+        'ignored',
+      );
+    let msg = cleanInbound(parsed.msg);
+    const fields = { updateId: msg.updateId, event: parsed.event };
+    const updateLog = log.child({ updateId: msg.updateId });
+    let result;
+    try {
+      if (adapter.prepare) msg = await adapter.prepare(msg, parsed.sentAt);
+      result = await pipeline.process(msg);
+    } catch (err) {
+      // Logged once, at the level it deserves: our infrastructure is a warning (the platform
+      // redelivers), anything else is a bug.
+      if (err instanceof InfraError)
+        updateLog.warn({ err, ...fields }, 'infrastructure failed; asking for redelivery');
+      else updateLog.error({ err, ...fields }, 'update processing failed; asking for redelivery');
+      return line(fields, 'retry');
+    }
+    if (parsed.ack && adapter.acknowledge) {
+      // Stop the spinner on the button, whether it was processed now or before.
+      await adapter
+        .acknowledge(parsed.ack)
+        .catch((err: unknown) =>
+          updateLog.warn(
+            { err: adapter.toDeliveryError?.(err).message ?? String(err) },
+            'acknowledge failed',
+          ),
+        );
+    }
+    if (result.status === 'duplicate') return line(fields, 'duplicate');
+    let replies = result.replies;
+    if (replies.length === 0 && msg.event === 'unsupported' && msg.chatType !== 'group') {
+      // Photos, stickers, voice in a private chat: never leave the user without an answer.
+      replies = [{ text: t('channel.unsupported') }];
+    }
+    const last = await sendRepliesInOrder(
+      replies,
+      (reply) => adapter.sendReply(msg.chatId, reply),
+      {
+        channel: adapter.name,
+        chatId: msg.chatId,
+        log: updateLog,
+        toError: adapter.toDeliveryError,
+        replyFallback: deps.replyFallback,
+      },
+    );
+    if (adapter.afterReplies) {
+      await adapter
+        .afterReplies(msg.chatId, last, updateLog)
+        .catch((err: unknown) => updateLog.warn({ err }, 'after-reply bookkeeping failed'));
+    }
+    if (result.menu && adapter.setMenu) {
+      await adapter
+        .setMenu(msg.chatId, result.menu)
+        .catch((err: unknown) => updateLog.warn({ err: String(err) }, 'menu could not be set'));
+    }
+    return line(
+      { ...fields, handler: result.handler, replies: replies.length },
+      result.failed ? 'failed' : 'processed',
+    );
+  };
+}
+
+/**
+ * The webhook router of a platform, mounted at /webhooks/<name>: 401 before the body is read
+ * when the header check fails, 413 over `bodyLimit`, 400 for bodies that are not JSON or not
+ * the platform's update, 401 when the body's signature fails, 503 + Retry-After when our side
+ * failed (nothing applied; the platform redelivers), 200 otherwise — also for updates that are
+ * not for us, so the platform does not retry them.
+ */
+export function createWebhookRouter(
+  adapter: PlatformAdapter,
+  processUpdate: UpdateProcessor,
+  deps: { logger: Logger; bodyLimit?: string },
+): Router {
+  const log = deps.logger.child({ channel: adapter.name });
+  const router = Router();
+  router.post(
+    '/',
+    (req: Request, res: Response, next) => {
+      if (!adapter.verifyHeaders(req.headers)) {
+        log.warn({ ip: req.ip }, 'webhook request failed verification');
+        res.status(401).json({ ok: false, error: 'unauthorized' });
+        return;
+      }
+      next();
+    },
+    rawBody(deps.bodyLimit),
+    async (req: Request, res: Response) => {
+      const raw = req.body as Buffer;
+      const body = parseJsonBody(raw);
+      if (!body.ok) {
+        log.warn({ reason: body.error }, 'bad webhook body');
+        res.status(400).json({ ok: false, error: body.error });
+        return;
+      }
+      if (adapter.verifyBody && !adapter.verifyBody(raw, body.value, req.headers)) {
+        log.warn({ ip: req.ip }, 'webhook request failed verification');
+        res.status(401).json({ ok: false, error: 'unauthorized' });
+        return;
+      }
+      const outcome = await processUpdate(body.value).catch((err: unknown) => {
+        log.error({ err }, 'update handling crashed; asking for redelivery');
+        return 'retry' as const;
+      });
+      if (outcome === 'retry') {
+        unavailable(res);
+        return;
+      }
+      if (outcome === 'invalid') {
+        res.status(400).json({ ok: false, error: `not a ${adapter.name} update` });
+        return;
+      }
+      res.status(200).json({ ok: true });
+    },
+  );
+  router.use(webhookErrors(log));
+  return router;
+}

@@ -1,0 +1,179 @@
+/**
+ * What handlers get in `ctx.services`: narrow domain services bound to the update's database
+ * transaction and sender — never the database, the whole configuration or the state store.
+ * Built per update by `createServiceFactory` (wired in src/app.ts); caches (indicator
+ * catalogue, schedule, search index) live in the factory and follow the data versions, read
+ * at most once per update.
+ */
+import type { Logger } from 'pino';
+import type { CitizenService } from '../citizens/service.js';
+import type { InboundMessage } from '../core/message.js';
+import type { UnitName } from '../report-parser/canonical.js';
+import type { DbClient } from '../db/client.js';
+import {
+  VersionedCache,
+  readCatalogue,
+  readSchedule,
+  readUnitNames,
+  type Catalogue,
+  type ScheduleInForce,
+} from './catalogue.js';
+import { createPeopleService, type PeopleService, type Sender } from './people.js';
+import { createSubmissionsService, type SubmissionsService } from './submissions.js';
+import { readVersions, type DataVersions } from '../domain/versions.js';
+import type { Schedule } from '../domain/schedule.js';
+
+export type { Catalogue, ReportIndicator } from './catalogue.js';
+export type { PeopleService, ReporterUnit, Sender } from './people.js';
+export type { SubmissionsService } from './submissions.js';
+
+export interface CatalogueService {
+  /** The indicator catalogue in force (cached; reloaded after an import on any instance). */
+  get(): Promise<Catalogue>;
+}
+
+export interface ScheduleService {
+  /** The reporting schedule in force (cached; reloaded after an import on any instance). */
+  get(): Promise<Schedule>;
+}
+
+export interface UnitsService {
+  /**
+   * The units in force, code and official name (cached; reloaded after a units import), for
+   * recognising a unit named in a staff message.
+   */
+  names(): Promise<readonly UnitName[]>;
+}
+
+export interface CitizensService {
+  /** The public-service search, rebuilt first when the catalogue or synonyms changed. */
+  index(): Promise<CitizenService>;
+  /** Count a question that found nothing (anonymously), in the update's transaction. */
+  recordUnanswered(text: string, at: Date): Promise<void>;
+}
+
+export interface AppServices {
+  people: PeopleService;
+  catalogue: CatalogueService;
+  units: UnitsService;
+  schedule: ScheduleService;
+  submissions: SubmissionsService;
+  citizens: CitizensService;
+}
+
+export interface ServiceFactoryDeps {
+  /** The root client (caches load through it, outside any transaction). */
+  root: DbClient;
+  citizens: CitizenService;
+  logger: Logger;
+}
+
+export interface ServiceFactory {
+  /** The services of one update (`msg` keys the once-per-update memo). */
+  (db: DbClient, msg: Pick<InboundMessage, 'channel' | 'userId' | 'displayName'>): AppServices;
+  /** Services outside any update (scheduled jobs, the dashboard): a fresh memo each call. */
+  standalone(): Omit<AppServices, 'people'>;
+  /** Load the caches now and report a stored schedule that no longer validates. */
+  warm(): Promise<void>;
+}
+
+/**
+ * The service factory. Versions are read once per update (the first service that needs a
+ * cache reads them); caches reload only when their version changed.
+ */
+export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
+  const catalogueCache = new VersionedCache(readCatalogue);
+  const scheduleCache = new VersionedCache(async (db): Promise<ScheduleInForce> => {
+    const s = await readSchedule(db);
+    if (s.problem)
+      deps.logger.error(
+        { problem: s.problem },
+        'stored schedule invalid: the default schedule is in force',
+      );
+    return s;
+  });
+  const unitsCache = new VersionedCache(readUnitNames);
+  let citizensVersion: string | undefined;
+  let citizensLoading: Promise<void> | undefined;
+
+  type Memo = { versions?: Promise<DataVersions>; sender?: Promise<Sender> };
+  const memos = new WeakMap<object, Memo>();
+
+  const build = (memo: Memo, db: DbClient) => {
+    // Through the update's own client: on PGlite a query on another client would wait for the
+    // update's transaction to end.
+    const versions = () => (memo.versions ??= readVersions(db));
+    const catalogue: CatalogueService = {
+      async get() {
+        const v = await versions();
+        return catalogueCache.get(db, v.get('indicators') ?? '');
+      },
+    };
+    const schedule: ScheduleService = {
+      async get() {
+        const v = await versions();
+        return (await scheduleCache.get(db, v.get('schedule') ?? '')).schedule;
+      },
+    };
+    const citizens: CitizensService = {
+      async index() {
+        const v = await versions();
+        const wanted = `${v.get('services') ?? ''}|${v.get('synonyms') ?? ''}`;
+        if (citizensVersion === undefined) citizensVersion = wanted;
+        if (wanted !== citizensVersion) {
+          citizensLoading ??= deps.citizens.reload().then(
+            () => {
+              citizensVersion = wanted;
+              citizensLoading = undefined;
+            },
+            (err: unknown) => {
+              citizensLoading = undefined;
+              throw err;
+            },
+          );
+          await citizensLoading;
+        }
+        return deps.citizens;
+      },
+      recordUnanswered: (text, at) => deps.citizens.recordUnanswered(text, at, db),
+    };
+    const units: UnitsService = {
+      async names() {
+        const v = await versions();
+        return unitsCache.get(db, v.get('units') ?? '');
+      },
+    };
+    return { catalogue, schedule, units, citizens, submissions: createSubmissionsService(db) };
+  };
+
+  const factory = ((
+    db: DbClient,
+    msg: Pick<InboundMessage, 'channel' | 'userId' | 'displayName'>,
+  ) => {
+    let memo = memos.get(msg);
+    if (!memo) {
+      memo = {};
+      memos.set(msg, memo);
+    }
+    return {
+      ...build(memo, db),
+      people: createPeopleService(
+        db,
+        msg.channel === undefined
+          ? { channel: '', userId: '' }
+          : { channel: msg.channel, userId: msg.userId, displayName: msg.displayName },
+        memo,
+      ),
+    };
+  }) as ServiceFactory;
+  factory.standalone = () => build({}, deps.root);
+  factory.warm = async () => {
+    const v = await readVersions(deps.root);
+    citizensVersion = `${v.get('services') ?? ''}|${v.get('synonyms') ?? ''}`;
+    await Promise.all([
+      catalogueCache.get(deps.root, v.get('indicators') ?? ''),
+      scheduleCache.get(deps.root, v.get('schedule') ?? ''),
+    ]);
+  };
+  return factory;
+}

@@ -1,0 +1,95 @@
+/**
+ * Who is writing, and linking chat identities with invitation codes — the people side of the
+ * domain as handlers use it, bound to the update's transaction and sender.
+ */
+import type { Audience } from '../core/feature.js';
+import type { DbClient } from '../db/client.js';
+import {
+  createLinkCode,
+  redeemInvitation,
+  resolveIdentity,
+  type RedeemResult,
+  type ResolvedIdentity,
+} from '../domain/people/index.js';
+
+/** A reporting unit of the sender. */
+export interface ReporterUnit {
+  id: string;
+  code: string;
+  name: string;
+  level: string;
+}
+
+export interface Sender {
+  identity: ResolvedIdentity | null;
+  /** Units the sender reports for (active reporter memberships), in membership order. */
+  reporterUnits: ReporterUnit[];
+  /** Whose commands the sender sees: everyone's, plus one per role held. */
+  audiences: Audience[];
+}
+
+export interface PeopleService {
+  /** The sender of this update (loaded once per update). */
+  sender(): Promise<Sender>;
+  /** Redeem an invitation code for the sender's identity. See redeemInvitation. */
+  redeem(code: string, now: Date): Promise<RedeemResult>;
+  /**
+   * A code to link another platform to the sender's person, or null when the sender's identity
+   * is not linked to anyone. @throws DomainError when the person holds no membership.
+   */
+  createLinkCode(now: Date): Promise<{ code: string; expiresAt: Date } | null>;
+}
+
+export async function loadSender(
+  db: DbClient,
+  channel: string,
+  externalId: string,
+): Promise<Sender> {
+  const identity = await resolveIdentity(db, channel, externalId);
+  const seen = new Set<string>();
+  const reporterUnits: ReporterUnit[] = [];
+  const audiences = new Set<Audience>(['everyone']);
+  for (const m of identity?.memberships ?? []) {
+    audiences.add(m.role);
+    if (m.role !== 'reporter' || seen.has(m.unit.id)) continue;
+    seen.add(m.unit.id);
+    reporterUnits.push({
+      id: m.unit.id,
+      code: m.unit.code,
+      name: m.unit.name,
+      level: m.unit.level,
+    });
+  }
+  return { identity, reporterUnits, audiences: [...audiences] };
+}
+
+export function createPeopleService(
+  db: DbClient,
+  who: { channel: string; userId: string; displayName?: string },
+  memo: { sender?: Promise<Sender> },
+): PeopleService {
+  return {
+    sender() {
+      memo.sender ??= loadSender(db, who.channel, who.userId);
+      return memo.sender;
+    },
+    redeem(code, now) {
+      memo.sender = undefined;
+      return redeemInvitation(db, {
+        code,
+        channel: who.channel,
+        externalId: who.userId,
+        displayName: who.displayName ?? null,
+        now,
+      });
+    },
+    async createLinkCode(now) {
+      const identity = await db.identity.findUnique({
+        where: { channel_externalId: { channel: who.channel, externalId: who.userId } },
+      });
+      if (!identity) return null;
+      const { code, invitation } = await createLinkCode(db, { personId: identity.personId, now });
+      return { code, expiresAt: invitation.expiresAt };
+    },
+  };
+}

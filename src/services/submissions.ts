@@ -1,0 +1,81 @@
+/**
+ * Figures as the reporting handlers use them: read what a unit has reported, check a period is
+ * open, submit and withdraw — bound to the update's transaction.
+ */
+import type { DbClient } from '../db/client.js';
+import { formatPeriod, type Period } from '../domain/periods.js';
+import type { Schedule } from '../domain/schedule.js';
+import {
+  assertOpen,
+  figureOf,
+  getUnitStatus,
+  submitFigures,
+  withdrawFigure,
+  type FigureData,
+  type SubmitInput,
+  type SubmitResult,
+  type UnitStatus,
+} from '../domain/submissions/index.js';
+
+export interface SubmissionsService {
+  /** Active figures of a unit for some indicators in one period, by indicator code. */
+  activeFigures(
+    unitId: string,
+    codes: readonly string[],
+    period: Period,
+  ): Promise<Map<string, FigureData>>;
+  /** Codes of the indicators a unit has an active figure for in a period. */
+  reportedCodes(unitId: string, period: Period): Promise<Set<string>>;
+  /** Which of these units have an active figure for the indicator and period. */
+  unitsWithFigure(unitIds: readonly string[], code: string, period: Period): Promise<string[]>;
+  /** @throws LockedError naming who can reopen when (unit, period) is locked at `now`. */
+  assertOpen(
+    unit: { id: string; name: string },
+    period: Period,
+    now: Date,
+    schedule: Schedule,
+  ): Promise<void>;
+  submit(input: SubmitInput): Promise<SubmitResult>;
+  withdraw(input: Parameters<typeof withdrawFigure>[1]): ReturnType<typeof withdrawFigure>;
+  /** A unit's own status for its current periods (what /trangthai shows). */
+  unitStatus(unitId: string, now: Date, schedule: Schedule): Promise<UnitStatus>;
+}
+
+export function createSubmissionsService(db: DbClient): SubmissionsService {
+  return {
+    async activeFigures(unitId, codes, period) {
+      const rows = await db.submission.findMany({
+        where: {
+          unitId,
+          indicatorCode: { in: [...codes] },
+          period: formatPeriod(period),
+          status: 'active',
+        },
+      });
+      return new Map(rows.map((r) => [r.indicatorCode, figureOf(r)]));
+    },
+    async reportedCodes(unitId, period) {
+      const rows = await db.submission.findMany({
+        where: { unitId, period: formatPeriod(period), status: 'active' },
+        select: { indicatorCode: true },
+      });
+      return new Set(rows.map((r) => r.indicatorCode));
+    },
+    async unitsWithFigure(unitIds, code, period) {
+      const rows = await db.submission.findMany({
+        where: {
+          unitId: { in: [...unitIds] },
+          indicatorCode: code,
+          period: formatPeriod(period),
+          status: 'active',
+        },
+        select: { unitId: true },
+      });
+      return rows.map((r) => r.unitId);
+    },
+    assertOpen: (unit, period, now, schedule) => assertOpen(db, unit, period, now, schedule),
+    submit: (input) => submitFigures(db, input),
+    withdraw: (input) => withdrawFigure(db, input),
+    unitStatus: (unitId, now, schedule) => getUnitStatus(db, { unitId, now, schedule }),
+  };
+}
