@@ -651,7 +651,7 @@ export function freeTextCases(catalogue: readonly CatalogueIndicator[], seed = 1
     (u: string, d: CatalogueIndicator): string =>
       d.unit === 'boolean' ? `${u} đã báo cáo ${d.code} chưa` : `${u} báo cáo ${d.code} chưa`,
     (_u: string, d: CatalogueIndicator): string =>
-      `${g.pick(names(d))} tháng ${g.int(1, 12)} của xã mình là bao nhiêu`,
+      `${g.pick(names(d))} tháng ${g.int(1, 12)} của phường mình được bao nhiêu rồi`,
     (u: string): string => `${u} đã gửi số liệu chưa ạ`,
     (_u: string, d: CatalogueIndicator): string => `${d.code} quý ${g.int(1, 4)} đạt bao nhiêu vậy`,
     (_u: string, d: CatalogueIndicator): string => `xã em đã báo cáo ${g.pick(names(d))} chưa`,

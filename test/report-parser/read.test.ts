@@ -238,6 +238,23 @@ describe('free-text corpus (issue 13 categories)', () => {
     }
   });
 
+  it('holds none of the issue’s own examples', () => {
+    const examples = [
+      'Dạ em gửi số liệu tháng 11 ạ: HSTT 98/120, HSCV 66%. Em cảm ơn - Phường Thành Sen',
+      'thang muoi mot HSTT dat 70 phan tram',
+      'số hóa tháng 10: 1.100 trên 1.300 hồ sơ',
+      'tổ công nghệ số quý 3 có 40 thành viên',
+      'xã có cán bộ CNTT chuyên trách',
+      'Tháng 11 tiếp nhận 140 hồ sơ, trong đó 98 hồ sơ trực tuyến',
+      'baos caos thangs 11 HSCV 70%',
+      'xã Thạch Hà báo cáo chưa',
+      'HSTT tháng 10 của xã mình là bao nhiêu',
+      'cấp căn cước cho trẻ 14 tuổi',
+    ];
+    const texts = new Set(cases.map((c) => c.text));
+    for (const e of examples) expect(texts.has(e), e).toBe(false);
+  });
+
   it('reads ≥ 95% exactly, offers nothing to ask back as complete, sends no report to citizens', () => {
     const lines = [...byCategory].map(([cat, s]) => {
       const rate = s.expectedComplete
