@@ -158,7 +158,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
 
   const channels: Channel[] = [];
-  if (config.simulator) channels.push(createSimChannel({ pipeline, store, logger }));
+  if (config.simulator)
+    channels.push(createSimChannel({ pipeline, store, logger, outboxTtlMs: config.stateTtlMs }));
   const channelT = i18n.translator('vi');
   const jobsOn = overrides.startJobs ?? true;
   // Retryable failures of direct replies go to the durable queue, which starts before the
@@ -218,6 +219,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     bodyLimit: config.bodyLimit,
     mounts,
+    landing: config.simulator ? [{ href: '/sim', label: 'Trình mô phỏng (chat thử)' }] : [],
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'state', check: () => store.ping() },

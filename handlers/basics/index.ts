@@ -4,7 +4,9 @@
  */
 import { visibleCommands, type Audience, type Feature } from '../../src/core/feature.js';
 import type { Handler, HandlerContext, Locale } from '../../src/core/handler.js';
-import { commandArgs } from '../../src/core/router.js';
+import { commandButton } from '../../src/core/conversation.js';
+import { commandArgs, commandOf } from '../../src/core/router.js';
+import { editDistance } from '../../src/text/edit-distance.js';
 import type { AppServices } from '../../src/services/index.js';
 import { fold } from '../../src/text/vietnamese.js';
 
@@ -141,6 +143,27 @@ export const langHandler = {
   },
 } satisfies Feature<AppServices>['handlers'][number];
 
+/**
+ * The declared command closest to an unknown one ("/baocaoo" → "/baocao"): at most two slips
+ * (one for short names), among the commands this sender sees.
+ */
+export function closestCommand(
+  typed: string,
+  commands: Ctx['commands'],
+  audiences: readonly Audience[],
+): string | undefined {
+  const word = fold(typed).replace(/^\//, '');
+  let best: { name: string; d: number } | undefined;
+  for (const c of visibleCommands(commands, audiences)) {
+    for (const n of [c.name, ...(c.aliases ?? [])]) {
+      const max = Math.min(2, Math.floor(n.length / 3));
+      const d = editDistance(word, n, max);
+      if (d <= max && (!best || d < best.d)) best = { name: c.name, d };
+    }
+  }
+  return best?.name;
+}
+
 /** Input nobody handles: a helpful answer in the user's language. */
 export const fallbackHandler: Handler<AppServices> = {
   name: 'fallback',
@@ -148,6 +171,19 @@ export const fallbackHandler: Handler<AppServices> = {
   async handle(ctx) {
     if (ctx.msg.button !== undefined) {
       ctx.reply({ text: ctx.t('common.unknownButton') });
+      return;
+    }
+    const command = commandOf(ctx.msg.text);
+    if (command) {
+      const likely = closestCommand(command, ctx.commands, await audiencesOf(ctx));
+      ctx.reply(
+        likely
+          ? {
+              text: ctx.t('common.unknownCommandSuggest', { typed: command, likely: `/${likely}` }),
+              buttons: [[commandButton(`/${likely}`, `/${likely}`)]],
+            }
+          : { text: ctx.t('common.unknownCommand', { typed: command }) },
+      );
       return;
     }
     const text = (ctx.msg.text ?? '').trim();

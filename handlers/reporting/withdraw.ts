@@ -2,6 +2,7 @@
  * `/rut <CODE> [kỳ]`: withdraw a figure before the lock, after a confirmation. The row and its
  * history stay (status withdrawn), so a later report keeps the first submission time.
  */
+import { commandButton } from '../../src/core/conversation.js';
 import { commandArgs } from '../../src/core/router.js';
 import {
   formatPeriod,
@@ -64,9 +65,43 @@ function readArgs(ctx: Ctx, env: Env): { code: string; period: Period } | undefi
   return { code: ind.code, period };
 }
 
+/** At most this many withdrawable figures are offered as buttons (the newest first). */
+const MAX_CHOICES = 8;
+
+/**
+ * `/rut` alone: the figures that can still be withdrawn, one button each (`/rut HSTT T11/2026`,
+ * unit named when the sender reports for several), or a note that there is none.
+ */
+async function offerWithdrawable(ctx: Ctx, env: Env): Promise<void> {
+  const units = env.sender.reporterUnits;
+  const open = await ctx.services.submissions.openFigures(
+    units.map((u) => u.id),
+    ctx.now(),
+    env.schedule,
+  );
+  if (open.length === 0) {
+    ctx.reply({ text: ctx.t('report.withdraw.nothingOpen') });
+    return;
+  }
+  const several = units.length > 1;
+  const buttons = open.slice(0, MAX_CHOICES).map((f) => {
+    const unit = units.find((u) => u.id === f.unitId);
+    const label = `${f.indicatorCode} ${formatPeriod(f.period)}${several && unit ? ` · ${unit.name}` : ''}`;
+    return [commandButton(label, `/rut ${f.indicatorCode} ${formatPeriod(f.period)}`)];
+  });
+  ctx.reply({
+    text: ctx.t(open.length > MAX_CHOICES ? 'report.withdraw.pickMore' : 'report.withdraw.pick', {
+      shown: MAX_CHOICES,
+      count: open.length,
+    }),
+    buttons,
+  });
+}
+
 /** The `/rut` command. */
 export async function startWithdraw(ctx: Ctx, env: Env): Promise<void> {
   if (env.sender.reporterUnits.length === 0) return explainNotReporter(ctx, env);
+  if (commandArgs(ctx.msg.text) === '') return offerWithdrawable(ctx, env);
   const args = readArgs(ctx, env);
   if (!args) return;
   const units = env.sender.reporterUnits;

@@ -7,6 +7,14 @@ import type { InboundMessage, OutboundReply } from './message.js';
 import { InfraError, type Pipeline, type ProcessResult } from './pipeline.js';
 import type { Router } from './router.js';
 
+/** Button data that stands for a typed command: `cmd:/baocao` (see commandButton). */
+export const COMMAND_BUTTON = 'cmd:';
+
+/** A button that sends a command as if typed (Telegram keeps data within 64 bytes). */
+export function commandButton(label: string, command: string): { label: string; data: string } {
+  return { label, data: `${COMMAND_BUTTON}${command}` };
+}
+
 /** The longest text a handler is shown; longer messages get a polite answer instead. */
 export const MAX_TEXT_LENGTH = 4000;
 
@@ -82,8 +90,12 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
   };
 
   return {
-    async process(msg: InboundMessage): Promise<ProcessResult> {
+    async process(received: InboundMessage): Promise<ProcessResult> {
       // The adapter cleaned the input (NFC, control characters, our bot's mention) already.
+      // A command button (`cmd:/baocao`) is the command typed: one tap instead of typing.
+      const msg: InboundMessage = received.button?.startsWith(COMMAND_BUTTON)
+        ? { ...received, text: received.button.slice(COMMAND_BUTTON.length), button: undefined }
+        : received;
       const log = deps.logger.child({
         channel: msg.channel,
         updateId: msg.updateId,

@@ -26,6 +26,18 @@ export interface HttpDeps {
   readiness: HealthCheck[];
   adminToken?: () => string | undefined;
   runAdmin?: AdminRunner;
+  /** Links on the landing page `/` (e.g. the simulator when it is on). */
+  landing?: { href: string; label: string }[];
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** `/`: a small page naming the bot and linking what this server offers to people. */
+function landingPage(links: readonly { href: string; label: string }[]): string {
+  const items = links
+    .map((l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a></li>`)
+    .join('');
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>cds-bot</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}a{display:inline-block;min-height:44px;line-height:44px}</style></head><body><h1>cds-bot</h1><p>Trợ lý chuyển đổi số trên Zalo và Telegram.</p>${items ? `<ul>${items}</ul>` : ''}</body></html>`;
 }
 
 /**
@@ -51,6 +63,10 @@ export function createHttpApp(deps: HttpDeps): Express {
       },
     }),
   );
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(landingPage(deps.landing ?? []));
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptime: Math.round(process.uptime()) });

@@ -9,9 +9,11 @@ import {
   assertOpen,
   figureOf,
   getUnitStatus,
+  openFigures,
   submitFigures,
   withdrawFigure,
   type FigureData,
+  type OpenFigure,
   type SubmitInput,
   type SubmitResult,
   type UnitStatus,
@@ -37,6 +39,8 @@ export interface SubmissionsService {
   ): Promise<void>;
   submit(input: SubmitInput): Promise<SubmitResult>;
   withdraw(input: Parameters<typeof withdrawFigure>[1]): ReturnType<typeof withdrawFigure>;
+  /** Active figures of these units that can still be withdrawn (period not locked). */
+  openFigures(unitIds: readonly string[], now: Date, schedule: Schedule): Promise<OpenFigure[]>;
   /** A unit's own status for its current periods (what /trangthai shows). */
   unitStatus(unitId: string, now: Date, schedule: Schedule): Promise<UnitStatus>;
 }
@@ -77,5 +81,6 @@ export function createSubmissionsService(db: DbClient): SubmissionsService {
     submit: (input) => submitFigures(db, input),
     withdraw: (input) => withdrawFigure(db, input),
     unitStatus: (unitId, now, schedule) => getUnitStatus(db, { unitId, now, schedule }),
+    openFigures: (unitIds, now, schedule) => openFigures(db, { unitIds, now, schedule }),
   };
 }

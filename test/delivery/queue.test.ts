@@ -1,5 +1,9 @@
 import type { PgBoss } from 'pg-boss';
+import type { Channel } from '../../src/channels/types.js';
+import { DeliveryError } from '../../src/channels/types.js';
+import type { OutboundMessage } from '../../src/core/message.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TELEGRAM_LIMITS } from '../../src/channels/telegram/api.js';
 import { createTelegramChannel } from '../../src/channels/telegram/index.js';
 import { createZaloOaChannel } from '../../src/channels/zalo-oa/index.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/delivery/queue.js';
@@ -27,7 +31,17 @@ describe('delivery queue', () => {
   let queues: DeliveryQueue[];
   const prisma = () => testDb.db.prisma;
 
-  const build = (opts: { maxAttempts?: number; queueName?: string } = {}) => {
+  const build = (
+    opts: {
+      maxAttempts?: number;
+      queueName?: string;
+      channels?: Parameters<typeof createDeliveryQueue>[0]['channels'];
+      limits?: Parameters<typeof createDeliveryQueue>[0]['limits'];
+      maxSlotWaitMs?: number;
+      boss?: PgBoss;
+      expireInSeconds?: number;
+    } = {},
+  ) => {
     const telegram = createTelegramChannel({
       config: { telegram: { token: '1:T', webhookSecret: 's', apiRoot: api.url } },
       logger: silentLogger,
@@ -48,14 +62,17 @@ describe('delivery queue', () => {
       pipeline: createFakePipeline(),
     });
     const q = createDeliveryQueue({
-      boss,
+      boss: opts.boss ?? boss,
       prisma: prisma(),
-      channels: { telegram, 'zalo-oa': zaloOa },
+      channels: opts.channels ?? { telegram, 'zalo-oa': zaloOa },
       limiter: createMemoryLimiter(),
       logger: silentLogger,
       baseBackoffMs: 200,
       maxAttempts: opts.maxAttempts ?? 4,
       queueName: opts.queueName ?? `delivery-test-${++n}`,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(opts.maxSlotWaitMs !== undefined ? { maxSlotWaitMs: opts.maxSlotWaitMs } : {}),
+      ...(opts.expireInSeconds !== undefined ? { expireInSeconds: opts.expireInSeconds } : {}),
     });
     queues.push(q);
     return q;
@@ -212,5 +229,121 @@ describe('delivery queue', () => {
     const texts = api.of('sendMessage').map((c) => c.body.text);
     expect(texts).toHaveLength(30);
     expect(new Set(texts).size).toBe(30);
+  });
+
+  /** A sender standing in for a platform, recording what it was asked to send. */
+  const sender = (send: (msg: OutboundMessage, call: number) => Promise<void>) => {
+    const calls: { msg: OutboundMessage; at: number }[] = [];
+    const channel: Channel = {
+      name: 'telegram',
+      limits: TELEGRAM_LIMITS,
+      async send(msg) {
+        calls.push({ msg, at: Date.now() });
+        await send(msg, calls.length);
+      },
+    };
+    return { channel, calls };
+  };
+
+  it('fails a delivery for a channel that is not configured, without sending anything', async () => {
+    const q = build();
+    const id = await q.enqueue({ channel: 'zalo-bot', chatId: '1', text: 'x' }, 'notice');
+    await q.start();
+    const d = await waitSettled(id);
+    expect(d.status).toBe('failed');
+    expect(d.reason).toBe('channel zalo-bot is not configured');
+    expect(d.attempts).toBe(0);
+  });
+
+  it('retries when a sender throws something that is not a DeliveryError', async () => {
+    const s = sender(async (_m, call) => {
+      if (call === 1) throw new TypeError('socket hang up');
+    });
+    const q = build({ channels: { telegram: s.channel } });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '10', text: 'x' }, 'notice');
+    await q.start();
+    const d = await waitSettled(id);
+    expect(d).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(s.calls).toHaveLength(2);
+  });
+
+  it('hands a job back when the limiter has no slot soon, without counting an attempt', async () => {
+    const s = sender(async () => {});
+    const q = build({
+      channels: { telegram: s.channel },
+      limits: { telegram: { perSecond: 100, perChatPerSecond: 1 } },
+      maxSlotWaitMs: 50,
+    });
+    const ids = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await q.enqueue({ channel: 'telegram', chatId: '11', text: `m${i}` }, 'broadcast'));
+    await q.start();
+    for (const id of ids)
+      expect(await waitSettled(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    const at = s.calls.map((c) => c.at).sort((a, b) => a - b);
+    // One message a second to one chat: the later ones were rescheduled, not sent early.
+    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('pauses the whole channel when the platform answers 429, not only that chat', async () => {
+    const s = sender(async (msg) => {
+      if (msg.chatId === '12' && !paused) {
+        paused = Date.now();
+        throw new DeliveryError('telegram 429', false, 1500);
+      }
+    });
+    let paused = 0;
+    const q = build({ channels: { telegram: s.channel } });
+    const a = await q.enqueue({ channel: 'telegram', chatId: '12', text: 'a' }, 'broadcast');
+    await q.start();
+    await expect.poll(() => paused, { timeout: 10_000 }).toBeGreaterThan(0);
+    const b = await q.enqueue({ channel: 'telegram', chatId: '13', text: 'b' }, 'broadcast');
+    await waitSettled(a);
+    await waitSettled(b);
+    const other = s.calls.find((c) => c.msg.chatId === '13')!;
+    expect(other.at - paused).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('sends once when two jobs exist for one delivery (the attempt claim)', async () => {
+    const s = sender(async () => {
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    const name = `delivery-claim-${++n}`;
+    const q = build({ channels: { telegram: s.channel }, queueName: name });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '14', text: 'x' }, 'notice');
+    // A second job for the same delivery, as a retry after a crash would create.
+    await boss.send(name, { deliveryId: id });
+    await boss.send(name, { deliveryId: id });
+    await q.start();
+    expect(await waitSettled(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('sends a message whose worker died, once pg-boss expires the job', async () => {
+    const fast = await createBoss({
+      db: testDb.db,
+      logger: silentLogger,
+      schema: `pgboss_fast_${n}`,
+      superviseIntervalSeconds: 1,
+    });
+    try {
+      let release: () => void = () => {};
+      const s = sender(async (_m, call) => {
+        // The first worker hangs (as if its process died mid-send); a retry must take over.
+        if (call === 1) await new Promise<void>((r) => (release = r));
+      });
+      const q = build({ channels: { telegram: s.channel }, boss: fast, expireInSeconds: 2 });
+      const id = await q.enqueue({ channel: 'telegram', chatId: '15', text: 'x' }, 'notice');
+      await q.start();
+      await expect
+        .poll(() => s.calls.length, { timeout: 30_000, interval: 200 })
+        .toBeGreaterThanOrEqual(2);
+      expect((await waitSettled(id)).status).toBe('sent');
+      release();
+    } finally {
+      await Promise.all(queues.map((q) => q.stop()));
+      await fast.stop({ graceful: false, timeout: 2000 });
+    }
   });
 });

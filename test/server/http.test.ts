@@ -115,6 +115,29 @@ describe('web chat simulator', () => {
     }
   });
 
+  it('gives each reader its own copy of the proactive messages, and a client without reader each message once', async () => {
+    const sim = t.app.channels.find((c) => c.name === 'sim')!;
+    await sim.send({ channel: 'sim', chatId: 'two-pages', text: 'nhắc hạn' });
+    const read = async (q: string) =>
+      (await (await fetch(`${t.url}/sim/api/messages?user=two-pages${q}`)).json()) as {
+        messages: { text: string }[];
+      };
+    expect((await read('&reader=page-a')).messages).toEqual([{ text: 'nhắc hạn' }]);
+    expect((await read('&reader=page-b')).messages).toEqual([{ text: 'nhắc hạn' }]);
+    expect((await read('&reader=page-a')).messages).toEqual([]);
+    expect((await read('')).messages).toEqual([{ text: 'nhắc hạn' }]);
+    expect((await read('')).messages).toEqual([]);
+    await sim.send({ channel: 'sim', chatId: 'two-pages', text: 'lần hai' });
+    expect((await read('&reader=page-a')).messages).toEqual([{ text: 'lần hai' }]);
+    expect((await fetch(`${t.url}/sim/api/messages?user=two-pages&reader=a%20b`)).status).toBe(400);
+  });
+
+  it('links the simulator from / when it is on', async () => {
+    const r = await fetch(`${t.url}/`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('href="/sim"');
+  });
+
   it('keeps proactive messages for a user and returns them oldest first, then clears', async () => {
     const sim = t.app.channels.find((c) => c.name === 'sim')!;
     await sim.send({ channel: 'sim', chatId: 'proactive', text: 'first' });

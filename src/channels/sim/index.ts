@@ -14,10 +14,18 @@ const MessageBody = z.union([
   z.object({ user: z.string().trim().min(1).max(64), button: z.string().min(1).max(256) }).strict(),
 ]);
 
-/** Proactive messages kept for a simulator user until fetched (7 days at most). */
-const OUTBOX_TTL_MS = 7 * 24 * 3600_000;
+/** Proactive messages kept for a simulator user (default: the state TTL). */
 const OUTBOX_MAX = 500;
 const outboxKey = (user: string) => `sim:outbox:${user}`;
+/** Where one reader of a user's outbox got to (the API client without `reader` is one reader). */
+const cursorKey = (user: string, reader: string) => `sim:cursor:${user}:${reader}`;
+const READER = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** One proactive message in the outbox, numbered so each reader can take what is new to it. */
+interface Stored {
+  seq: number;
+  msg: OutboundReply;
+}
 
 /** The reply shape of the simulator API: `buttons` left out when there are none. */
 function wire(r: OutboundReply): OutboundReply {
@@ -34,7 +42,10 @@ export function createSimChannel(deps: {
   pipeline: Pipeline;
   store: StateStore;
   logger: Logger;
+  /** How long proactive messages stay readable (default 24 h, the state TTL). */
+  outboxTtlMs?: number;
 }): Channel {
+  const outboxTtlMs = deps.outboxTtlMs ?? 24 * 3600_000;
   const router = Router();
 
   router.get('/', (_req, res) => {
@@ -80,10 +91,21 @@ export function createSimChannel(deps: {
     }
   });
 
+  /**
+   * GET /sim/api/messages?user=<id>[&reader=<id>]: the proactive messages of a user this reader
+   * has not had yet, oldest first. Each reader (a page passes its own id; an API client without
+   * `reader` is one reader) gets each message once; the messages stay for other readers until
+   * they expire with the state TTL.
+   */
   router.get('/api/messages', async (req, res) => {
     const user = typeof req.query.user === 'string' ? req.query.user.trim() : '';
     if (!user || user.length > 64) {
       res.status(400).json({ error: 'query parameter user is required (1–64 characters)' });
+      return;
+    }
+    const reader = typeof req.query.reader === 'string' ? req.query.reader : '-';
+    if (!READER.test(reader)) {
+      res.status(400).json({ error: 'reader must be 1–64 characters of A-Z a-z 0-9 _ -' });
       return;
     }
     try {
@@ -93,9 +115,12 @@ export function createSimChannel(deps: {
       });
       if (!lock) throw new InfraError('outbox busy');
       try {
-        const messages = (await deps.store.get<OutboundReply[]>(outboxKey(user))) ?? [];
-        if (messages.length > 0) await deps.store.delete(outboxKey(user));
-        res.json({ messages: messages.map(wire) });
+        const box = (await deps.store.get<Stored[]>(outboxKey(user))) ?? [];
+        const seen = (await deps.store.get<number>(cursorKey(user, reader))) ?? 0;
+        const fresh = box.filter((m) => m.seq > seen);
+        const last = fresh.at(-1);
+        if (last) await deps.store.set(cursorKey(user, reader), last.seq, outboxTtlMs);
+        res.json({ messages: fresh.map((m) => wire(m.msg)) });
       } finally {
         await lock.release();
       }
@@ -116,9 +141,10 @@ export function createSimChannel(deps: {
       const lock = await deps.store.acquireLock(`lock:${key}`, { ttlMs: 5000, waitMs: 5000 });
       if (!lock) throw new Error('simulator outbox busy');
       try {
-        const box = (await deps.store.get<OutboundReply[]>(key)) ?? [];
-        box.push(wire(msg));
-        await deps.store.set(key, box.slice(-OUTBOX_MAX), OUTBOX_TTL_MS);
+        const box = (await deps.store.get<Stored[]>(key)) ?? [];
+        // Time-based, so numbers keep growing even after an expired outbox starts afresh.
+        box.push({ seq: Math.max(Date.now(), (box.at(-1)?.seq ?? 0) + 1), msg: wire(msg) });
+        await deps.store.set(key, box.slice(-OUTBOX_MAX), outboxTtlMs);
       } finally {
         await lock.release();
       }

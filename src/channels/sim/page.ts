@@ -12,7 +12,7 @@ export const SIM_PAGE = `<!doctype html>
   .app { max-width: 480px; margin: 0 auto; height: 100vh; height: 100dvh; display: flex; flex-direction: column; background: #fff; }
   header { padding: 10px 12px; background: #0068ff; color: #fff; display: flex; gap: 8px; align-items: center; }
   header h1 { font-size: 16px; margin: 0; flex: 1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-  header input { width: 96px; border: 0; border-radius: 4px; padding: 4px 6px; }
+  header input { width: 110px; min-height: 44px; border: 0; border-radius: 4px; padding: 4px 8px; font-size: 15px; }
   #log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
   .msg { max-width: 85%; padding: 8px 10px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
   .me { align-self: flex-end; background: #d7e8ff; }
@@ -20,10 +20,11 @@ export const SIM_PAGE = `<!doctype html>
   .notice { align-self: center; color: #777; font-size: 13px; }
   .buttons { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
   .row { display: flex; gap: 4px; }
-  .row button { flex: 1; border: 1px solid #0068ff; color: #0068ff; background: #fff; border-radius: 6px; padding: 6px; cursor: pointer; }
+  .row button { flex: 1; min-height: 44px; border: 1px solid #0068ff; color: #0068ff; background: #fff; border-radius: 8px; padding: 8px; font-size: 15px; cursor: pointer; }
+  .msg a { color: #0050c8; word-break: break-all; display: inline-block; min-height: 44px; line-height: 44px; }
   form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
-  form input { flex: 1; padding: 10px; border: 1px solid #ccc; border-radius: 18px; font-size: 16px; }
-  form button { padding: 0 16px; border: 0; border-radius: 18px; background: #0068ff; color: #fff; font-size: 15px; }
+  form input { flex: 1; min-height: 44px; padding: 10px; border: 1px solid #ccc; border-radius: 22px; font-size: 16px; }
+  form button { min-width: 64px; min-height: 44px; padding: 0 16px; border: 0; border-radius: 22px; background: #0068ff; color: #fff; font-size: 15px; }
 </style>
 </head>
 <body>
@@ -42,12 +43,40 @@ export const SIM_PAGE = `<!doctype html>
   localStorage.setItem('cds-sim-user', userInput.value);
   userInput.addEventListener('change', function () { localStorage.setItem('cds-sim-user', userInput.value); });
 
+  // This page's own reader id: proactive messages read here stay readable by other pages.
+  var reader = sessionStorage.getItem('cds-sim-reader');
+  if (!reader) {
+    reader = 'page-' + Math.random().toString(36).slice(2, 10);
+    sessionStorage.setItem('cds-sim-reader', reader);
+  }
+  var URL_RE = /https?:\\/\\/[^\\s<>"]+[^\\s<>".,;:!?)]/g;
+  /** Text with its http(s) links as tappable links (built as nodes: no HTML is parsed). */
+  function fill(el, text) {
+    var last = 0;
+    text.replace(URL_RE, function (url, at) {
+      el.appendChild(document.createTextNode(text.slice(last, at)));
+      var a = document.createElement('a');
+      a.href = url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.textContent = url;
+      el.appendChild(a);
+      last = at + url.length;
+      return url;
+    });
+    el.appendChild(document.createTextNode(text.slice(last)));
+  }
+  /** Keep the newest message — with its buttons — in view. */
+  function reveal(el) {
+    log.scrollTop = log.scrollHeight;
+    if (el.scrollIntoView) el.scrollIntoView({ block: 'end' });
+  }
   function add(cls, text) {
     var div = document.createElement('div');
     div.className = 'msg ' + cls;
-    div.textContent = text;
+    fill(div, text);
     log.appendChild(div);
-    log.scrollTop = log.scrollHeight;
+    reveal(div);
     return div;
   }
   function showReply(r) {
@@ -68,6 +97,7 @@ export const SIM_PAGE = `<!doctype html>
         box.appendChild(rowDiv);
       });
       div.appendChild(box);
+      reveal(div);
     }
   }
   function send(payload, shown) {
@@ -89,7 +119,7 @@ export const SIM_PAGE = `<!doctype html>
     send({ text: text }, text);
   });
   setInterval(function () {
-    fetch('/sim/api/messages?user=' + encodeURIComponent(userInput.value))
+    fetch('/sim/api/messages?user=' + encodeURIComponent(userInput.value) + '&reader=' + reader)
       .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
       .then(function (j) { j.messages.forEach(showReply); })
       .catch(function () {});

@@ -124,3 +124,41 @@ export async function reopenPeriod(db: DomainDb, input: ReopenInput): Promise<Pe
     return row;
   });
 }
+
+/** An active figure that can still be withdrawn or corrected. */
+export interface OpenFigure {
+  unitId: string;
+  indicatorCode: string;
+  period: Period;
+}
+
+/**
+ * The active figures of these units whose (unit, period) is not locked at `now` (reopened
+ * ones included), newest period first. Periods that started more than `lookbackDays` ago are
+ * not considered (a lock always comes within weeks of a period's end).
+ */
+export async function openFigures(
+  db: DomainDb,
+  input: { unitIds: readonly string[]; now: Date; schedule: Schedule; lookbackDays?: number },
+): Promise<OpenFigure[]> {
+  const since = new Date(input.now.getTime() - (input.lookbackDays ?? 400) * 86_400_000);
+  const rows = await db.submission.findMany({
+    where: { unitId: { in: [...input.unitIds] }, status: 'active', periodStart: { gte: since } },
+    select: { unitId: true, indicatorCode: true, period: true },
+    orderBy: [{ periodStart: 'desc' }, { indicatorCode: 'asc' }],
+  });
+  const open = new Map<string, boolean>();
+  const out: OpenFigure[] = [];
+  for (const r of rows) {
+    const period = parsePeriod(r.period, input.now);
+    if (!period) continue;
+    const key = `${r.unitId}|${r.period}`;
+    let isOpen = open.get(key);
+    if (isOpen === undefined) {
+      isOpen = !(await isUnitPeriodLocked(db, r.unitId, period, input.now, input.schedule));
+      open.set(key, isOpen);
+    }
+    if (isOpen) out.push({ unitId: r.unitId, indicatorCode: r.indicatorCode, period });
+  }
+  return out;
+}

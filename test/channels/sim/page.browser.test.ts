@@ -7,6 +7,7 @@
  * Chromium failing to start fails the suite (no skip): a simulator nobody can open is broken.
  */
 import { FEATURES } from '../../../handlers/index.js';
+import { createInvitation } from '../../../src/domain/people/index.js';
 import { loadLocaleTree } from '../../../src/core/i18n.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -92,7 +93,7 @@ async function openPage(): Promise<void> {
   // Start the app and the browser side by side: both take a few seconds on a busy machine.
   // allSettled, so whichever did start is still closed by afterAll when the other fails.
   const [app, browser] = await Promise.allSettled([
-    startTestApp(),
+    startTestApp({}, {}, { seeded: true }),
     chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
@@ -100,7 +101,7 @@ async function openPage(): Promise<void> {
       viewport: PHONE,
       isMobile: true,
       hasTouch: true,
-      timeout: 20_000,
+      timeout: 60_000,
     }),
   ]);
   if (app.status === 'fulfilled') t = app.value;
@@ -142,7 +143,7 @@ describe('web chat simulator page in Chromium', () => {
     ready = openPage();
     // Keep the rejection for the tests to report; beforeAll itself must not fail (-> skips).
     await ready.catch(() => undefined);
-  }, 40_000);
+  }, 120_000);
 
   afterAll(async () => {
     await context?.close();
@@ -190,9 +191,12 @@ describe('web chat simulator page in Chromium', () => {
     expect(await botBubble(reminder, POLL_MS + SLACK_MS)).toBe(reminder);
     expect(Date.now() - sentAt).toBeLessThan(POLL_MS + SLACK_MS);
 
-    // The page fetched it, so the outbox is empty now (a message is delivered once).
+    // The page read it with its own reader id: an API client (another reader) still gets it,
+    // once.
     const res = await fetch(`${t.url}/sim/api/messages?user=${encodeURIComponent(user)}`);
-    expect(await res.json()).toEqual({ messages: [] });
+    expect(await res.json()).toEqual({ messages: [{ text: reminder }] });
+    const again = await fetch(`${t.url}/sim/api/messages?user=${encodeURIComponent(user)}`);
+    expect(await again.json()).toEqual({ messages: [] });
 
     // Phone-sized: nothing sticks out sideways, the composer is on screen.
     const overflow = await page.evaluate(
@@ -205,6 +209,67 @@ describe('web chat simulator page in Chromium', () => {
     expect(send!.x + send!.width).toBeLessThanOrEqual(PHONE.width);
 
     await page.screenshot({ path: SCREENSHOT });
+    await expectCleanPage();
+  });
+
+  it('keeps the buttons of the last reply on a 360×640 screen, each at least 44 px tall', async () => {
+    await ready;
+    await page.setViewportSize({ width: 360, height: 640 });
+    // Another person (the earlier test switched its user to English).
+    const previousUser = await page.locator('#user').inputValue();
+    await page.locator('#user').fill('sim-phone360');
+    await page.locator('#user').dispatchEvent('change');
+    try {
+      const { code } = await createInvitation(t.app.db.prisma, {
+        unitCode: '18073',
+        role: 'reporter',
+        createdBy: 'cli',
+        now: new Date(),
+      });
+      await page.getByLabel('message').fill(`/link ${code}`);
+      await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+      await botBubble('Phường Thành Sen');
+      await page.getByLabel('message').fill('bc HSTT 98/120 HSCV 66%');
+      await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+      const confirm = page.getByRole('button', { name: 'Xác nhận', exact: true }).last();
+      await confirm.waitFor({ state: 'visible' });
+      // Give the page its scroll; then every button of the last reply is on screen.
+      await page.waitForTimeout(200);
+      const last = page.locator('.msg.bot').last().locator('.buttons button');
+      const count = await last.count();
+      expect(count).toBe(3);
+      for (let i = 0; i < count; i++) {
+        const box = await last.nth(i).boundingBox();
+        expect(box).not.toBeNull();
+        expect(box!.height).toBeGreaterThanOrEqual(44);
+        expect(box!.y).toBeGreaterThanOrEqual(0);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(640);
+      }
+      const input = await page.getByLabel('message').boundingBox();
+      expect(input!.height).toBeGreaterThanOrEqual(44);
+      await page.screenshot({ path: SCREENSHOT.replace('.png', '-360.png') });
+      await expectCleanPage();
+    } finally {
+      await page.setViewportSize(PHONE);
+      await page.locator('#user').fill(previousUser);
+      await page.locator('#user').dispatchEvent('change');
+    }
+  });
+
+  it('shows links in replies as links one can tap', async () => {
+    await ready;
+    const user = await page.locator('#user').inputValue();
+    const sim = t.app.channels.find((c) => c.name === 'sim')!;
+    await sim.send({
+      channel: 'sim',
+      chatId: user,
+      text: 'Nộp trực tuyến: https://dichvucong.gov.vn/p/home/dvc-trang-chu.html.',
+    });
+    const link = page.locator(
+      '.msg.bot a[href="https://dichvucong.gov.vn/p/home/dvc-trang-chu.html"]',
+    );
+    await link.waitFor({ state: 'visible', timeout: POLL_MS + SLACK_MS });
+    expect((await link.boundingBox())!.height).toBeGreaterThanOrEqual(44);
     await expectCleanPage();
   });
 });

@@ -164,6 +164,19 @@ describe('one-line reports', () => {
     expect(await saved('18118')).toEqual(['HSTT T10/2025 12/20 60']);
   });
 
+  it('lists the figures that can still be withdrawn when /rut has no arguments, one tap each', async () => {
+    const list = await app.say('r2', '/rut');
+    expect(list.texts[0]).toContain('Chọn số liệu muốn rút');
+    const labels = list.buttons.map((b) => b.label);
+    expect(labels).toEqual(
+      expect.arrayContaining(['TTTT T10/2025', 'HSTT T10/2025', 'CNTT năm 2025']),
+    );
+    const ask = await app.press('r2', list.button('TTTT T10/2025'));
+    expect(ask.text).toContain('Rút số liệu TTTT kỳ T10/2025 (30/100 (30%)) của Phường Thành Sen?');
+    expect((await app.press('r2', ask.button('Hủy'))).text).toContain('Đã hủy');
+    expect((await app.say('nobody-r', '/rut')).text).toContain('cán bộ đã liên kết');
+  });
+
   it('withdraws a figure after confirmation, keeping its history', async () => {
     const ask = await app.say('r2', '/rut TTTT');
     expect(ask.text).toContain('Rút số liệu TTTT kỳ T10/2025 (30/100 (30%)) của Phường Thành Sen?');
@@ -178,6 +191,17 @@ describe('one-line reports', () => {
     expect(row.versions.map((v) => v.action).sort()).toEqual(['create', 'withdraw']);
     expect((await app.say('r2', '/rut TTTT T10/2025')).text).toContain('chưa có số liệu TTTT');
     expect((await app.say('r2', '/rut HSTTT')).text).toContain('có phải HSTT?');
+  });
+
+  it('answers an unknown command close to a known one with the likely command as a button', async () => {
+    const r = await app.say('r2', '/baocaoo');
+    expect(r.texts[0]).toContain('Có phải anh/chị muốn gõ /baocao?');
+    const guided = await app.press('r2', r.button('/baocao'));
+    expect(guided.text).toContain('Chọn kỳ báo cáo');
+    await app.say('r2', 'hủy');
+    const citizen = await app.say('cit-1', '/dichvuu');
+    expect(citizen.button('/dichvu')).toBe('cmd:/dichvu');
+    expect((await app.say('cit-1', '/xyzabc')).text).toContain('Gõ /help để xem các lệnh');
   });
 
   it('lets a reporter of several units pick the unit first', async () => {
