@@ -1,7 +1,10 @@
 /**
  * `npm run bench:parse`: one-line report parser throughput on one core (messages/s) over a
  * generated corpus of real-style staff messages (codes, aliases with and without diacritics,
- * number and period forms, and ~15% messages with errors).
+ * number and period forms, and ~15% messages with errors), then the detection path a linked
+ * reporter's free text takes (`readMessage`: classify and read, with the sender's units) over
+ * the code-style corpus mixed with the free-text corpus of issue 13 (greetings, names, numbers
+ * in words, keyboard slips, status and citizens' questions).
  *
  * Options: `--messages N` (default 20000), `--rounds N` (default 5). Prints the wall-clock rate
  * (median and best round) and the rate per CPU-second, which stays meaningful on a shared,
@@ -11,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_SCHEDULE } from '../src/domain/schedule.js';
 import { indicatorDefsFromCsv } from '../src/report-parser/catalogue.js';
 import { parseReport } from '../src/report-parser/parser.js';
+import { readMessage } from '../src/report-parser/read.js';
 import { negativeCases, positiveCases, type CorpusCase } from '../test/report-parser/corpus.js';
+import { corpusUnits, freeTextCases } from '../test/report-parser/free-text-corpus.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,4 +68,56 @@ console.log(
 );
 console.log(
   `per CPU-second (load-independent): median ${fmt(cpuMedian)} messages/s (${(1e6 / cpuMedian).toFixed(1)} µs/message)`,
+);
+
+// The detection path: readMessage over code-style and free-text messages, half and half.
+const units = corpusUnits();
+const free = freeTextCases(catalogue, 29);
+const mixed: { text: string; now: Date; unit: string }[] = [];
+for (let i = 0; mixed.length < total; i++) {
+  const c = i % 2 === 0 ? free[i % free.length] : corpus[i % corpus.length];
+  if (c) mixed.push({ text: c.text, now: c.now, unit: 'unit' in c ? c.unit : '18073' });
+}
+const senders = new Map<string, { own: string[]; units: typeof units }>();
+const senderOf = (code: string) => {
+  let s = senders.get(code);
+  if (!s) senders.set(code, (s = { own: [code], units }));
+  return s;
+};
+const kinds = new Map<string, number>();
+const readOnce = (): number => {
+  let complete = 0;
+  for (const m of mixed) {
+    const r = readMessage(m.text, {
+      catalogue,
+      now: m.now,
+      schedule: DEFAULT_SCHEDULE,
+      sender: senderOf(m.unit),
+    });
+    if (r.kind === 'complete') complete++;
+    kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+  }
+  return complete;
+};
+// The first pass runs with cold caches (suggestions, compiled units) and a cold JIT.
+const cold0 = process.cpuUsage();
+readOnce();
+const coldCpu = process.cpuUsage(cold0);
+kinds.clear();
+const readRates: number[] = [];
+const readCpu: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  readOnce();
+  const cpu = process.cpuUsage(c0);
+  readRates.push(mixed.length / ((performance.now() - t0) / 1000));
+  readCpu.push(mixed.length / ((cpu.user + cpu.system) / 1e6));
+}
+const perKind = [...kinds].map(([k, n]) => `${k} ${Math.round(n / rounds)}`).join(', ');
+console.log(
+  `detection path, first pass (cold caches and JIT): ${fmt(mixed.length / ((coldCpu.user + coldCpu.system) / 1e6))} messages per CPU-second`,
+);
+console.log(
+  `detection path (readMessage, sender's units, ${mixed.length} messages: ${perKind}): wall clock median ${fmt(medianOf(readRates))} messages/s; per CPU-second median ${fmt(medianOf(readCpu))} messages/s (${(1e6 / medianOf(readCpu)).toFixed(1)} µs/message)`,
 );

@@ -68,7 +68,14 @@ function fieldList(ctx: Ctx, svc: CitizenService, key: string, page: number): Ou
   );
 }
 
-/** Answer a citizen's free-text question (shared by /dichvu <text> and the fallback). */
+/**
+ * Answer a citizen's free-text question (shared by /dichvu <text>, the fallback, and the
+ * reporter's "Tra cứu thủ tục" button when a report attempt was meant as a search).
+ */
+export async function answerCitizenText(ctx: Ctx, text: string): Promise<void> {
+  return answerText(ctx, text);
+}
+
 async function answerText(ctx: Ctx, text: string): Promise<void> {
   const svc = await ctx.services.citizens.index();
   const a = svc.answer(text);

@@ -176,8 +176,8 @@ export function draftAsLine(locale: Locale, draft: Draft, catalogue: Catalogue):
         if (ind?.unit === 'boolean')
           v = it.value === 1 ? (locale === 'vi' ? 'có' : 'yes') : locale === 'vi' ? 'không' : 'no';
         else if (it.numerator !== undefined && it.denominator !== undefined)
-          v = `${formatNumber('vi', it.numerator)}/${formatNumber('vi', it.denominator)}`;
-        else v = `${formatNumber('vi', it.value ?? 0)}${ind?.unit === 'percent' ? '%' : ''}`;
+          v = `${formatNumber('vi', it.numerator, 4)}/${formatNumber('vi', it.denominator, 4)}`;
+        else v = `${formatNumber('vi', it.value ?? 0, 4)}${ind?.unit === 'percent' ? '%' : ''}`;
         return `${it.code} ${v}`;
       });
       return `bc ${formatPeriod(p)} ${figures.join(' ')}`;

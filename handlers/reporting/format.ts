@@ -41,7 +41,14 @@ export function formatTarget(
     : `${sign}${formatNumber(locale, target)}`;
 }
 
-/** The value part of a line: `120/150 (80%)`, `65,5%`, `25`, `có`. */
+/** Decimals a stored figure can have (Decimal(18, 4)): the echo shows every one of them. */
+export const STORED_DECIMALS = 4;
+
+/**
+ * The value part of a line: `120/150 (80%)`, `98/120 (≈81,7%)`, `61,25%`, `25`, `có`. What the
+ * person typed and what is stored is shown with every decimal (`61,2345%`); a percentage
+ * derived from a fraction is rounded for reading and marked `≈` when rounding hid digits.
+ */
 export function formatFigure(
   t: Translate,
   locale: Locale,
@@ -50,12 +57,15 @@ export function formatFigure(
 ): string {
   const value = f.value ?? null;
   if (ind.unit === 'boolean') return value === 1 ? t('report.yes') : t('report.no');
-  if (ind.unit === 'count') return value === null ? '—' : formatNumber(locale, value);
+  if (ind.unit === 'count')
+    return value === null ? '—' : formatNumber(locale, value, STORED_DECIMALS);
   if (f.numerator != null && f.denominator != null) {
     const pct = value ?? (f.numerator * 100) / f.denominator;
-    return `${formatNumber(locale, f.numerator)}/${formatNumber(locale, f.denominator)} (${formatPercent(locale, pct)})`;
+    const shown = formatPercent(locale, pct);
+    const exact = formatNumber(locale, pct, STORED_DECIMALS) === formatNumber(locale, pct, 1);
+    return `${formatNumber(locale, f.numerator, STORED_DECIMALS)}/${formatNumber(locale, f.denominator, STORED_DECIMALS)} (${exact ? '' : '≈'}${shown})`;
   }
-  return value === null ? '—' : formatPercent(locale, value);
+  return value === null ? '—' : `${formatNumber(locale, value, STORED_DECIMALS)}%`;
 }
 
 /** The target in force for the unit's level in the period's year, with the figure against it. */

@@ -8,6 +8,7 @@ import type { AppServices } from '../../src/services/index.js';
 import { fold } from '../../src/text/vietnamese.js';
 import { isReportText } from './detect.js';
 import { loadEnv } from './flow.js';
+import { isReporterText } from './free-text.js';
 import { linkHandler } from './link.js';
 import { REPORT_KEYWORDS, reportText } from './report.js';
 import { reportFlow } from './state.js';
@@ -62,13 +63,18 @@ const report: FeatureHandler<AppServices> = {
     },
   ],
   keywords: REPORT_KEYWORDS,
-  // `CODE value` pairs (or a period, then pairs) without a prefix; any other free text is not
-  // ours (citizens' lookup).
+  // A linked reporter's free text is read in full (issue 13): every report attempt and status
+  // question is ours, citizens' questions go to the search. Others keep the plain check
+  // (`CODE value` pairs, or a period then pairs, without a prefix).
   async match(ctx) {
     const text = ctx.msg.text;
     if (!text || commandOf(text)) return false;
-    const catalogue = await ctx.services.catalogue.get();
-    return isReportText(text, catalogue.defs, ctx.now());
+    const [catalogue, sender] = await Promise.all([
+      ctx.services.catalogue.get(),
+      ctx.services.people.sender(),
+    ]);
+    if (sender.reporterUnits.length === 0) return isReportText(text, catalogue.defs, ctx.now());
+    return isReporterText(ctx, await loadEnv(ctx), text);
   },
   async handle(ctx) {
     await reportText(ctx, await loadEnv(ctx), ctx.msg.text ?? '');

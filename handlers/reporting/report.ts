@@ -4,11 +4,11 @@
  * precisely what was not understood. The steps after the first message live in steps.ts.
  */
 import { commandArgs, commandOf } from '../../src/core/router.js';
-import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { draftFromItems, renderConfirmation } from './draft.js';
+import { renderConfirmation } from './draft.js';
 import type { ReporterUnit } from './env.js';
-import { askUnit, explainNotReporter, proceedDraft, unitOf, type Ctx, type Env } from './flow.js';
+import { askUnit, explainNotReporter, unitOf, type Ctx, type Env } from './flow.js';
+import { readAndAnswer } from './free-text.js';
 import { askValue, startGuided } from './guided.js';
 import { reportFlow, type ReportStep } from './state.js';
 
@@ -36,15 +36,8 @@ export async function oneLine(
 ): Promise<void> {
   const units = env.sender.reporterUnits;
   if (!fixedUnit && units.length === 0) return explainNotReporter(ctx, env);
-  const r = parseReport(text, env.catalogue.defs, ctx.now(), env.schedule);
-  if (!r.ok) {
-    const errors = r.errors.map((e) => ctx.t(e.key, e.vars));
-    ctx.reply({ text: [...errors, ctx.t('report.nothingSaved')].join('\n') });
-    return;
-  }
-  const unit = fixedUnit ?? (units.length === 1 ? units[0] : undefined);
-  if (!unit) return askUnit(ctx, env, { kind: 'line', text });
-  await proceedDraft(ctx, env, draftFromItems(unit.id, r.items), unit);
+  // Read the way officers write (issue 13): complete, partial, ambiguous or a status question.
+  await readAndAnswer(ctx, env, text, fixedUnit);
 }
 
 /** `/baocao` alone: resume a report in progress, else start guided entry. */

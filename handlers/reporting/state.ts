@@ -30,7 +30,16 @@ export type ReportStep =
       index: number;
       values: Record<string, DraftItem>;
     }
-  | { step: 'withdraw'; unitId: string; code: string; period: string };
+  | { step: 'withdraw'; unitId: string; code: string; period: string }
+  | {
+      /** Readings offered behind buttons (a likely reading, or one per candidate indicator). */
+      step: 'offer';
+      /** The texts the buttons stand for, read again when pressed. */
+      texts: string[];
+      /** The message as sent, for "Tra cứu thủ tục". */
+      query: string;
+      unitId?: string;
+    };
 
 /**
  * The flow. Button data is `rep:<action>:<token>[:<arg>]`; the helper answers buttons of a
@@ -70,6 +79,14 @@ export const reportFlow = defineFlow<import('../../src/services/index.js').AppSe
         },
         text: (c, d, t) => steps.flowText(c, d, t),
         reprompt: (c, d) => steps.reprompt(c, d),
+      },
+      offer: {
+        actions: {
+          sg: (c, d) => steps.offer(c, d, 'sg'),
+          c: (c, d, a) => steps.offer(c, d, 'c', a),
+          q: (c, d) => steps.offer(c, d, 'q'),
+        },
+        text: (c, d, t) => steps.flowText(c, d, t),
       },
       withdraw: {
         actions: { wok: (c, d) => steps.withdrawOk(c, d) },

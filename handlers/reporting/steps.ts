@@ -6,7 +6,7 @@
 import { startsWithPhrase } from '../../src/core/router.js';
 import { parsePeriodId } from '../../src/domain/periods.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { isReportText } from './detect.js';
+import { answerCitizenText } from '../citizens/index.js';
 import { commitDraft, confirmButtons, draftAsLine } from './draft.js';
 import type { ReporterUnit } from './env.js';
 import {
@@ -26,6 +26,7 @@ import {
   startGuided,
   typedPeriod,
 } from './guided.js';
+import { answerReading, onOfferButton, readFor } from './free-text.js';
 import { REPORT_KEYWORDS, oneLine, reportText, resume } from './report.js';
 import { reportFlow, type Pending, type ReportStep } from './state.js';
 import { confirmWithdraw, withdrawButtons, withdrawFor } from './withdraw.js';
@@ -131,6 +132,25 @@ export async function guidedButton(
   if (env && unit) return guidedAction(ctx, env, unit, d, action);
 }
 
+/** A button under a partial or ambiguous reading (see free-text.ts). */
+export async function offer(
+  ctx: Ctx,
+  d: Step<'offer'>,
+  action: 'sg' | 'c' | 'q',
+  arg?: string,
+): Promise<void> {
+  const env = await asReporter(ctx);
+  if (env) return onOfferButton(ctx, env, d, action, arg);
+}
+
+/** Free text typed inside the flow: a report or status question, else false. */
+async function otherText(ctx: Ctx, env: Env, text: string, unit?: ReporterUnit): Promise<boolean> {
+  const reading = await readFor(ctx, env, text);
+  if (reading.kind === 'notReport') return false;
+  await answerReading(ctx, env, text, reading, unit);
+  return true;
+}
+
 export async function withdrawOk(ctx: Ctx, d: Step<'withdraw'>): Promise<void> {
   const env = await asReporter(ctx);
   const unit = env && unitOrStale(ctx, env, d.unitId);
@@ -185,7 +205,7 @@ export async function flowText(ctx: Ctx, d: ReportStep, text: string): Promise<v
       const unit = unitOf(env, d.unitId);
       const p = typedPeriod(text, ctx.now());
       if (unit && p) return choosePeriod(ctx, env, unit, p);
-      if (isReportText(text, env.catalogue.defs, ctx.now())) return oneLine(ctx, env, text, unit);
+      if (await otherText(ctx, env, text, unit)) return;
       ctx.reply({ text: ctx.t('report.guided.periodHint') });
       return;
     }
@@ -193,7 +213,7 @@ export async function flowText(ctx: Ctx, d: ReportStep, text: string): Promise<v
       const unit = unitOf(env, d.draft.unitId);
       if (unit && CONFIRM_WORDS.has(f)) return commit(ctx, env, unit, d);
       if (unit && EDIT_WORDS.has(f)) return toEdit(ctx, env, unit, d);
-      if (isReportText(text, env.catalogue.defs, ctx.now())) return oneLine(ctx, env, text, unit);
+      if (await otherText(ctx, env, text, unit)) return;
       const token = reportFlow.token(ctx) ?? reportFlow.go(ctx, d);
       ctx.reply({ text: ctx.t('report.confirmHint'), buttons: [confirmButtons(ctx.t, token)] });
       return;
@@ -206,9 +226,16 @@ export async function flowText(ctx: Ctx, d: ReportStep, text: string): Promise<v
       return;
     }
     case 'pickUnit': {
-      if (isReportText(text, env.catalogue.defs, ctx.now())) return oneLine(ctx, env, text);
+      if (await otherText(ctx, env, text)) return;
       ctx.reply({ text: ctx.t('report.pickUnitHint') });
       return;
+    }
+    case 'offer': {
+      // A new message instead of a button: read it afresh; a citizen's question is searched.
+      const unit = d.unitId ? unitOf(env, d.unitId) : undefined;
+      reportFlow.end(ctx);
+      if (await otherText(ctx, env, text, unit)) return;
+      return answerCitizenText(ctx, text);
     }
   }
   reportFlow.end(ctx);

@@ -43,6 +43,8 @@ export function indicatorDefsFromCsv(path: string): CatalogueIndicator[] {
       nameEn: row.name_en ?? '',
       unit,
       periodicity,
+      numeratorLabel: row.numerator_vi || null,
+      denominatorLabel: row.denominator_vi || null,
       appliesTo: split(row.applies_to, /[;|]/),
       aliases: split(row.aliases, /\|/),
     };

@@ -19,6 +19,8 @@ export function tolerance(length: number): number {
 export interface SuggestKey {
   key: string;
   code: string;
+  /** `key` without spaces (computed when missing). */
+  squeezed?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export function suggestCode(folded: string, keys: readonly SuggestKey[]): string
     if (limit < 0) continue;
     const d = Math.min(
       editDistance(folded, k.key, limit),
-      editDistance(squeezed, k.key.replace(/\s+/g, ''), limit),
+      editDistance(squeezed, k.squeezed ?? k.key.replace(/\s+/g, ''), limit),
     );
     if (d <= limit && (!best || d < best.d)) best = { code: k.code, d };
   }

@@ -15,6 +15,10 @@ export interface IndicatorDef {
   periodicity: Periodicity;
   /** Search aliases, any spelling (they are folded before matching); may be several words. */
   aliases: readonly string[];
+  /** What a percentage counts and out of what (`numerator_vi`, `denominator_vi`): their words
+   * may describe a figure ("tiếp nhận 140 hồ sơ, trong đó 98 hồ sơ trực tuyến"). */
+  numeratorLabel?: string | null;
+  denominatorLabel?: string | null;
   /** Unit levels from the catalogue's `applies_to` (used by the schedule, not the parser). */
   appliesTo?: readonly string[];
 }
@@ -53,6 +57,13 @@ export interface ParseError {
   /** Interpolation variables, already formatted for display (numbers in Vietnamese style). */
   vars: Record<string, string>;
   span: Span;
+  /**
+   * The likely correction, when there is one: replace `span` of the NFC text with `text`
+   * (a code for a slip in a name, `98/140` for two counts). Never applied silently.
+   */
+  fix?: { span: Span; text: string };
+  /** Indicator codes a shared short form may mean ("hồ sơ" → HSTT, HSCV, HSSK). */
+  candidates?: string[];
 }
 
 export type ParseResult =

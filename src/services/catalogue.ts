@@ -7,6 +7,7 @@ import type { Periodicity } from '../domain/periods.js';
 import { currentScheduleReport } from '../domain/reports/schedule-source.js';
 import type { Schedule } from '../domain/schedule.js';
 import type { TargetRow } from '../domain/submissions/index.js';
+import type { UnitName } from '../report-parser/canonical.js';
 import type { IndicatorDef, IndicatorUnit } from '../report-parser/types.js';
 
 /** One catalogue indicator with everything the replies show. */
@@ -81,3 +82,13 @@ export interface ScheduleInForce {
 }
 
 export const readSchedule = (db: DbClient): Promise<ScheduleInForce> => currentScheduleReport(db);
+
+/** The units in force (code and official name), in code order. */
+export async function readUnitNames(db: DbClient): Promise<UnitName[]> {
+  const rows = await db.unit.findMany({
+    where: { effectiveTo: null },
+    select: { code: true, name: true },
+    orderBy: { code: 'asc' },
+  });
+  return rows.map((r) => ({ code: r.code, name: r.name }));
+}

@@ -8,11 +8,13 @@
 import type { Logger } from 'pino';
 import type { CitizenService } from '../citizens/service.js';
 import type { InboundMessage } from '../core/message.js';
+import type { UnitName } from '../report-parser/canonical.js';
 import type { DbClient } from '../db/client.js';
 import {
   VersionedCache,
   readCatalogue,
   readSchedule,
+  readUnitNames,
   type Catalogue,
   type ScheduleInForce,
 } from './catalogue.js';
@@ -35,6 +37,14 @@ export interface ScheduleService {
   get(): Promise<Schedule>;
 }
 
+export interface UnitsService {
+  /**
+   * The units in force, code and official name (cached; reloaded after a units import), for
+   * recognising a unit named in a staff message.
+   */
+  names(): Promise<readonly UnitName[]>;
+}
+
 export interface CitizensService {
   /** The public-service search, rebuilt first when the catalogue or synonyms changed. */
   index(): Promise<CitizenService>;
@@ -45,6 +55,7 @@ export interface CitizensService {
 export interface AppServices {
   people: PeopleService;
   catalogue: CatalogueService;
+  units: UnitsService;
   schedule: ScheduleService;
   submissions: SubmissionsService;
   citizens: CitizensService;
@@ -81,6 +92,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
       );
     return s;
   });
+  const unitsCache = new VersionedCache(readUnitNames);
   let citizensVersion: string | undefined;
   let citizensLoading: Promise<void> | undefined;
 
@@ -125,7 +137,13 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
       },
       recordUnanswered: (text, at) => deps.citizens.recordUnanswered(text, at, db),
     };
-    return { catalogue, schedule, citizens, submissions: createSubmissionsService(db) };
+    const units: UnitsService = {
+      async names() {
+        const v = await versions();
+        return unitsCache.get(db, v.get('units') ?? '');
+      },
+    };
+    return { catalogue, schedule, units, citizens, submissions: createSubmissionsService(db) };
   };
 
   const factory = ((

@@ -3,12 +3,26 @@
  * substring): insertions, deletions, substitutions and adjacent transpositions — the usual
  * typing slips. Stops early once the distance exceeds `max`, returning `max + 1`.
  */
+/** Row buffers reused across calls: suggestions compare every unknown word with every key. */
+let rows: [Int32Array, Int32Array, Int32Array] = [
+  new Int32Array(64),
+  new Int32Array(64),
+  new Int32Array(64),
+];
+
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  if (rows[0].length < n + 1) {
+    const size = 2 * (n + 1);
+    rows = [new Int32Array(size), new Int32Array(size), new Int32Array(size)];
+  }
+  let [prev2, prev, cur] = rows;
+  for (let j = 0; j <= n; j++) {
+    prev2[j] = 0;
+    prev[j] = j;
+    cur[j] = 0;
+  }
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     let rowMin = i;

@@ -100,6 +100,57 @@ function splitOnce(s: string, mark: string): [string, string] {
   return [s.slice(0, i), s.slice(i + 1)];
 }
 
+/** Most digits after the decimal mark a figure may carry (the columns are Decimal(18, 4)). */
+export const MAX_FIGURE_DECIMALS = 4;
+/** Figures must stay below this (Decimal(18, 4) holds 14 integer digits); also below 2^53. */
+export const MAX_FIGURE_EXCLUSIVE = 1e14;
+
+/**
+ * Why a number as typed cannot be stored exactly: more than {@link MAX_FIGURE_DECIMALS}
+ * decimals (`61,23456`), or {@link MAX_FIGURE_EXCLUSIVE} or more (which also covers integers
+ * beyond 2^53, where a JavaScript number stops being exact). Decided on the digits as typed,
+ * never on a rounded float. Undefined when the number fits, or is not a number at all.
+ * An ambiguous `1.250` fits in both readings.
+ */
+export function figureLimit(text: string): 'decimals' | 'tooLarge' | undefined {
+  const m = NUMBER_RE.exec(text.trim());
+  if (!m) return undefined;
+  const body = m[2] ?? '';
+  const shape = digitShape(body);
+  if (!shape) return undefined;
+  if (shape.decimals > MAX_FIGURE_DECIMALS) return 'decimals';
+  // 10^14 has 15 integer digits.
+  if (shape.intDigits >= 15) return 'tooLarge';
+  return undefined;
+}
+
+/** Significant digits of an integer part (`007` has 1). */
+function sig(int: string): number {
+  let k = 0;
+  while (k < int.length && int[k] === '0') k++;
+  return int.length - k;
+}
+
+/** Significant integer digits and decimals of the reading with the most of each. */
+function digitShape(body: string): { intDigits: number; decimals: number } | undefined {
+  const dots = count(body, '.');
+  const commas = count(body, ',');
+  if (dots === 0 && commas === 0) return { intDigits: sig(body), decimals: 0 };
+  if (dots > 0 && commas > 0) {
+    const decimalMark = body.lastIndexOf('.') > body.lastIndexOf(',') ? '.' : ',';
+    const [intPart, fracPart] = splitOnce(body, decimalMark);
+    return { intDigits: sig(intPart.split(/[.,]/).join('')), decimals: fracPart.length };
+  }
+  const mark = dots > 0 ? '.' : ',';
+  if (dots + commas > 1) return { intDigits: sig(body.split(mark).join('')), decimals: 0 };
+  const [intPart, fracPart] = splitOnce(body, mark);
+  const grouped = fracPart.length === 3 && intPart.length <= 3 && !intPart.startsWith('0');
+  return {
+    intDigits: grouped ? sig(intPart + fracPart) : sig(intPart),
+    decimals: grouped && fracPart === '000' ? 0 : fracPart.length,
+  };
+}
+
 /**
  * Pick the reading that `accept` allows: the value when unambiguous and accepted, the single
  * accepted candidate of an ambiguous number, `'ambiguous'` when both candidates are accepted
