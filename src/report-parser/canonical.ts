@@ -186,7 +186,7 @@ function needsWork(toks: readonly Token[], cat: CanonCatalogue, sender?: SenderU
     }
     if (t.type !== 'word') continue;
     const w = t.text;
-    if (w === 'ngay' || w === 'truoc' || w === 'ngoai' || w === 'nay') return true;
+    if (w === 'ngay' || w === 'truoc' || w === 'ngoai' || w === 'nay' || w === 'phat') return true;
     if (mayBeNumberWord(w) || units?.has(w)) return true;
     if (!FRAME_WORDS.has(w) && !cat.codes.has(w) && !cat.words.has(w) && REPAIRABLE.test(w))
       return true;
@@ -263,6 +263,16 @@ export function canonicalize(
         i++;
       }
     }
+  }
+
+  // "không phát sinh (hồ sơ)": no dossiers of the kind this period, written 0/0.
+  for (let i = 0; i + 2 < toks.length; i++) {
+    const [a, b, c] = [toks[i], toks[i + 1], toks[i + 2]];
+    if (!a || !b || !c || a.text !== 'khong' || b.text !== 'phat' || c.text !== 'sinh') continue;
+    let last = c;
+    if (toks[i + 3]?.text === 'ho' && toks[i + 4]?.text === 'so') last = toks[i + 4] ?? c;
+    reps.push({ start: a.start, end: last.end, text: '0/0' });
+    i += 2;
   }
 
   // Dates: never a period. dd/mm/yyyy anywhere, dd/mm after "ngày".

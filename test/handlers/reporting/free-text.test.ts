@@ -148,7 +148,7 @@ describe('what cannot be read completely is asked back, never searched', () => {
 describe('status questions and citizens’ questions of a linked reporter', () => {
   it('a status question gets the status, never a report attempt', async () => {
     const r = await echoed('HSTT tháng 10 của xã mình là bao nhiêu');
-    expect(r.text).toContain('Phường Thành Sen: đã báo cáo');
+    expect(r.text).toContain('Phường Thành Sen — tình hình báo cáo');
     expect(r.text).not.toContain('Chưa lưu');
   });
 
