@@ -37,10 +37,15 @@ function readArgs(ctx: Ctx, env: Env): { code: string; period: Period } | undefi
       fold(first),
       env.catalogue.defs.map((d) => ({ key: d.code.toLowerCase(), code: d.code })),
     );
+    if (!suggestion) {
+      ctx.reply({ text: ctx.t('report.withdraw.unknown', { ...env.examples, part: first }) });
+      return undefined;
+    }
+    // "có phải HSCV?" with a button that accepts it: the same command with the code corrected.
+    const corrected = ['/rut', suggestion, ...rest].join(' ');
     ctx.reply({
-      text: suggestion
-        ? ctx.t('report.withdraw.unknownSuggest', { part: first, suggestion })
-        : ctx.t('report.withdraw.unknown', { ...env.examples, part: first }),
+      text: ctx.t('report.withdraw.unknownSuggest', { part: first, suggestion }),
+      buttons: [[commandButton(corrected, corrected)]],
     });
     return undefined;
   }

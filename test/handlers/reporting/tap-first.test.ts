@@ -64,6 +64,17 @@ describe('/trangthai', () => {
   });
 });
 
+describe('suggestions', () => {
+  it('"có phải …?" for a mistyped code in /rut comes with a button that accepts it', async () => {
+    await app.press('t2', (await app.say('t2', 'bc HSTT 10/20')).button('Xác nhận'));
+    const r = await app.say('t2', '/rut HSTTT T11/2026');
+    expect(r.text).toContain('có phải HSTT?');
+    const accept = await app.press('t2', r.button('/rut HSTT T11/2026'));
+    expect(accept.text).toContain('Rút số liệu HSTT kỳ T11/2026 (10/20 (50%))');
+    await app.press('t2', accept.button('Hủy'));
+  });
+});
+
 describe('texts for the open period', () => {
   it('examples use the current open period, not a fixed year', async () => {
     const usage = await app.say('t2', '/rut XYZ');
