@@ -90,7 +90,10 @@ export async function answerReading(
       return toEcho(ctx, env, reading, fixed);
     case 'status':
       reportFlow.end(ctx);
-      return showStatus(ctx, env);
+      return showStatus(ctx, env, {
+        ...(reading.period ? { period: reading.period } : {}),
+        codes: reading.codes,
+      });
     case 'ambiguous': {
       const token = reportFlow.go(ctx, {
         step: 'offer',

@@ -6,7 +6,8 @@
  */
 import { commandButton } from '../../src/core/conversation.js';
 import type { Button } from '../../src/core/message.js';
-import { formatPeriod } from '../../src/domain/periods.js';
+import { formatPeriod, type Period } from '../../src/domain/periods.js';
+import { dueIndicators } from '../../src/domain/schedule.js';
 import type { UnitStatusItem } from '../../src/domain/submissions/index.js';
 import type { ReporterUnit } from './env.js';
 import { explainNotReporter, type Ctx, type Env } from './flow.js';
@@ -76,9 +77,64 @@ async function unitStatus(
   return { text: lines.join('\n'), buttons };
 }
 
-/** The status command. */
-export async function showStatus(ctx: Ctx, env: Env): Promise<void> {
+/**
+ * A status question naming a period ("HSTT tháng 10 của xã mình là bao nhiêu", "quý 3 báo cáo
+ * chưa"): that period's figures for each of the reporter's units — the named indicators, or
+ * every indicator due then — locked or not.
+ */
+async function periodStatus(
+  ctx: Ctx,
+  env: Env,
+  unit: ReporterUnit,
+  period: Period,
+  codes: readonly string[],
+): Promise<string> {
+  const { t, locale } = ctx;
+  const due = dueIndicators(unit.level, period, env.schedule, env.catalogue.defs);
+  const asked = codes.length > 0 ? due.filter((d) => codes.includes(d.code)) : due;
+  const lines = [t('report.status.title', { unit: unit.name }), ''];
+  if (asked.length === 0) {
+    lines.push(t('report.status.nothingDue', { period: periodText(locale, period) }));
+    return lines.join('\n');
+  }
+  const figures = await ctx.services.submissions.activeFigures(
+    unit.id,
+    asked.map((d) => d.code),
+    period,
+  );
+  lines.push(
+    t('report.status.periodOnly', {
+      period: periodText(locale, period),
+      submitted: figures.size,
+      total: asked.length,
+    }),
+  );
+  for (const ind of asked) {
+    const f = figures.get(ind.code);
+    lines.push(
+      f
+        ? `✓ ${formatLine(t, locale, ind, unit.level, period, f)}`
+        : `• ${ind.code}: ${t('report.status.noFigure')}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The status command, or a status question: the current periods, or the period and
+ * indicators the question names.
+ */
+export async function showStatus(
+  ctx: Ctx,
+  env: Env,
+  about: { period?: Period; codes?: readonly string[] } = {},
+): Promise<void> {
   if (env.sender.reporterUnits.length === 0) return explainNotReporter(ctx, env);
+  if (about.period) {
+    for (const unit of env.sender.reporterUnits)
+      ctx.reply({ text: await periodStatus(ctx, env, unit, about.period, about.codes ?? []) });
+    return;
+  }
   const many = env.sender.reporterUnits.length > 1;
   for (const unit of env.sender.reporterUnits) {
     const { text, buttons } = await unitStatus(ctx, env, unit, many);

@@ -45,6 +45,16 @@ describe('/trangthai', () => {
     expect(now.text).toContain('Kỳ T11/2026: còn 3 chỉ tiêu.');
     expect(now.text).toContain('(1/3) HSTT');
     expect(now.text).not.toContain('HSCV —');
+    await app.say('t1', 'hủy');
+  });
+
+  it('a status question naming a period answers that period, even a locked one', async () => {
+    const one = await app.say('t1', 'HSCV tháng 11 của phường mình là bao nhiêu');
+    expect(one.text).toContain('Kỳ T11/2026: đã báo cáo 1/1');
+    expect(one.text).toContain('✓ HSCV: 65/100 (65%)');
+    const old = await app.say('t1', 'tháng 10 phường mình báo cáo chưa');
+    expect(old.text).toContain('Kỳ T10/2026: đã báo cáo 0/4');
+    expect(old.text).toContain('• HSTT: chưa có số liệu');
   });
 
   it('"/baocao <kỳ>" typed, in any period form, starts guided entry for that period', async () => {
