@@ -74,6 +74,11 @@ const LAYERS = [
     ['**/channels/**', '**/handlers/**', '**/server/**', 'express', 'telegraf', 'telegraf/*'],
     'Domain services and engines know nothing of chat platforms, HTTP or handlers.',
   ),
+  restrict(
+    ['src/dashboard/**/*.ts'],
+    ['**/channels/**', '**/handlers/**', 'telegraf', 'telegraf/*'],
+    'The web dashboard is a view over the domain; it knows no chat platform or feature handler.',
+  ),
 ];
 
 export default tseslint.config(

@@ -39,6 +39,7 @@ import {
   writeRuntimeFile,
 } from './server/runtime-file.js';
 import { createServiceFactory, type AppServices } from './services/index.js';
+import { createDashboardRouter } from './dashboard/router.js';
 import { createStateStore, type StateStore } from './state/index.js';
 
 export interface AppOverrides {
@@ -142,7 +143,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (overrides.extraHandlers) router.use(...overrides.extraHandlers);
 
   // Handlers see narrow domain services bound to the update's transaction, never the database.
-  const services = createServiceFactory({ root: db.prisma, citizens, logger });
+  let listeningUrl: string | undefined;
+  const services = createServiceFactory({
+    root: db.prisma,
+    citizens,
+    logger,
+    baseUrl: () => config.publicUrl ?? listeningUrl,
+  });
   await services.warm();
 
   const pipeline = createPipeline<AppServices, Prisma.TransactionClient>({
@@ -215,11 +222,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       .filter((c) => c.router)
       .map((c) => [c.name === 'sim' ? '/sim' : `/webhooks/${c.name}`, c.router!]),
   );
+  mounts['/dashboard'] = createDashboardRouter({
+    db: db.prisma,
+    logger,
+    schedule: () => services.standalone().schedule.get(),
+    adminToken: () => adminToken,
+    secureCookies: config.publicUrl?.startsWith('https://') ?? false,
+    now: () => (overrides.clock ?? (() => new Date()))(),
+  });
   const httpApp = createHttpApp({
     logger,
     bodyLimit: config.bodyLimit,
     mounts,
-    landing: config.simulator ? [{ href: '/sim', label: 'Trình mô phỏng (chat thử)' }] : [],
+    landing: [
+      { href: '/dashboard', label: 'Bảng điều khiển của lãnh đạo' },
+      ...(config.simulator ? [{ href: '/sim', label: 'Trình mô phỏng (chat thử)' }] : []),
+    ],
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'state', check: () => store.ping() },
@@ -277,6 +295,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }
       running = await listen(httpApp, config.port, config.host);
       app.url = running.url;
+      listeningUrl = running.url;
       app.server = running.server;
       if (!adminToken) adminToken = generateAdminToken();
       const existing = readRuntimeFile(config.dataDir);

@@ -20,12 +20,14 @@ import {
 } from './catalogue.js';
 import { createPeopleService, type PeopleService, type Sender } from './people.js';
 import { createSubmissionsService, type SubmissionsService } from './submissions.js';
+import { createDashboardService, type DashboardService } from './dashboard.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
 import type { Schedule } from '../domain/schedule.js';
 
 export type { Catalogue, ReportIndicator } from './catalogue.js';
 export type { PeopleService, ReporterUnit, Sender } from './people.js';
 export type { SubmissionsService } from './submissions.js';
+export type { DashboardService } from './dashboard.js';
 
 export interface CatalogueService {
   /** The indicator catalogue in force (cached; reloaded after an import on any instance). */
@@ -59,6 +61,7 @@ export interface AppServices {
   schedule: ScheduleService;
   submissions: SubmissionsService;
   citizens: CitizensService;
+  dashboard: DashboardService;
 }
 
 export interface ServiceFactoryDeps {
@@ -66,6 +69,8 @@ export interface ServiceFactoryDeps {
   root: DbClient;
   citizens: CitizenService;
   logger: Logger;
+  /** The server's public base URL (PUBLIC_URL, else the address it listens on), for links. */
+  baseUrl?: () => string | undefined;
 }
 
 export interface ServiceFactory {
@@ -143,7 +148,14 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         return unitsCache.get(db, v.get('units') ?? '');
       },
     };
-    return { catalogue, schedule, units, citizens, submissions: createSubmissionsService(db) };
+    return {
+      catalogue,
+      schedule,
+      units,
+      citizens,
+      submissions: createSubmissionsService(db),
+      dashboard: createDashboardService(db, deps.baseUrl ?? (() => undefined)),
+    };
   };
 
   const factory = ((

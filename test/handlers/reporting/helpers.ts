@@ -110,9 +110,12 @@ function toReply(r: Awaited<ReturnType<TestApp['sim']>>): Reply {
   };
 }
 
-export async function startReportApp(start: Date): Promise<ReportTestApp> {
+export async function startReportApp(
+  start: Date,
+  env: Record<string, string> = {},
+): Promise<ReportTestApp> {
   let now = start;
-  const t = await startTestApp({}, { clock: () => now });
+  const t = await startTestApp(env, { clock: () => now });
   await seedHaTinh(t.testDb.db);
   const prisma = t.testDb.db.prisma;
   const invite: ReportTestApp['invite'] = async (unitCode, role = 'reporter', expiresIn) => {

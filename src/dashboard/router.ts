@@ -1,0 +1,598 @@
+/**
+ * The managers' web dashboard, served by the bot's own process: sign-in by a one-time link
+ * from chat (or ADMIN_TOKEN from loopback), the completeness matrix of a period, a unit page,
+ * and the CSV export through the same code as the CLI. Server-rendered, every response under
+ * a nonce-based Content-Security-Policy; nothing is reachable without a session, and every
+ * query is scoped to the units the viewer manages.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Request, type Response, type NextFunction } from 'express';
+import type { Logger } from 'pino';
+import { safeEqual } from '../core/safe-equal.js';
+import type { DbClient } from '../db/client.js';
+import { canManageUnit } from '../domain/access.js';
+import {
+  findSession,
+  openOperatorSession,
+  redeemLoginLink,
+  revokeSession,
+  type DashboardSessionInfo,
+} from '../domain/dashboard/sessions.js';
+import {
+  PERIOD_KINDS,
+  formatPeriod,
+  parsePeriod,
+  previousPeriod,
+  type Period,
+} from '../domain/periods.js';
+import { periodRows, toCsv } from '../domain/reports/index.js';
+import { deadlineOf, defaultPeriodFor, examplePeriods, type Schedule } from '../domain/schedule.js';
+import { buildMatrix, figureText, type Matrix } from './matrix.js';
+import { html, page, raw, type Html } from './html.js';
+
+export const SESSION_COOKIE = 'cds_dash';
+
+export interface DashboardDeps {
+  db: DbClient;
+  logger: Logger;
+  /** The schedule in force (cached by the services). */
+  schedule(): Promise<Schedule>;
+  /** ADMIN_TOKEN (read at each sign-in: it may be generated at start). */
+  adminToken(): string | undefined;
+  /** Cookies get `Secure` when the public URL is https. */
+  secureCookies: boolean;
+  sessionTtlMs?: number;
+  now?: () => Date;
+}
+
+interface Viewer {
+  session: DashboardSessionInfo;
+  sessionId: string;
+  nonce: string;
+  /** Units the viewer may open as the root of a matrix (managed units, or the province). */
+  roots: { id: string; code: string; name: string }[];
+  label: string;
+}
+
+type Req = Request & { viewer?: Viewer; nonce?: string };
+
+function cookieOf(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name)
+      return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+function isLoopback(req: Request): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
+}
+
+/** Periods to choose from: the last six months, four quarters and two years. */
+function periodChoices(now: Date, schedule: Schedule): Period[] {
+  const out: Period[] = [];
+  const counts: Record<string, number> = { month: 6, quarter: 4, half: 2, year: 2 };
+  for (const kind of PERIOD_KINDS) {
+    if (kind === 'half') continue;
+    let p = defaultPeriodFor(kind, now, schedule);
+    for (let i = 0; i < (counts[kind] ?? 0); i++) {
+      out.push(p);
+      p = previousPeriod(p);
+    }
+  }
+  return out;
+}
+
+const SYMBOL: Record<string, string> = {
+  ok: '✓',
+  late: '⏱',
+  missing: '✗',
+  pending: '…',
+  na: '—',
+};
+
+function matrixTable(m: Matrix): Html {
+  const head = html`<tr>
+    <th class="unit" scope="col">Đơn vị</th>
+    ${m.indicators.map((i) => html`<th scope="col"><abbr title="${i.name}">${i.code}</abbr></th>`)}
+    <th scope="col">Đã nộp</th>
+  </tr>`;
+  const body = m.rows.map(
+    (r) =>
+      html`<tr>
+        <th class="unit" scope="row">
+          <a href="/dashboard/unit/${encodeURIComponent(r.unit.code)}">${r.unit.name}</a>
+        </th>
+        ${r.cells.map((c) => {
+          const target = c.meets === true ? ' ▲' : c.meets === false ? ' ▼' : '';
+          const cls = `${c.state}${c.meets === false ? ' below' : ''}`;
+          return html`<td class="${cls}">
+            ${SYMBOL[c.state] ?? ''}${target}${c.value ? html`<br />${c.value}` : ''}
+          </td>`;
+        })}
+        <td>${r.reported}/${r.due}</td>
+      </tr>`,
+  );
+  const foot = html`<tr>
+    <th class="unit" scope="row">Đã nộp</th>
+    ${m.columns.map((c) => html`<td>${c.reported}/${c.due}</td>`)}
+    <td>${m.rows.reduce((s, r) => s + r.reported, 0)}/${m.rows.reduce((s, r) => s + r.due, 0)}</td>
+  </tr>`;
+  return html`<div class="scroll" role="region" aria-label="Bảng tình hình báo cáo" tabindex="0">
+    <table class="matrix">
+      <thead>
+        ${head}
+      </thead>
+      <tbody>
+        ${body}
+      </tbody>
+      <tfoot>
+        ${foot}
+      </tfoot>
+    </table>
+  </div>`;
+}
+
+const LEGEND = html`<ul class="legend" aria-label="Chú giải">
+  <li><span class="ok">✓</span> nộp đúng hạn</li>
+  <li><span class="late">⏱</span> nộp muộn</li>
+  <li><span class="missing">✗</span> chưa nộp, đã quá hạn</li>
+  <li><span class="pending">…</span> chưa nộp, chưa đến hạn</li>
+  <li><span>▲</span> đạt chỉ tiêu</li>
+  <li><span class="below">▼</span> chưa đạt chỉ tiêu</li>
+  <li><span class="na">—</span> không phải báo cáo</li>
+</ul>`;
+
+/** The dashboard routes, to mount at /dashboard. */
+export function createDashboardRouter(deps: DashboardDeps): Router {
+  const now = deps.now ?? (() => new Date());
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+
+  // Every dashboard response: a fresh nonce and a strict policy (no script, no remote asset).
+  router.use((req: Req, res, next) => {
+    const nonce = randomBytes(16).toString('base64');
+    req.nonce = nonce;
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self'; ` +
+        `frame-ancestors 'none'; base-uri 'none'`,
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  const setCookie = (res: Response, value: string, maxAgeS: number) => {
+    res.setHeader(
+      'Set-Cookie',
+      `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/dashboard; HttpOnly; SameSite=Strict; ` +
+        `Max-Age=${maxAgeS}${deps.secureCookies ? '; Secure' : ''}`,
+    );
+  };
+
+  const message = (req: Req, res: Response, status: number, title: string, text: Html) => {
+    res
+      .status(status)
+      .type('html')
+      .send(
+        page({
+          title,
+          nonce: req.nonce ?? '',
+          body: html`<h1>${title}</h1>
+            ${text}`,
+        }),
+      );
+  };
+
+  // Outside the viewer's scope reads exactly like an unknown unit.
+  const notFound = (req: Req, res: Response) =>
+    message(
+      req,
+      res,
+      404,
+      'Không có đơn vị này',
+      html`<p>Hoặc đơn vị không thuộc phạm vi quản lý của anh/chị.</p>`,
+    );
+
+  const signInHint = html`<p>
+    Xin gõ <b>/dashboard</b> trong khung chat với trợ lý để nhận đường dẫn đăng nhập (dùng một lần,
+    trong 10 phút).
+  </p>`;
+
+  router.get('/login', async (req: Req, res) => {
+    const t = typeof req.query.t === 'string' ? req.query.t : '';
+    const s = t ? await redeemLoginLink(deps.db, t, now(), deps.sessionTtlMs) : null;
+    if (!s) {
+      message(
+        req,
+        res,
+        401,
+        'Đường dẫn không còn dùng được',
+        html`<p>Đường dẫn đăng nhập đã được dùng, đã hết hạn hoặc không đúng.</p>
+          ${signInHint}`,
+      );
+      return;
+    }
+    setCookie(res, s.sessionId, Math.floor((s.expiresAt.getTime() - now().getTime()) / 1000));
+    res.redirect(303, '/dashboard');
+  });
+
+  // Operators: ADMIN_TOKEN, from the machine itself only.
+  router.get('/signin', (req: Req, res) => {
+    if (!isLoopback(req) || !deps.adminToken()) {
+      message(req, res, 403, 'Không đăng nhập được', signInHint);
+      return;
+    }
+    res.type('html').send(
+      page({
+        title: 'Đăng nhập quản trị',
+        nonce: req.nonce ?? '',
+        body: html`<h1>Đăng nhập quản trị</h1>
+          <form method="post" action="/dashboard/signin">
+            <label
+              >ADMIN_TOKEN <input type="password" name="token" autocomplete="off" required
+            /></label>
+            <button type="submit">Đăng nhập</button>
+          </form>`,
+      }),
+    );
+  });
+
+  router.post('/signin', form, async (req: Req, res) => {
+    const token = typeof req.body?.token === 'string' ? (req.body.token as string) : '';
+    const expected = deps.adminToken();
+    if (!isLoopback(req) || !expected || !safeEqual(token, expected)) {
+      message(req, res, 401, 'Không đăng nhập được', signInHint);
+      return;
+    }
+    const s = await openOperatorSession(deps.db, now(), deps.sessionTtlMs);
+    setCookie(res, s.sessionId, Math.floor((s.expiresAt.getTime() - now().getTime()) / 1000));
+    res.redirect(303, '/dashboard');
+  });
+
+  router.get('/signed-out', (req: Req, res) => {
+    res.type('html').send(
+      page({
+        title: 'Đã đăng xuất',
+        nonce: req.nonce ?? '',
+        body: html`<h1>Đã đăng xuất</h1>
+          <p>Gõ <b>/dashboard</b> trong chat để đăng nhập lại.</p>`,
+      }),
+    );
+  });
+
+  // Everything below needs a session.
+  router.use(async (req: Req, res: Response, next: NextFunction) => {
+    try {
+      const sessionId = cookieOf(req, SESSION_COOKIE);
+      const session = sessionId ? await findSession(deps.db, sessionId, now()) : null;
+      if (!session || !sessionId) {
+        message(req, res, 401, 'Cần đăng nhập', signInHint);
+        return;
+      }
+      let roots: Viewer['roots'];
+      let label = 'Quản trị hệ thống';
+      const admin =
+        session.viewer.kind === 'operator' ||
+        (await deps.db.membership.findFirst({
+          where: { personId: session.viewer.personId, role: 'admin', removedAt: null },
+          select: { id: true },
+        })) !== null;
+      if (admin) {
+        roots = await deps.db.unit.findMany({
+          where: { parentId: null, effectiveTo: null },
+          select: { id: true, code: true, name: true },
+          orderBy: { code: 'asc' },
+        });
+      } else {
+        const personId = session.viewer.kind === 'person' ? session.viewer.personId : '';
+        const ms = await deps.db.membership.findMany({
+          where: { personId, role: 'manager', removedAt: null },
+          select: { unit: { select: { id: true, code: true, name: true } } },
+        });
+        roots = ms.map((m) => m.unit);
+        const person = await deps.db.person.findUnique({ where: { id: personId } });
+        label = person?.displayName ?? 'Lãnh đạo';
+      }
+      req.viewer = { session, sessionId, nonce: req.nonce ?? '', roots, label };
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const mayOpen = async (v: Viewer, unitId: string): Promise<boolean> =>
+    v.session.viewer.kind === 'operator' ||
+    canManageUnit(deps.db, { personId: v.session.viewer.personId }, unitId);
+
+  /** The period asked for, or the default monthly one; undefined when it does not parse. */
+  const periodParam = (req: Request, schedule: Schedule): Period | undefined => {
+    const p = typeof req.query.period === 'string' ? req.query.period : '';
+    return p ? parsePeriod(p, now()) : defaultPeriodFor('month', now(), schedule);
+  };
+
+  /** The root unit asked for, when the viewer manages it; the first root otherwise. */
+  const rootParam = async (req: Req, v: Viewer) => {
+    const code = typeof req.query.unit === 'string' ? req.query.unit.trim() : '';
+    if (!code) return v.roots[0];
+    if (!/^[0-9A-Za-z_-]{1,20}$/.test(code)) return undefined;
+    const unit = await deps.db.unit.findFirst({
+      where: { code, effectiveTo: null },
+      select: { id: true, code: true, name: true },
+    });
+    return unit && (await mayOpen(v, unit.id)) ? unit : undefined;
+  };
+
+  router.get('/', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const schedule = await deps.schedule();
+      const period = periodParam(req, schedule);
+      const root = await rootParam(req, v);
+      if (!period) {
+        const ex = examplePeriods(now(), schedule);
+        message(
+          req,
+          res,
+          400,
+          'Kỳ không hợp lệ',
+          html`<p>Ví dụ: ${ex.month}, ${ex.quarter}, ${ex.year}.</p>`,
+        );
+        return;
+      }
+      if (!root) {
+        notFound(req, res);
+        return;
+      }
+      const indicator =
+        typeof req.query.indicator === 'string' && /^[A-Z0-9]{1,20}$/.test(req.query.indicator)
+          ? req.query.indicator
+          : undefined;
+      const problemsFirst = req.query.order === 'problems';
+      const rows = await periodRows(deps.db, { period, schedule, rootUnitCode: root.code });
+      const m = buildMatrix(rows, {
+        deadlinePassed: now().getTime() > deadlineOf(period, schedule).getTime(),
+        problemsFirst,
+        ...(indicator ? { indicator } : {}),
+      });
+      const periodText = formatPeriod(period);
+      const choices = periodChoices(now(), schedule).map(formatPeriod);
+      if (!choices.includes(periodText)) choices.unshift(periodText);
+      const allIndicators = [...new Set(rows.map((r) => r.indicator.code))].sort();
+      const exportQs = new URLSearchParams({ period: periodText, unit: root.code }).toString();
+      const body = html`<h1>Tình hình báo cáo ${root.name} — kỳ ${periodText}</h1>
+        <form class="filters" method="get" action="/dashboard">
+          <label
+            >Kỳ
+            <select name="period">
+              ${choices.map(
+                (p) =>
+                  html`<option value="${p}" ${raw(p === periodText ? ' selected' : '')}>
+                    ${p}
+                  </option>`,
+              )}
+            </select></label
+          >
+          <label
+            >Đơn vị
+            <select name="unit">
+              ${v.roots.map(
+                (u) =>
+                  html`<option value="${u.code}" ${raw(u.code === root.code ? ' selected' : '')}>
+                    ${u.name}
+                  </option>`,
+              )}${v.roots.some((u) => u.code === root.code) ? '' : html`<option value="${root.code}" selected>${root.name}</option>`}
+            </select></label
+          >
+          <label
+            >Chỉ tiêu
+            <select name="indicator">
+              <option value="">Tất cả</option>
+              ${allIndicators.map(
+                (c) =>
+                  html`<option value="${c}" ${raw(c === indicator ? ' selected' : '')}>
+                    ${c}
+                  </option>`,
+              )}
+            </select></label
+          >
+          <label
+            >Thứ tự
+            <select name="order">
+              <option value="name">Theo tên đơn vị</option>
+              <option value="problems" ${raw(problemsFirst ? ' selected' : '')}>
+                Thiếu, muộn lên đầu
+              </option>
+            </select></label
+          >
+          <button type="submit">Xem</button>
+        </form>
+        ${LEGEND}
+        ${m.rows.length > 0 ? matrixTable(m) : html`<p>Không có chỉ tiêu nào phải báo cáo kỳ ${periodText}.</p>`}
+        <p><a href="/dashboard/export.csv?${exportQs}">Tải CSV</a></p>`;
+      res.type('html').send(
+        page({
+          title: `Tình hình báo cáo ${periodText}`,
+          nonce: v.nonce,
+          body,
+          csrf: v.session.csrf,
+          who: v.label,
+        }),
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/unit/:code', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const code = String(req.params.code ?? '');
+      const unit = /^[0-9A-Za-z_-]{1,20}$/.test(code)
+        ? await deps.db.unit.findFirst({ where: { code, effectiveTo: null } })
+        : null;
+      // Outside the viewer's scope reads exactly like an unknown unit.
+      if (!unit || !(await mayOpen(v, unit.id))) {
+        notFound(req, res);
+        return;
+      }
+      const subs = await deps.db.submission.findMany({
+        where: { unitId: unit.id, status: 'active' },
+        orderBy: [{ indicatorCode: 'asc' }, { periodStart: 'desc' }],
+        take: 400,
+        include: { indicator: { select: { nameVi: true, unit: true } } },
+      });
+      const versions = await deps.db.submissionVersion.findMany({
+        where: { submission: { unitId: unit.id } },
+        orderBy: { at: 'desc' },
+        take: 30,
+        include: { submission: { select: { indicatorCode: true, period: true } } },
+      });
+      const personIds = [...new Set(versions.flatMap((x) => (x.personId ? [x.personId] : [])))];
+      const people = new Map(
+        (await deps.db.person.findMany({ where: { id: { in: personIds } } })).map((p) => [
+          p.id,
+          p.displayName ?? '(không tên)',
+        ]),
+      );
+      const fig = (d: unknown): string => {
+        if (!d || typeof d !== 'object') return '—';
+        const o = d as {
+          numerator?: number | null;
+          denominator?: number | null;
+          value?: number | null;
+        };
+        if (o.numerator != null && o.denominator != null) return `${o.numerator}/${o.denominator}`;
+        return o.value != null ? String(o.value) : '—';
+      };
+      const body = html`<h1>${unit.name} (${unit.code})</h1>
+        <p>
+          <a href="/dashboard?unit=${encodeURIComponent(unit.code)}"
+            >Tình hình báo cáo của đơn vị</a
+          >
+        </p>
+        <h2>Số liệu đã nộp</h2>
+        ${
+          subs.length === 0
+            ? html`<p>Chưa có số liệu.</p>`
+            : html`<div class="scroll">
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th>Chỉ tiêu</th>
+                      <th>Kỳ</th>
+                      <th>Số liệu</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${subs.map(
+                      (s) =>
+                        html`<tr>
+                          <td><abbr title="${s.indicator.nameVi}">${s.indicatorCode}</abbr></td>
+                          <td>${s.period}</td>
+                          <td>
+                            ${figureText({
+                              indicator: {
+                                code: s.indicatorCode,
+                                nameVi: s.indicator.nameVi,
+                                unit: s.indicator.unit as 'percent',
+                              },
+                              figure: {
+                                numerator: s.numerator === null ? null : Number(s.numerator),
+                                denominator: s.denominator === null ? null : Number(s.denominator),
+                                value: s.value === null ? null : Number(s.value),
+                                note: s.note,
+                              },
+                            } as Parameters<typeof figureText>[0])}
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+        }
+        <h2>Lịch sử sửa đổi</h2>
+        ${
+          versions.length === 0
+            ? html`<p>Chưa có.</p>`
+            : html`<div class="scroll">
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th>Lúc</th>
+                      <th>Ai</th>
+                      <th>Kênh</th>
+                      <th>Chỉ tiêu, kỳ</th>
+                      <th>Cũ → mới</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${versions.map(
+                      (x) =>
+                        html`<tr>
+                          <td>${x.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</td>
+                          <td>${x.personId ? (people.get(x.personId) ?? '') : 'quản trị'}</td>
+                          <td>${x.channel ?? ''}</td>
+                          <td>${x.submission.indicatorCode} ${x.submission.period}</td>
+                          <td>${fig(x.oldData)} → ${fig(x.newData)} (${x.action})</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+        }`;
+      res
+        .type('html')
+        .send(page({ title: unit.name, nonce: v.nonce, body, csrf: v.session.csrf, who: v.label }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/export.csv', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const schedule = await deps.schedule();
+      const period = periodParam(req, schedule);
+      const root = await rootParam(req, v);
+      if (!period || !root) {
+        res
+          .status(!period ? 400 : 404)
+          .type('text')
+          .send(!period ? 'bad period' : 'unknown unit');
+        return;
+      }
+      const rows = await periodRows(deps.db, { period, schedule, rootUnitCode: root.code });
+      const name = `bao-cao-${root.code}-${formatPeriod(period).replace(/[^0-9A-Za-z]+/g, '-')}.csv`;
+      res
+        .type('text/csv; charset=utf-8')
+        .setHeader('Content-Disposition', `attachment; filename="${name}"`)
+        .send(toCsv(rows));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/logout', form, async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const csrf = typeof req.body?.csrf === 'string' ? (req.body.csrf as string) : '';
+      if (!safeEqual(csrf, v.session.csrf)) {
+        message(req, res, 403, 'Yêu cầu không hợp lệ', html`<p>Xin tải lại trang rồi thử lại.</p>`);
+        return;
+      }
+      await revokeSession(deps.db, v.sessionId, now());
+      setCookie(res, '', 0);
+      res.redirect(303, '/dashboard/signed-out');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}
