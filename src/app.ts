@@ -55,6 +55,8 @@ export interface AppOverrides {
   features?: readonly Feature<AppServices>[];
   /** More handlers, routed before the features' (tests, plug-ins). */
   extraHandlers?: Handler<AppServices>[];
+  /** First delay before a platform whose start failed is tried again (default 5 s, doubling). */
+  channelRetryMs?: number;
 }
 
 export interface App {
@@ -209,6 +211,47 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   let boss: PgBoss | undefined;
 
+  // A platform whose start (setWebhook, getMe) fails does not stop the server: it is shown as
+  // degraded in /readyz and the log, and tried again with back-off (5 s doubling, 5 min at most).
+  const channelState: Record<string, string> = Object.fromEntries(
+    channels.map((c) => [c.name, 'starting']),
+  );
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const secrets = [
+    config.telegram?.token,
+    config.zaloBot?.token,
+    config.zaloOa?.accessToken,
+    config.zaloOa?.secretKey,
+    config.zaloOa?.appSecret,
+  ].filter((x): x is string => !!x);
+  const scrub = (err: unknown) =>
+    secrets.reduce(
+      (text, secret) => text.split(secret).join('***'),
+      err instanceof Error ? err.message : String(err),
+    );
+  const startChannel = async (c: Channel, attempt: number): Promise<void> => {
+    try {
+      await c.start?.();
+      if (channelState[c.name] === 'degraded')
+        logger.info({ channel: c.name }, 'channel recovered');
+      channelState[c.name] = 'ok';
+    } catch (err) {
+      const delayMs = Math.min((overrides.channelRetryMs ?? 5000) * 2 ** attempt, 300_000);
+      channelState[c.name] = 'degraded';
+      logger.error(
+        { channel: c.name, err: scrub(err), retryInMs: delayMs },
+        'channel start failed; degraded, trying again',
+      );
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        void startChannel(c, attempt + 1);
+      }, delayMs);
+      timer.unref();
+      retryTimers.add(timer);
+    }
+  };
+
   let adminToken = config.adminToken;
   const mounts = Object.fromEntries(
     channels
@@ -224,6 +267,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       { name: 'database', check: () => db.ping() },
       { name: 'state', check: () => store.ping() },
     ],
+    channels: () => ({ ...channelState }),
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
@@ -289,7 +333,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         adminToken,
         startedAt: new Date().toISOString(),
       });
-      for (const c of channels) await c.start?.();
+      for (const c of channels) await startChannel(c, 0);
       logger.info(
         {
           url: running.url,
@@ -302,6 +346,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     stop() {
       stopping ??= (async () => {
+        for (const timer of retryTimers) clearTimeout(timer);
+        retryTimers.clear();
         for (const c of channels)
           await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         if (running) await running.close(config.shutdownTimeoutMs);

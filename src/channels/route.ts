@@ -8,7 +8,7 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { InboundMessage } from '../core/message.js';
+import { conversationKey, type InboundMessage } from '../core/message.js';
 import { InfraError, type Pipeline } from '../core/pipeline.js';
 import { normalizeInput } from '../text/vietnamese.js';
 import type { PlatformAdapter } from './adapter.js';
@@ -64,17 +64,35 @@ export function createUpdateProcessor(
     };
     const parsed = adapter.parse(body, (deps.now ?? (() => new Date()))());
     if (parsed.kind === 'invalid') return line({ reason: parsed.reason }, 'invalid');
-    if (parsed.kind === 'ignored')
+    if (parsed.kind === 'ignored') {
+      if (parsed.ack && adapter.acknowledge) {
+        // A button we do not act on (meant for another member of the group): stop its
+        // spinner, with a short notice.
+        await adapter
+          .acknowledge(parsed.ack, parsed.notice ? t(parsed.notice) : undefined)
+          .catch((err: unknown) =>
+            log.warn(
+              { err: adapter.toDeliveryError?.(err).message ?? String(err) },
+              'acknowledge failed',
+            ),
+          );
+      }
       return line(
         { updateId: parsed.updateId, event: parsed.event, reason: parsed.reason },
         'ignored',
       );
+    }
     let msg = cleanInbound(parsed.msg);
     const fields = { updateId: msg.updateId, event: parsed.event };
     const updateLog = log.child({ updateId: msg.updateId });
     let result;
     try {
       if (adapter.prepare) msg = await adapter.prepare(msg, parsed.sentAt);
+      // Group policy: only what is addressed to us (a command for our bot, a reply to us, a
+      // mention, an answer to options offered to this member); the rest — other members'
+      // talk, service messages — is ignored silently.
+      if (msg.chatType === 'group' && !msg.addressed)
+        return line({ ...fields, reason: 'group message not addressed to us' }, 'ignored');
       result = await pipeline.process(msg);
     } catch (err) {
       // Logged once, at the level it deserves: our infrastructure is a warning (the platform
@@ -84,8 +102,10 @@ export function createUpdateProcessor(
       else updateLog.error({ err, ...fields }, 'update processing failed; asking for redelivery');
       return line(fields, 'retry');
     }
+    // A redelivered button was acknowledged the first time (Telegram rejects a late answer).
+    if (result.status === 'duplicate') return line(fields, 'duplicate');
     if (parsed.ack && adapter.acknowledge) {
-      // Stop the spinner on the button, whether it was processed now or before.
+      // Stop the spinner on the button.
       await adapter
         .acknowledge(parsed.ack)
         .catch((err: unknown) =>
@@ -95,7 +115,6 @@ export function createUpdateProcessor(
           ),
         );
     }
-    if (result.status === 'duplicate') return line(fields, 'duplicate');
     let replies = result.replies;
     if (replies.length === 0 && msg.event === 'unsupported' && msg.chatType !== 'group') {
       // Photos, stickers, voice in a private chat: never leave the user without an answer.
@@ -103,7 +122,7 @@ export function createUpdateProcessor(
     }
     const last = await sendRepliesInOrder(
       replies,
-      (reply) => adapter.sendReply(msg.chatId, reply),
+      (reply) => adapter.sendReply(msg.chatId, reply, msg),
       {
         channel: adapter.name,
         chatId: msg.chatId,
@@ -114,7 +133,7 @@ export function createUpdateProcessor(
     );
     if (adapter.afterReplies) {
       await adapter
-        .afterReplies(msg.chatId, last, updateLog)
+        .afterReplies(conversationKey(msg), last, updateLog)
         .catch((err: unknown) => updateLog.warn({ err }, 'after-reply bookkeeping failed'));
     }
     if (result.menu && adapter.setMenu) {

@@ -78,14 +78,23 @@ export async function sendTelegramReply(
   telegram: Telegram,
   chatId: string,
   reply: OutboundReply,
+  to: { replyTo?: string; threadId?: string } = {},
 ): Promise<void> {
   const parts = splitText(reply.text, TELEGRAM_LIMITS.text);
+  // In a group each part quotes the member's message (so the buttons say whose they are); in
+  // a forum topic each part stays in the topic.
+  const replyTo = to.replyTo !== undefined ? Number(to.replyTo) : undefined;
+  const thread = to.threadId !== undefined ? Number(to.threadId) : undefined;
   try {
     const keyboard = inlineKeyboard(reply);
     for (let i = 0; i < parts.length; i++) {
       const last = i === parts.length - 1;
       await telegram.sendMessage(chatId, parts[i] ?? '', {
         link_preview_options: { is_disabled: true },
+        ...(thread !== undefined ? { message_thread_id: thread } : {}),
+        ...(replyTo !== undefined
+          ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
+          : {}),
         ...(last && keyboard ? { reply_markup: keyboard } : {}),
       });
     }
