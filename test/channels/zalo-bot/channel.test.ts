@@ -53,7 +53,7 @@ describe('Zalo Bot webhook', () => {
     api = await startFakeBotApi();
     options = createMemoryOptionsStore();
     pipeline = createFakePipeline((m) =>
-      m.text === 'chốt'
+      m.text === 'chốt' || m.text === '/chốt'
         ? [
             {
               text: 'Xác nhận số liệu?',
@@ -157,6 +157,37 @@ describe('Zalo Bot webhook', () => {
     await post(textEvent('m20', 'chốt'));
     await post(textEvent('m21', 'xac nhan'));
     expect(pipeline.applied[1]).toMatchObject({ button: 'rep:ok' });
+  });
+
+  it("in a group: ignores other members' talk, keeps each member's options to themselves", async () => {
+    const inGroup = (id: string, from: string, text: string) => {
+      const e = textEvent(id, text, from);
+      return {
+        ...e,
+        message: { ...e.message, chat: { id: 'grp-77', chat_type: 'GROUP' } },
+      };
+    };
+    // Plain talk in the group, and a command for another bot: nothing reaches the pipeline.
+    expect((await post(inGroup('g1', 'hoa', 'Chiều nay họp nhé'))).status).toBe(200);
+    expect((await post(inGroup('g2', 'hoa', '/help@BotKhac'))).status).toBe(200);
+    expect(pipeline.received).toHaveLength(0);
+    expect(api.of('sendMessage')).toHaveLength(0);
+    // Hoa's command is addressed to us; the options are hers.
+    await post(inGroup('g3', 'hoa', '/chốt'));
+    expect(api.of('sendMessage')[0]!.body).toMatchObject({ chat_id: 'grp-77' });
+    expect(options.map.get('grp-77:hoa')).toBeDefined();
+    expect(options.map.has('grp-77')).toBe(false);
+    // Minh's "1" is not an answer to anything offered to him: ignored.
+    expect((await post(inGroup('g4', 'minh', '1'))).status).toBe(200);
+    expect(pipeline.received).toHaveLength(1);
+    // Hoa's "1" picks her option.
+    await post(inGroup('g5', 'hoa', '1'));
+    expect(pipeline.applied.at(-1)).toMatchObject({
+      chatType: 'group',
+      userId: 'hoa',
+      button: 'rep:ok',
+      addressed: true,
+    });
   });
 
   it('forgets the options once a reply offers none, so a later "1" stays text', async () => {
