@@ -267,7 +267,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       { name: 'database', check: () => db.ping() },
       { name: 'state', check: () => store.ping() },
     ],
-    channels: () => ({ ...channelState }),
+    // A platform that is down must not take every instance out of the load balancer: its
+    // state is detail, not readiness.
+    readinessDetail: () => ({
+      channels: Object.fromEntries(
+        Object.entries(channelState).map(([name, status]) => [name, { status }]),
+      ),
+    }),
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,

@@ -24,12 +24,8 @@ export interface HttpDeps {
   mounts: Record<string, Router>;
   /** Dependencies /readyz checks (database, state store). */
   readiness: HealthCheck[];
-  /**
-   * More detail for /readyz that does not decide readiness: the chat platforms' state
-   * ('ok', 'degraded', 'starting'). A platform that is down must not take every instance out
-   * of a load balancer; updates of the other platforms and the simulator still work.
-   */
-  channels?: () => Record<string, string>;
+  /** Detail shown in `/readyz` that does not decide readiness (per-channel health). */
+  readinessDetail?: () => Record<string, unknown>;
   adminToken?: () => string | undefined;
   runAdmin?: AdminRunner;
   /** Links on the landing page `/` (e.g. the simulator when it is on). */
@@ -94,7 +90,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : 'unavailable',
       checks: Object.fromEntries(results),
-      ...(deps.channels ? { channels: deps.channels() } : {}),
+      ...deps.readinessDetail?.(),
     });
   });
 

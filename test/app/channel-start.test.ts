@@ -52,9 +52,12 @@ describe('a platform that cannot be registered at start-up', () => {
   it('starts, stays ready, shows the platform degraded and logs it without the token', async () => {
     const res = await fetch(`${t.url}/readyz`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; channels: Record<string, string> };
+    const body = (await res.json()) as {
+      status: string;
+      channels: Record<string, { status: string }>;
+    };
     expect(body.status).toBe('ok');
-    expect(body.channels.telegram).toBe('degraded');
+    expect(body.channels.telegram?.status).toBe('degraded');
     const failure = lines.find((l) => l.includes('channel start failed'));
     expect(failure).toBeDefined();
     expect(failure).toContain('telegram');
@@ -71,9 +74,9 @@ describe('a platform that cannot be registered at start-up', () => {
     for (let i = 0; i < 100 && state !== 'ok'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const body = (await (await fetch(`${t.url}/readyz`)).json()) as {
-        channels: Record<string, string>;
+        channels: Record<string, { status: string }>;
       };
-      state = body.channels.telegram ?? '';
+      state = body.channels.telegram?.status ?? '';
     }
     expect(state).toBe('ok');
     expect(api.of('setWebhook').length).toBeGreaterThan(attempts);
