@@ -4,6 +4,8 @@ import { FEATURES, fallbackHandler } from '../handlers/index.js';
 import { CitizenService } from './citizens/service.js';
 import { commandMenu, composeFeatures, type Feature } from './core/feature.js';
 import type { Channel } from './channels/types.js';
+import type { ReachabilityEvent } from './channels/webhook.js';
+import { markReachable, markUnreachable } from './domain/people/reachability.js';
 import { createTelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
 import { createZaloOaChannel } from './channels/zalo-oa/index.js';
@@ -172,7 +174,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await app.delivery.enqueue(m, 'notice');
       }
     : undefined;
-  const base = { logger, pipeline, t: channelT, bodyLimit: '256kb', replyFallback };
+  const base = {
+    logger,
+    pipeline,
+    t: channelT,
+    bodyLimit: '256kb',
+    replyFallback,
+    // Blocked, unfollowed, or back: proactive messages use a reachable identity.
+    onReachability: async (e: ReachabilityEvent) => {
+      if (e.reachable) await markReachable(db.prisma, e.channel, e.userId, e.at);
+      else if (await markUnreachable(db.prisma, e.channel, e.userId, e.at))
+        logger.info({ channel: e.channel }, 'identity marked unreachable');
+    },
+  };
   if (config.telegram) {
     channels.push(
       createTelegramChannel({

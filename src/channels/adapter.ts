@@ -44,6 +44,8 @@ export type ParsedInbound =
       event?: string;
       ack?: string;
       notice?: string;
+      /** The user blocked the bot / unfollowed (false) or came back (true). */
+      reachability?: { userId: string; reachable: boolean };
     }
   /** A body that is not this platform's update at all: 400. */
   | { kind: 'invalid'; reason: string };

@@ -14,6 +14,7 @@ import { normalizeInput } from '../text/vietnamese.js';
 import type { PlatformAdapter } from './adapter.js';
 import type { ChannelBaseDeps } from './webhook.js';
 import {
+  asDeliveryError,
   fileTranslate,
   parseJsonBody,
   rawBody,
@@ -45,7 +46,7 @@ export interface UpdateProcessor {
 /** The shared update path (webhook and long polling). */
 export function createUpdateProcessor(
   adapter: PlatformAdapter,
-  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't'> & {
+  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't' | 'onReachability'> & {
     logger: Logger;
     now?: () => Date;
   },
@@ -53,6 +54,14 @@ export function createUpdateProcessor(
   const log = deps.logger.child({ channel: adapter.name });
   const t = deps.t ?? fileTranslate('vi');
   const pipeline: Pipeline = deps.pipeline;
+  const now = deps.now ?? (() => new Date());
+  /** Record a user's reachability; a failure is only logged (it must not cost the update). */
+  const reachability = async (userId: string, reachable: boolean, l: Logger) => {
+    if (!deps.onReachability) return;
+    await deps
+      .onReachability({ channel: adapter.name, userId, reachable, at: now() })
+      .catch((err: unknown) => l.warn({ err }, 'reachability not recorded'));
+  };
   return async (body) => {
     const started = performance.now();
     const line = (fields: Record<string, unknown>, outcome: UpdateOutcome) => {
@@ -62,7 +71,7 @@ export function createUpdateProcessor(
       else log.info(entry, 'update');
       return outcome;
     };
-    const parsed = adapter.parse(body, (deps.now ?? (() => new Date()))());
+    const parsed = adapter.parse(body, now());
     if (parsed.kind === 'invalid') return line({ reason: parsed.reason }, 'invalid');
     if (parsed.kind === 'ignored') {
       if (parsed.ack && adapter.acknowledge) {
@@ -77,6 +86,8 @@ export function createUpdateProcessor(
             ),
           );
       }
+      if (parsed.reachability)
+        await reachability(parsed.reachability.userId, parsed.reachability.reachable, log);
       return line(
         { updateId: parsed.updateId, event: parsed.event, reason: parsed.reason },
         'ignored',
@@ -120,6 +131,7 @@ export function createUpdateProcessor(
       // Photos, stickers, voice in a private chat: never leave the user without an answer.
       replies = [{ text: t('channel.unsupported') }];
     }
+    let blocked = false;
     const last = await sendRepliesInOrder(
       replies,
       (reply) => adapter.sendReply(msg.chatId, reply, msg),
@@ -127,10 +139,16 @@ export function createUpdateProcessor(
         channel: adapter.name,
         chatId: msg.chatId,
         log: updateLog,
-        toError: adapter.toDeliveryError,
+        toError: (err) => {
+          const e = adapter.toDeliveryError?.(err) ?? asDeliveryError(err);
+          if (e.unreachable) blocked = true;
+          return e;
+        },
         replyFallback: deps.replyFallback,
       },
     );
+    // Someone writing in a one-to-one chat can be reached there (unless the reply says not).
+    if (msg.chatType !== 'group') await reachability(msg.userId, !blocked, updateLog);
     if (adapter.afterReplies) {
       await adapter
         .afterReplies(conversationKey(msg), last, updateLog)

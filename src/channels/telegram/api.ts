@@ -63,7 +63,11 @@ export function toDeliveryError(err: unknown): DeliveryError {
       );
     }
     if (code >= 500) return new DeliveryError(description, false, undefined, { cause: err });
-    return new DeliveryError(description, true, undefined, { cause: err });
+    // 403: "bot was blocked by the user", "user is deactivated", "bot was kicked".
+    return new DeliveryError(description, true, undefined, {
+      cause: err,
+      unreachable: code === 403,
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   // node-fetch FetchError, socket resets, invalid JSON from a proxy: transient.

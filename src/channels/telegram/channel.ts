@@ -101,6 +101,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
           updateId: p.updateId?.toString(),
           ...(p.callbackQueryId ? { ack: p.callbackQueryId } : {}),
           ...(p.notice ? { notice: p.notice } : {}),
+          ...(p.reachability ? { reachability: p.reachability } : {}),
         };
       return {
         kind: 'message',

@@ -43,7 +43,7 @@ export function parseOaEnvelope(body: unknown): OaEnvelope | null {
 
 export type ParsedOaEvent =
   | { kind: 'message'; msg: InboundMessage; at: Date }
-  | { kind: 'ignored'; reason: string }
+  | { kind: 'ignored'; reason: string; reachability?: { userId: string; reachable: boolean } }
   | { kind: 'invalid'; reason: string };
 
 /** Parse a verified event body. */
@@ -68,6 +68,15 @@ export function parseOaEvent(body: unknown, env: OaEnvelope, receivedAt: Date): 
         updateId: `follow:${userId}:${env.timestamp}`,
         receivedAt,
       },
+    };
+  }
+  if (env.eventName === 'unfollow') {
+    // Messages to them fail from now on: reminders go to another of their identities.
+    const f = FollowEvent.safeParse(body);
+    return {
+      kind: 'ignored',
+      reason: 'unfollow',
+      ...(f.success ? { reachability: { userId: f.data.follower.id, reachable: false } } : {}),
     };
   }
   // OA group chat (user_send_group_*): our replies go to one person, never to the group, so

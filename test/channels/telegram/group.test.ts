@@ -212,3 +212,53 @@ describe('a report in a Telegram group', () => {
     expect(lastTexts(1)[0]).toMatch(/Mã biên nhận/);
   });
 });
+
+describe('a user who blocks the bot', () => {
+  const PRIVATE = { id: LAN.id, type: 'private', first_name: 'Lan' };
+  const identity = () =>
+    t.testDb.db.prisma.identity.findUniqueOrThrow({
+      where: { channel_externalId: { channel: 'telegram', externalId: String(LAN.id) } },
+    });
+  const member = (status: string) =>
+    post({
+      update_id: ++updateId,
+      my_chat_member: {
+        chat: PRIVATE,
+        from: LAN,
+        date: DATE,
+        old_chat_member: { user: BOT, status: status === 'kicked' ? 'member' : 'kicked' },
+        new_chat_member: { user: BOT, status },
+      },
+    });
+
+  it('is marked unreachable on my_chat_member kicked and reachable again on restart', async () => {
+    expect(await member('kicked')).toBe(200);
+    expect((await identity()).unreachableAt).not.toBeNull();
+    expect(await member('member')).toBe(200);
+    expect((await identity()).unreachableAt).toBeNull();
+  });
+
+  it('is marked unreachable when a reply fails as blocked, and reachable once they write', async () => {
+    api.respond = (call) =>
+      call.method === 'getMe'
+        ? { body: { ok: true, result: BOT } }
+        : call.method === 'sendMessage'
+          ? {
+              status: 403,
+              body: {
+                ok: false,
+                error_code: 403,
+                description: 'Forbidden: bot was blocked by the user',
+              },
+            }
+          : undefined;
+    await message(LAN, PRIVATE, '/help');
+    expect((await identity()).unreachableAt).not.toBeNull();
+    api.respond = (call) =>
+      call.method === 'getMe' ? { body: { ok: true, result: BOT } } : undefined;
+    await message(LAN, PRIVATE, '/help');
+    const row = await identity();
+    expect(row.unreachableAt).toBeNull();
+    expect(row.lastSeenAt).not.toBeNull();
+  });
+});
