@@ -18,6 +18,8 @@ export interface PlatformLimits {
   perSecond: number;
   /** Messages per second to one chat. */
   perChatPerSecond?: number;
+  /** Messages per minute to one group chat (Telegram: 20; a group's chat id is negative). */
+  perGroupPerMinute?: number;
 }
 
 /** A decoded update. */

@@ -10,10 +10,15 @@ import { splitText } from '../text-split.js';
 import { DeliveryError } from '../types.js';
 
 /**
- * Telegram's limits: 4096 characters a message; about 30 messages a second in bulk and one a
- * second per chat (not contractual; 429 with retry_after beyond).
+ * Telegram's limits: 4096 characters a message; about 30 messages a second in bulk, one a
+ * second per chat and 20 a minute per group (not contractual; 429 with retry_after beyond).
  */
-export const TELEGRAM_LIMITS: PlatformLimits = { text: 4096, perSecond: 30, perChatPerSecond: 1 };
+export const TELEGRAM_LIMITS: PlatformLimits = {
+  text: 4096,
+  perSecond: 30,
+  perChatPerSecond: 1,
+  perGroupPerMinute: 20,
+};
 
 /** Telegram rejects callback_data longer than 64 bytes. */
 const CALLBACK_DATA_MAX_BYTES = 64;
