@@ -5,6 +5,7 @@ import { CitizenService } from './citizens/service.js';
 import { commandMenu, composeFeatures, type Feature } from './core/feature.js';
 import type { Channel } from './channels/types.js';
 import type { ReachabilityEvent } from './channels/webhook.js';
+import { moveGroupChat } from './domain/people/groups.js';
 import { markReachable, markUnreachable } from './domain/people/reachability.js';
 import { createTelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
@@ -185,6 +186,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (e.reachable) await markReachable(db.prisma, e.channel, e.userId, e.at);
       else if (await markUnreachable(db.prisma, e.channel, e.userId, e.at))
         logger.info({ channel: e.channel }, 'identity marked unreachable');
+    },
+    // A Telegram group that became a supergroup keeps its registration.
+    onChatMigrated: async (e: { channel: string; from: string; to: string }) => {
+      if (await moveGroupChat(db.prisma, e.channel, e.from, e.to))
+        logger.info({ channel: e.channel, from: e.from, to: e.to }, 'group chat moved');
     },
   };
   if (config.telegram) {

@@ -48,6 +48,8 @@ export type ParsedInbound =
       notice?: string;
       /** The user blocked the bot / unfollowed (false) or came back (true). */
       reachability?: { userId: string; reachable: boolean };
+      /** A group became a supergroup with a new chat id (Telegram `migrate_to_chat_id`). */
+      migrated?: { from: string; to: string };
     }
   /** A body that is not this platform's update at all: 400. */
   | { kind: 'invalid'; reason: string };

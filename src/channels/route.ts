@@ -46,7 +46,10 @@ export interface UpdateProcessor {
 /** The shared update path (webhook and long polling). */
 export function createUpdateProcessor(
   adapter: PlatformAdapter,
-  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't' | 'onReachability'> & {
+  deps: Pick<
+    ChannelBaseDeps,
+    'pipeline' | 'replyFallback' | 't' | 'onReachability' | 'onChatMigrated'
+  > & {
     logger: Logger;
     now?: () => Date;
   },
@@ -88,6 +91,15 @@ export function createUpdateProcessor(
       }
       if (parsed.reachability)
         await reachability(parsed.reachability.userId, parsed.reachability.reachable, log);
+      if (parsed.migrated && deps.onChatMigrated) {
+        // A failure here is our side's: the platform delivers the service message again.
+        try {
+          await deps.onChatMigrated({ channel: adapter.name, ...parsed.migrated });
+        } catch (err) {
+          log.warn({ err }, 'group migration not recorded; asking for redelivery');
+          return line({ updateId: parsed.updateId, event: parsed.event }, 'retry');
+        }
+      }
       return line(
         { updateId: parsed.updateId, event: parsed.event, reason: parsed.reason },
         'ignored',

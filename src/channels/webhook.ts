@@ -123,6 +123,12 @@ export interface ChannelBaseDeps {
    * on their identity.
    */
   onReachability?: (e: ReachabilityEvent) => Promise<void>;
+  /** A group chat got a new id (Telegram group -> supergroup): move what is kept for it. */
+  onChatMigrated?: (e: {
+    channel: import('../core/message.js').ChannelName;
+    from: string;
+    to: string;
+  }) => Promise<void>;
 }
 
 export interface ReachabilityEvent {

@@ -102,6 +102,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
           ...(p.callbackQueryId ? { ack: p.callbackQueryId } : {}),
           ...(p.notice ? { notice: p.notice } : {}),
           ...(p.reachability ? { reachability: p.reachability } : {}),
+          ...(p.migrated ? { migrated: p.migrated } : {}),
         };
       return {
         kind: 'message',

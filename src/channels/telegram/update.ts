@@ -105,6 +105,8 @@ export type ParsedUpdate =
       notice?: string;
       /** `my_chat_member` in a private chat. */
       reachability?: ReachabilityChange;
+      /** The group became a supergroup: its new id. */
+      migrated?: { from: string; to: string };
     }
   | { kind: 'invalid'; reason: string };
 
@@ -284,8 +286,17 @@ export function parseTelegramUpdate(
   if (!m) return { kind: 'ignored', updateId: u.update_id, reason: 'update type not handled' };
   const raw = ((body as { message?: object; edited_message?: object }).message ??
     (body as { edited_message?: object }).edited_message) as Record<string, unknown>;
-  if (!CONTENT_FIELDS.some((f) => raw[f] !== undefined))
-    return { kind: 'ignored', updateId: u.update_id, reason: 'service message' };
+  if (!CONTENT_FIELDS.some((f) => raw[f] !== undefined)) {
+    const to = raw.migrate_to_chat_id;
+    return {
+      kind: 'ignored',
+      updateId: u.update_id,
+      reason: 'service message',
+      ...(typeof to === 'number' && Number.isSafeInteger(to)
+        ? { migrated: { from: String(m.chat.id), to: String(to) } }
+        : {}),
+    };
+  }
   if (m.from?.is_bot) return { kind: 'ignored', updateId: u.update_id, reason: 'from a bot' };
   const chatType = chatTypeOf(m.chat.type);
   const thread = m.is_topic_message ? m.message_thread_id : undefined;

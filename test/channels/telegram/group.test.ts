@@ -262,3 +262,58 @@ describe('a user who blocks the bot', () => {
     expect(row.lastSeenAt).not.toBeNull();
   });
 });
+
+describe('registering a group for a unit (/nhomnay)', () => {
+  const MINH = { id: 5345678901, is_bot: false, first_name: 'Minh', language_code: 'vi' };
+  const OLD = { id: -4081234567, title: 'Cán bộ xã Thạch Hà', type: 'group' };
+  const groupsOf = () =>
+    t.testDb.db.prisma.chatGroup.findMany({
+      select: { chatId: true, unit: { select: { code: true } } },
+      orderBy: { chatId: 'asc' },
+    });
+
+  beforeAll(async () => {
+    const { code } = await createInvitation(t.testDb.db.prisma, {
+      unitCode: '42',
+      role: 'manager',
+      createdBy: 'cli',
+      now: vn('2025-11-03T09:00:00'),
+    });
+    await message(MINH, { id: MINH.id, type: 'private', first_name: 'Minh' }, `/link ${code}`);
+    expect(lastTexts(1)[0]).toMatch(/Đã liên kết/);
+  });
+
+  it('is refused in a private chat and to a reporter', async () => {
+    await message(MINH, { id: MINH.id, type: 'private', first_name: 'Minh' }, '/nhomnay');
+    expect(lastTexts(1)[0]).toContain('dùng trong nhóm');
+    await message(LAN, OLD, '/nhomnay@CdsHaTinhBot');
+    expect(await groupsOf()).toEqual([]);
+  });
+
+  it("registers the group for a unit in the manager's scope, or their own unit", async () => {
+    await message(MINH, OLD, '/nhomnay@CdsHaTinhBot 18100');
+    expect(lastTexts(1)[0]).toContain('Đã đăng ký nhóm này cho Phường Trần Phú');
+    expect(await groupsOf()).toEqual([{ chatId: String(OLD.id), unit: { code: '18100' } }]);
+    await message(MINH, OLD, '/nhomnay');
+    expect(lastTexts(1)[0]).toContain('thay cho đơn vị trước');
+    expect(await groupsOf()).toEqual([{ chatId: String(OLD.id), unit: { code: '42' } }]);
+  });
+
+  it('keeps the registration when the group becomes a supergroup, without a word', async () => {
+    const before = sends().length;
+    expect(
+      await post({
+        update_id: ++updateId,
+        message: {
+          message_id: ++messageId,
+          date: DATE,
+          chat: OLD,
+          from: MINH,
+          migrate_to_chat_id: -1002111234567,
+        },
+      }),
+    ).toBe(200);
+    expect(sends()).toHaveLength(before);
+    expect(await groupsOf()).toEqual([{ chatId: '-1002111234567', unit: { code: '42' } }]);
+  });
+});
