@@ -182,6 +182,13 @@ describe('replaying real-shaped platform traffic', () => {
       ZALO_OA_API_ROOT: oa.url,
       ZALO_OAUTH_ROOT: oa.url,
     });
+    // The follower of the follow/unfollow fixtures is linked staff: unfollowing marks them.
+    await t.testDb.db.prisma.person.create({
+      data: {
+        displayName: 'Nguyễn Văn Follow',
+        identities: { create: { channel: 'zalo-oa', externalId: '6198273645512367' } },
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -306,6 +313,15 @@ describe('replaying real-shaped platform traffic', () => {
         for (const r of replies) expect(r.text.length).toBeLessThanOrEqual(2000);
       });
     }
+
+    it('marks a linked user who unfollowed the OA unreachable there', async () => {
+      const identity = await t.testDb.db.prisma.identity.findUniqueOrThrow({
+        where: {
+          channel_externalId: { channel: 'zalo-oa', externalId: '6198273645512367' },
+        },
+      });
+      expect(identity.unreachableAt).not.toBeNull();
+    });
 
     it('still refuses a body whose signature does not match (401)', async () => {
       const raw = fixture('zalo-oa', 'change-oa-daily-quota');
