@@ -24,12 +24,12 @@ export interface HttpDeps {
   mounts: Record<string, Router>;
   /** Dependencies /readyz checks (database, state store). */
   readiness: HealthCheck[];
-  /** Detail shown in `/readyz` that does not decide readiness (per-channel health). */
-  readinessDetail?: () => Record<string, unknown>;
   adminToken?: () => string | undefined;
   runAdmin?: AdminRunner;
   /** Links on the landing page `/` (e.g. the simulator when it is on). */
   landing?: { href: string; label: string }[];
+  /** Detail shown in `/readyz` that does not decide readiness (per-channel health). */
+  readinessDetail?: () => Record<string, unknown>;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
