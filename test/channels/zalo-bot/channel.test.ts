@@ -301,7 +301,15 @@ describe('Zalo Bot channel start and send', () => {
       .send({ channel: 'zalo-bot', chatId: 'c', text: 'x' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryError);
-    expect(err).toMatchObject({ permanent: true });
+    expect(err).toMatchObject({ permanent: true, unreachable: false });
+    api.respond = () => ({
+      status: 403,
+      body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    });
+    const blocked = await build()
+      .send({ channel: 'zalo-bot', chatId: 'c', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(blocked).toMatchObject({ permanent: true, unreachable: true });
     api.respond = () => ({
       status: 429,
       body: { ok: false, error_code: 429, description: 'Too many requests' },
