@@ -100,6 +100,7 @@ export function invalidFigure(
   if (ind.unit === 'percent') {
     if (it.numerator !== undefined || it.denominator !== undefined) {
       const { numerator: n, denominator: d } = it;
+      if (n === 0 && d === 0) return undefined; // không phát sinh
       return finite(n) && finite(d) && d > 0 && n >= 0 && n <= d ? undefined : 'fraction';
     }
     return finite(it.value) && it.value >= 0 && it.value <= 100 ? undefined : 'percent';
@@ -130,35 +131,55 @@ export function lockedMessage(t: Translate, err: LockedError): string {
  * Problems that stop a draft before confirmation, each as a reply line: an indicator this
  * unit does not report, or a (unit, period) already locked.
  */
+/** Why a draft cannot be saved; a locked period is not something the reporter can fix. */
+export interface Problem {
+  text: string;
+  locked: boolean;
+}
+
+/**
+ * The refusal of a draft: its problems, then "nothing saved" — with "correct and send again"
+ * only when the reporter can correct something (not for a locked period, which a manager
+ * reopens).
+ */
+export function refusalText(t: Translate, problems: readonly Problem[]): string {
+  const fixable = problems.some((p) => !p.locked);
+  return [
+    ...problems.map((p) => p.text),
+    t(fixable ? 'report.nothingSaved' : 'report.notSavedYet'),
+  ].join('\n');
+}
+
 export async function draftProblems(
   ctx: Ctx,
   draft: Draft,
   unit: ReporterUnit,
   catalogue: Catalogue,
   schedule: Schedule,
-): Promise<string[]> {
+): Promise<Problem[]> {
   const { t } = ctx;
-  const problems: string[] = [];
+  const problems: Problem[] = [];
+  const fix = (text: string) => problems.push({ text, locked: false });
   for (const g of draft.groups) {
     const period = groupPeriod(g);
     for (const it of g.items) {
       const ind = catalogue.byCode.get(it.code);
       if (!ind) {
-        problems.push(t('report.unknownCode', { code: it.code }));
+        fix(t('report.unknownCode', { code: it.code }));
         continue;
       }
       const invalid = invalidFigure(ind, it);
-      if (invalid) problems.push(t(`report.invalid.${invalid}`, { code: it.code }));
+      if (invalid) fix(t(`report.invalid.${invalid}`, { code: it.code }));
       if (effectivePeriodicity(ind, schedule) !== period.kind) {
-        problems.push(t('report.wrongPeriodKind', { code: it.code, period: formatPeriod(period) }));
+        fix(t('report.wrongPeriodKind', { code: it.code, period: formatPeriod(period) }));
       } else if (dueIndicators(unit.level, period, schedule, [ind]).length === 0) {
-        problems.push(t('report.notDue', { code: it.code, unit: unit.name }));
+        fix(t('report.notDue', { code: it.code, unit: unit.name }));
       }
     }
     try {
       await ctx.services.submissions.assertOpen(unit, period, ctx.now(), schedule);
     } catch (err) {
-      if (err instanceof LockedError) problems.push(lockedMessage(t, err));
+      if (err instanceof LockedError) problems.push({ text: lockedMessage(t, err), locked: true });
       else throw err;
     }
   }
@@ -274,7 +295,7 @@ export async function commitDraft(
   personId: string,
   catalogue: Catalogue,
   schedule: Schedule,
-): Promise<{ ok: true; text: string } | { ok: false; problems: string[] }> {
+): Promise<{ ok: true; text: string } | { ok: false; problems: Problem[] }> {
   const problems = await draftProblems(ctx, draft, unit, catalogue, schedule);
   if (problems.length > 0) return { ok: false, problems };
   const { t, locale } = ctx;

@@ -8,12 +8,13 @@ import type { AppServices } from '../../src/services/index.js';
 import {
   renderConfirmation,
   draftProblems,
+  refusalText,
   DEFAULT_JUMPS,
   type Draft,
   type JumpThresholds,
 } from './draft.js';
 import type { Catalogue, ReporterUnit, Sender } from './env.js';
-import type { Schedule } from '../../src/domain/schedule.js';
+import { examplePeriods, type Schedule } from '../../src/domain/schedule.js';
 import { reportFlow, type Pending } from './state.js';
 
 export type Ctx = HandlerContext<AppServices>;
@@ -32,6 +33,11 @@ export interface Env {
   schedule: Schedule;
   sender: Sender;
   options: ReportOptions;
+  /**
+   * The open period of each kind (`T11/2026`, `Q4/2026`, `năm 2026`), for the examples in
+   * help and error texts: `{{month}}`, `{{quarter}}`, `{{year}}`.
+   */
+  examples: { month: string; quarter: string; year: string };
 }
 
 export async function loadEnv(
@@ -43,7 +49,13 @@ export async function loadEnv(
     ctx.services.schedule.get(),
     ctx.services.people.sender(),
   ]);
-  return { catalogue, schedule, sender, options };
+  return {
+    catalogue,
+    schedule,
+    sender,
+    options,
+    examples: examplePeriods(ctx.now(), schedule),
+  };
 }
 
 /** The sender's reporter unit with that id (a removed membership makes it undefined). */
@@ -87,7 +99,7 @@ export async function proceedDraft(
   const problems = await draftProblems(ctx, draft, unit, env.catalogue, env.schedule);
   if (problems.length > 0) {
     reportFlow.end(ctx);
-    ctx.reply({ text: [...problems, ctx.t('report.nothingSaved')].join('\n') });
+    ctx.reply({ text: refusalText(ctx.t, problems) });
     return;
   }
   const token = reportFlow.go(ctx, { step: 'confirm', draft });

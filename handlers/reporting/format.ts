@@ -59,6 +59,7 @@ export function formatFigure(
   if (ind.unit === 'boolean') return value === 1 ? t('report.yes') : t('report.no');
   if (ind.unit === 'count')
     return value === null ? '—' : formatNumber(locale, value, STORED_DECIMALS);
+  if (f.numerator === 0 && f.denominator === 0) return t('report.noDossiers');
   if (f.numerator != null && f.denominator != null) {
     const pct = value ?? (f.numerator * 100) / f.denominator;
     const shown = formatPercent(locale, pct);
@@ -101,6 +102,7 @@ export function formatLine(
   period: Period,
   f: FigureView,
 ): string {
+  if (f.numerator === 0 && f.denominator === 0) return `${ind.code}: ${t('report.noDossiers')}`;
   const ev = targetOf(ind, level, period, f.value ?? null);
   return `${ind.code}: ${formatFigure(t, locale, ind, f)} — ${formatTargetNote(t, locale, ind, ev)}`;
 }

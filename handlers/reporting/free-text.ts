@@ -90,7 +90,10 @@ export async function answerReading(
       return toEcho(ctx, env, reading, fixed);
     case 'status':
       reportFlow.end(ctx);
-      return showStatus(ctx, env);
+      return showStatus(ctx, env, {
+        ...(reading.period ? { period: reading.period } : {}),
+        codes: reading.codes,
+      });
     case 'ambiguous': {
       const token = reportFlow.go(ctx, {
         step: 'offer',
@@ -111,7 +114,7 @@ export async function answerReading(
             part: reading.part,
             codes: reading.candidates.map((c) => c.code).join(', '),
           }),
-          t('report.nothingSaved'),
+          t('report.notSavedYet'),
         ].join('\n'),
         buttons,
       });
@@ -121,8 +124,9 @@ export async function answerReading(
       const lines: string[] = [];
       const understood = itemLines(ctx, env, reading.understood);
       if (understood.length > 0) lines.push(t('report.read.understood'), ...understood);
-      lines.push(...reading.errors.map((e) => t(e.key, e.vars)));
-      lines.push(t('report.nothingSaved'));
+      lines.push(...reading.errors.map((e) => t(e.key, { ...env.examples, ...e.vars })));
+      // With a likely reading on a button, the reporter taps rather than retypes.
+      lines.push(t(reading.likely ? 'report.notSavedYet' : 'report.nothingSaved'));
       const token = reportFlow.go(ctx, {
         step: 'offer',
         texts: reading.likely ? [reading.likely.text] : [],

@@ -24,7 +24,8 @@ import {
 } from '../../src/domain/schedule.js';
 import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { groupPeriod, toDraftItem, type Draft } from './draft.js';
+import { groupPeriod, lockedMessage, toDraftItem, type Draft } from './draft.js';
+import { LockedError } from '../../src/domain/submissions/index.js';
 import type { ReportIndicator, ReporterUnit } from './env.js';
 import { formatFigure, formatTarget, indicatorName, periodText, targetOf } from './format.js';
 import { cancel, proceedDraft, type Ctx, type Env } from './flow.js';
@@ -102,7 +103,7 @@ export async function startGuided(ctx: Ctx, env: Env, unit: ReporterUnit): Promi
   ctx.reply({
     text: ctx.t('report.guided.askPeriod', {
       unit: unit.name,
-      example: periods[0] ? formatPeriod(periods[0]) : 'T10/2025',
+      example: periods[0] ? formatPeriod(periods[0]) : env.examples.month,
     }),
     buttons,
   });
@@ -117,6 +118,14 @@ export async function choosePeriod(
 ): Promise<void> {
   if (periodStart(period).getTime() > ctx.now().getTime()) {
     ctx.reply({ text: ctx.t('report.guided.futurePeriod', { period: formatPeriod(period) }) });
+    return;
+  }
+  try {
+    await ctx.services.submissions.assertOpen(unit, period, ctx.now(), env.schedule);
+  } catch (err) {
+    if (!(err instanceof LockedError)) throw err;
+    reportFlow.end(ctx);
+    ctx.reply({ text: lockedMessage(ctx.t, err) });
     return;
   }
   const { due, missing } = await dueAndMissing(ctx, env, unit, period);
@@ -191,6 +200,7 @@ export async function askValue(
         denominator: ind.denominatorLabel ?? t('report.guided.denominator'),
       }),
     );
+    lines.push(t('report.guided.howNone'));
   } else if (ind.unit === 'count') lines.push(t('report.guided.howCount'));
   else lines.push(t('report.guided.howBoolean'));
   const ev = targetOf(ind, unit.level, period, null);
@@ -305,20 +315,54 @@ export async function guidedText(
   );
   const item = r.ok ? r.items.find((i) => i.code === code) : undefined;
   if (!r.ok || !item || r.items.length !== 1) {
-    const errors = r.ok ? [] : r.errors.map((e) => ctx.t(e.key, e.vars));
-    ctx.reply({
-      text: [
-        ...errors,
-        ctx.t('report.guided.retry', {
-          code,
-          example: `${example(env.catalogue.byCode.get(code)!)}`,
-        }),
-      ].join('\n'),
-    });
+    ctx.reply({ text: retryText(ctx, env, code, text, r.ok ? [] : r.errors) });
     return;
   }
   const values = { ...step.values, [code]: toDraftItem(item) };
   return moveTo(ctx, env, unit, { ...step, values }, step.index + 1);
+}
+
+/** Errors that only say the answer was not a figure: in a guided step, one plain sentence. */
+const NOT_A_FIGURE = new Set([
+  'parse.error.unknown',
+  'parse.error.unknownSuggest',
+  'parse.error.missingValue',
+  'parse.error.valueWithoutIndicator',
+  'parse.error.noItems',
+  'parse.error.sharedName',
+  'parse.error.question',
+]);
+
+/**
+ * What to say when a typed answer is not a valid figure of the indicator asked: the first
+ * precise fault, and one example — in the indicator's own form (`120/150`, `25`, `có`).
+ */
+function retryText(
+  ctx: Ctx,
+  env: Env,
+  code: string,
+  text: string,
+  errors: readonly { key: string; vars?: Record<string, unknown> }[],
+): string {
+  const ind = env.catalogue.byCode.get(code);
+  const ex = ind ? example(ind) : '120/150';
+  const fault = errors.find((e) => !NOT_A_FIGURE.has(e.key));
+  if (!fault) {
+    return [
+      ctx.t('report.guided.notFigure', { part: text.trim().slice(0, 40), code }),
+      ctx.t('report.guided.retry', { code, example: ex }),
+    ].join('\n');
+  }
+  const vars = { ...env.examples, ...fault.vars };
+  const withExample = ctx.t(fault.key, { ...vars, example: ex });
+  // Does the fault's own text carry the example? Then the retry line does not repeat it.
+  const hasExample = withExample !== ctx.t(fault.key, { ...vars, example: '' });
+  return [
+    withExample,
+    hasExample
+      ? ctx.t('report.guided.retryNoExample', { code })
+      : ctx.t('report.guided.retry', { code, example: ex }),
+  ].join('\n');
 }
 
 /** Past the last indicator: confirm what was entered, or end when nothing was. */

@@ -4,24 +4,38 @@
  * precisely what was not understood. The steps after the first message live in steps.ts.
  */
 import { commandArgs, commandOf } from '../../src/core/router.js';
+import { parsePeriod, periodId, type Period } from '../../src/domain/periods.js';
 import { fold } from '../../src/text/vietnamese.js';
 import { renderConfirmation } from './draft.js';
 import type { ReporterUnit } from './env.js';
 import { askUnit, explainNotReporter, unitOf, type Ctx, type Env } from './flow.js';
 import { readAndAnswer } from './free-text.js';
-import { askValue, startGuided } from './guided.js';
+import { askValue, choosePeriod, startGuided } from './guided.js';
 import { reportFlow, type ReportStep } from './state.js';
 
 /** Folded phrases a report may start with (and that alone start guided entry). */
 export const REPORT_KEYWORDS = ['bao cao', 'baocao', 'bc'];
 
-/** Is this text only a report keyword or command, with nothing after it? */
-function isBareReportRequest(text: string): boolean {
-  if (commandOf(text)) return commandArgs(text) === '';
+/** What follows the report command or keyword (`/baocao T11` → `T11`), or undefined. */
+function afterReportWord(text: string): string | undefined {
+  if (commandOf(text)) return commandArgs(text);
   const f = fold(text)
     .replace(/[.!?]+$/, '')
     .trim();
-  return REPORT_KEYWORDS.includes(f);
+  const word = REPORT_KEYWORDS.find((k) => f === k || f.startsWith(`${k} `));
+  return word === undefined ? undefined : f.slice(word.length).trim();
+}
+
+/**
+ * `/baocao`, `báo cáo` alone (undefined period) or followed by nothing but a period
+ * (`/baocao T11`, `bc quý 4`): a request for guided entry. False for a one-line report.
+ */
+function guidedRequest(text: string, now: Date): { period?: Period } | false {
+  const rest = afterReportWord(text);
+  if (rest === undefined) return false;
+  if (rest === '') return {};
+  const period = parsePeriod(rest.replace(/^ky\s+/, ''), now);
+  return period ? { period } : false;
 }
 
 /**
@@ -40,16 +54,26 @@ export async function oneLine(
   await readAndAnswer(ctx, env, text, fixedUnit);
 }
 
-/** `/baocao` alone: resume a report in progress, else start guided entry. */
-async function guided(ctx: Ctx, env: Env): Promise<void> {
+/**
+ * `/baocao` alone: resume a report in progress, else start guided entry. With a period
+ * (`/baocao T11`, the "Báo cáo ngay" buttons of /trangthai and reminders): guided entry for
+ * exactly the indicators still missing in that period.
+ */
+async function guided(ctx: Ctx, env: Env, period?: Period): Promise<void> {
   const units = env.sender.reporterUnits;
   if (units.length === 0) return explainNotReporter(ctx, env);
   const step = reportFlow.read(ctx.state);
-  if (step && step.step !== 'withdraw' && (await resume(ctx, env, step, ctx.t('report.resume'))))
+  if (
+    !period &&
+    step &&
+    step.step !== 'withdraw' &&
+    (await resume(ctx, env, step, ctx.t('report.resume')))
+  )
     return;
   const [only] = units;
-  if (units.length === 1 && only) return startGuided(ctx, env, only);
-  askUnit(ctx, env, { kind: 'guided' });
+  if (units.length === 1 && only)
+    return period ? choosePeriod(ctx, env, only, period) : startGuided(ctx, env, only);
+  askUnit(ctx, env, { kind: 'guided', ...(period ? { period: periodId(period) } : {}) });
 }
 
 /**
@@ -93,7 +117,8 @@ export async function resume(
 
 /** A report typed outside the flow, or a new one typed while a report is in progress. */
 export async function reportText(ctx: Ctx, env: Env, text: string): Promise<void> {
-  if (isBareReportRequest(text)) return guided(ctx, env);
+  const request = guidedRequest(text, ctx.now());
+  if (request) return guided(ctx, env, request.period);
   // In the edit step a line with a prefix keeps the unit being edited.
   const step = reportFlow.read(ctx.state);
   if (step?.step === 'edit') {

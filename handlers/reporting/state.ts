@@ -13,7 +13,7 @@ export const FLOW = 'report';
 /** What to do once the reporter has picked one of several units. */
 export type Pending =
   | { kind: 'line'; text: string }
-  | { kind: 'guided' }
+  | { kind: 'guided'; /** periodId, when the period was given (`/baocao T11`) */ period?: string }
   | { kind: 'withdraw'; code: string; period: string };
 
 export type ReportStep =

@@ -7,7 +7,7 @@ import { startsWithPhrase } from '../../src/core/router.js';
 import { parsePeriodId } from '../../src/domain/periods.js';
 import { fold } from '../../src/text/vietnamese.js';
 import { answerCitizenText } from '../citizens/index.js';
-import { commitDraft, confirmButtons, draftAsLine } from './draft.js';
+import { commitDraft, confirmButtons, draftAsLine, refusalText } from './draft.js';
 import type { ReporterUnit } from './env.js';
 import {
   askUnit,
@@ -63,7 +63,10 @@ export async function cancelButton(ctx: Ctx): Promise<void> {
 /** Continue whatever the picked unit was for. */
 async function afterUnit(ctx: Ctx, env: Env, unit: ReporterUnit, pending: Pending): Promise<void> {
   if (pending.kind === 'line') return oneLine(ctx, env, pending.text, unit);
-  if (pending.kind === 'guided') return startGuided(ctx, env, unit);
+  if (pending.kind === 'guided') {
+    const chosen = pending.period ? parsePeriodId(pending.period) : undefined;
+    return chosen ? choosePeriod(ctx, env, unit, chosen) : startGuided(ctx, env, unit);
+  }
   const period = parsePeriodId(pending.period);
   if (period) return withdrawFor(ctx, env, unit, pending.code, period);
   reportFlow.end(ctx);
@@ -87,7 +90,7 @@ async function commit(ctx: Ctx, env: Env, unit: ReporterUnit, d: Step<'confirm'>
   if (!personId) return explainNotReporter(ctx, env);
   const r = await commitDraft(ctx, d.draft, unit, personId, env.catalogue, env.schedule);
   if (!r.ok) {
-    ctx.reply({ text: [...r.problems, ctx.t('report.nothingSaved')].join('\n') });
+    ctx.reply({ text: refusalText(ctx.t, r.problems) });
     return;
   }
   ctx.reply({ text: r.text });
@@ -206,7 +209,7 @@ export async function flowText(ctx: Ctx, d: ReportStep, text: string): Promise<v
       const p = typedPeriod(text, ctx.now());
       if (unit && p) return choosePeriod(ctx, env, unit, p);
       if (await otherText(ctx, env, text, unit)) return;
-      ctx.reply({ text: ctx.t('report.guided.periodHint') });
+      ctx.reply({ text: ctx.t('report.guided.periodHint', env.examples) });
       return;
     }
     case 'confirm': {

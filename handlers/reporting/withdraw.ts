@@ -28,7 +28,7 @@ function readArgs(ctx: Ctx, env: Env): { code: string; period: Period } | undefi
   const args = commandArgs(ctx.msg.text);
   const [first = '', ...rest] = args.split(/\s+/).filter(Boolean);
   if (!first) {
-    ctx.reply({ text: ctx.t('report.withdraw.usage') });
+    ctx.reply({ text: ctx.t('report.withdraw.usage', env.examples) });
     return undefined;
   }
   const ind = env.catalogue.byCode.get(first.toUpperCase());
@@ -37,10 +37,15 @@ function readArgs(ctx: Ctx, env: Env): { code: string; period: Period } | undefi
       fold(first),
       env.catalogue.defs.map((d) => ({ key: d.code.toLowerCase(), code: d.code })),
     );
+    if (!suggestion) {
+      ctx.reply({ text: ctx.t('report.withdraw.unknown', { ...env.examples, part: first }) });
+      return undefined;
+    }
+    // "có phải HSCV?" with a button that accepts it: the same command with the code corrected.
+    const corrected = ['/rut', suggestion, ...rest].join(' ');
     ctx.reply({
-      text: suggestion
-        ? ctx.t('report.withdraw.unknownSuggest', { part: first, suggestion })
-        : ctx.t('report.withdraw.unknown', { part: first }),
+      text: ctx.t('report.withdraw.unknownSuggest', { part: first, suggestion }),
+      buttons: [[commandButton(corrected, corrected)]],
     });
     return undefined;
   }
@@ -50,7 +55,7 @@ function readArgs(ctx: Ctx, env: Env): { code: string; period: Period } | undefi
   if (restText) {
     period = parsePeriod(restText, ctx.now());
     if (!period) {
-      ctx.reply({ text: ctx.t('report.withdraw.badPeriod', { part: restText }) });
+      ctx.reply({ text: ctx.t('report.withdraw.badPeriod', { ...env.examples, part: restText }) });
       return undefined;
     }
     if (period.kind !== kind) {

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import {
   PERIOD_KINDS,
+  formatPeriod,
   periodAt,
   periodLastDay,
   previousPeriod,
@@ -257,6 +258,21 @@ export function defaultPeriodFor(periodicity: Periodicity, now: Date, schedule: 
   const current = periodAt(periodicity, now);
   const previous = previousPeriod(current);
   return now.getTime() < lockAt(previous, schedule).getTime() ? previous : current;
+}
+
+/**
+ * The open period of each kind as typed (`T11/2026`, `Q4/2026`, `năm 2026`): the examples in
+ * help and error texts (`{{month}}`, `{{quarter}}`, `{{year}}`), never a fixed year.
+ */
+export function examplePeriods(
+  now: Date,
+  schedule: Schedule,
+): { month: string; quarter: string; year: string } {
+  return {
+    month: formatPeriod(defaultPeriodFor('month', now, schedule)),
+    quarter: formatPeriod(defaultPeriodFor('quarter', now, schedule)),
+    year: `năm ${defaultPeriodFor('year', now, schedule).year}`,
+  };
 }
 
 /**

@@ -112,9 +112,18 @@ interface UnitPhrase {
   name: string;
   /** Written without its type word: recognised for the sender's own units only. */
   bare: boolean;
+  /** An old or other name, not the official one in force (official names win a tie). */
+  alias: boolean;
 }
 
 const TYPE_WORDS = [['xa'], ['phuong'], ['dac', 'khu'], ['tinh'], ['thi', 'tran']];
+const TYPE_ABBREVIATIONS = new Map([
+  ['xa', 'x'],
+  ['phuong', 'p'],
+  ['thi tran', 'tt'],
+  ['dac khu', 'dk'],
+]);
+const ABBREVIATED = new Set(TYPE_ABBREVIATIONS.values());
 const unitCache = new WeakMap<readonly UnitName[], Map<string, UnitPhrase[]>>();
 
 function words(text: string): string[] {
@@ -127,27 +136,35 @@ function compileUnits(units: readonly UnitName[]): Map<string, UnitPhrase[]> {
   const cached = unitCache.get(units);
   if (cached) return cached;
   const byFirst = new Map<string, UnitPhrase[]>();
-  const add = (ws: string[], u: UnitName, bare: boolean): void => {
+  const add = (ws: string[], u: UnitName, bare: boolean, alias: boolean): void => {
     const first = ws[0];
     if (!first) return;
     const list = byFirst.get(first) ?? [];
-    list.push({ words: ws, code: u.code, name: u.name, bare });
+    list.push({ words: ws, code: u.code, name: u.name, bare, alias });
     byFirst.set(first, list);
   };
   for (const u of units) {
-    for (const n of [u.name, ...(u.aliases ?? [])]) {
+    for (const [n, alias] of [
+      [u.name, false] as const,
+      ...(u.aliases ?? []).map((a) => [a, true] as const),
+    ]) {
       const ws = words(n);
       const type = TYPE_WORDS.find((t) => t.every((w, i) => ws[i] === w));
       if (type) {
-        add(ws, u, false);
+        add(ws, u, false, alias);
+        // Abbreviated type words: "P. Thành Sen", "X Thạch Hà", "TT Phố Châu".
+        const abbr = TYPE_ABBREVIATIONS.get(type.join(' '));
+        if (abbr) add([abbr, ...ws.slice(type.length)], u, false, alias);
         // "UBND xã …" is read as the type word after a filler; the bare name needs 2+ words.
-        if (ws.length - type.length >= 2) add(ws.slice(type.length), u, true);
+        if (ws.length - type.length >= 2) add(ws.slice(type.length), u, true, alias);
       } else if (ws.length >= 2) {
-        add(ws, u, true);
+        add(ws, u, true, alias);
       }
     }
   }
-  for (const list of byFirst.values()) list.sort((a, b) => b.words.length - a.words.length);
+  // Longest first; on the same words the official name in force before an old one.
+  for (const list of byFirst.values())
+    list.sort((a, b) => b.words.length - a.words.length || Number(a.alias) - Number(b.alias));
   unitCache.set(units, byFirst);
   return byFirst;
 }
@@ -186,7 +203,7 @@ function needsWork(toks: readonly Token[], cat: CanonCatalogue, sender?: SenderU
     }
     if (t.type !== 'word') continue;
     const w = t.text;
-    if (w === 'ngay' || w === 'truoc' || w === 'ngoai' || w === 'nay') return true;
+    if (w === 'ngay' || w === 'truoc' || w === 'ngoai' || w === 'nay' || w === 'phat') return true;
     if (mayBeNumberWord(w) || units?.has(w)) return true;
     if (!FRAME_WORDS.has(w) && !cat.codes.has(w) && !cat.words.has(w) && REPAIRABLE.test(w))
       return true;
@@ -265,6 +282,16 @@ export function canonicalize(
     }
   }
 
+  // "không phát sinh (hồ sơ)": no dossiers of the kind this period, written 0/0.
+  for (let i = 0; i + 2 < toks.length; i++) {
+    const [a, b, c] = [toks[i], toks[i + 1], toks[i + 2]];
+    if (!a || !b || !c || a.text !== 'khong' || b.text !== 'phat' || c.text !== 'sinh') continue;
+    let last = c;
+    if (toks[i + 3]?.text === 'ho' && toks[i + 4]?.text === 'so') last = toks[i + 4] ?? c;
+    reps.push({ start: a.start, end: last.end, text: '0/0' });
+    i += 2;
+  }
+
   // Dates: never a period. dd/mm/yyyy anywhere, dd/mm after "ngày".
   const taken: boolean[] = new Array<boolean>(toks.length).fill(false);
   const DATE =
@@ -293,19 +320,28 @@ export function canonicalize(
       if (!t || taken[i] || (t.type !== 'word' && t.type !== 'num')) continue;
       const list = phrases.get(t.text);
       if (!list) continue;
-      for (const ph of list) {
+      // An old name shared by two new units (a commune split in 2025): the sender's own first.
+      const ordered = list.some((ph) => own.has(ph.code))
+        ? [...list].sort(
+            (a, b) =>
+              b.words.length - a.words.length ||
+              Number(a.alias) - Number(b.alias) ||
+              Number(own.has(b.code)) - Number(own.has(a.code)),
+          )
+        : list;
+      for (const ph of ordered) {
         if (ph.bare && !own.has(ph.code)) continue;
         let ok = true;
-        for (let k = 1; k < ph.words.length && ok; k++) {
-          const w = toks[i + k];
+        // The abbreviated type word may carry its dot: "P. Thành Sen".
+        let j = i + 1;
+        if (ABBREVIATED.has(t.text) && toks[j]?.type === 'sep' && toks[j]?.text === '.') j++;
+        for (let k = 1; k < ph.words.length && ok; k++, j++) {
+          const w = toks[j];
           ok =
-            !!w &&
-            !taken[i + k] &&
-            (w.type === 'word' || w.type === 'num') &&
-            w.text === ph.words[k];
+            !!w && !taken[j] && (w.type === 'word' || w.type === 'num') && w.text === ph.words[k];
         }
         // The name must end at a word boundary ("Sơn Kim 1", not "Sơn Kim 12").
-        const last = toks[i + ph.words.length - 1];
+        const last = toks[j - 1];
         if (!ok || !last) continue;
         const mine = own.has(ph.code);
         reps.push({ start: t.start, end: last.end, text: mine ? ' ' : ` ${OTHER_UNIT_MARK} ` });
@@ -315,8 +351,8 @@ export function canonicalize(
           code: ph.code,
           name: ph.name,
         });
-        for (let k = i; k < i + ph.words.length; k++) taken[k] = true;
-        i += ph.words.length - 1;
+        for (let k = i; k < j; k++) taken[k] = true;
+        i = j - 1;
         break;
       }
     }

@@ -24,7 +24,13 @@ import {
   periodStart,
 } from '../domain/periods.js';
 import type { Period } from '../domain/periods.js';
-import { defaultPeriodFor, effectivePeriodicity, type Schedule } from '../domain/schedule.js';
+import {
+  DEFAULT_SCHEDULE,
+  defaultPeriodFor,
+  effectivePeriodicity,
+  examplePeriods,
+  type Schedule,
+} from '../domain/schedule.js';
 import {
   figureLimit,
   formatNumberVi,
@@ -305,6 +311,13 @@ interface Ctx {
   marks: CanonMark[];
   /** Words repaired from keyboard residue (canonical offsets). */
   repaired: readonly (readonly [number, number])[];
+  /** For the open periods named in examples (absent: no schedule at hand). */
+  schedule?: Schedule;
+}
+
+/** `{{month}}`, `{{quarter}}`, `{{year}}` of period errors: the open periods, not a fixed year. */
+function periodExampleVars(c: Ctx): Record<string, string> {
+  return examplePeriods(c.now, c.schedule ?? DEFAULT_SCHEDULE);
 }
 
 interface RawNumber {
@@ -909,7 +922,7 @@ function tryPeriod(st: St, at: number, allowBare: boolean): number | undefined {
   const m = matchPeriodAt(c.folded, t.start, c.now, allowBare);
   if (!m) return undefined;
   if (m.ok) setPeriod(st, m.period, t.start, m.end);
-  else st.errors.push(err(c, 'badPeriod', t.start, m.end));
+  else st.errors.push(err(c, 'badPeriod', t.start, m.end, periodExampleVars(c)));
   return tokenFoldedIndex(c, m.end, at);
 }
 
@@ -989,6 +1002,7 @@ export function analyseReport(
     lenient: options.lenient ?? false,
     marks: canon.marks,
     repaired: canon.repaired,
+    schedule,
   };
   const { toks } = c;
   const errors: ParseError[] = [];
@@ -1221,7 +1235,7 @@ export function analyseReport(
     if (t.type === 'num') {
       const bare = matchPeriodAt(folded, t.start, now, true);
       if (bare) {
-        errors.push(err(c, 'periodPosition', t.start, bare.end));
+        errors.push(err(c, 'periodPosition', t.start, bare.end, periodExampleVars(c)));
         i = tokenFoldedIndex(c, bare.end, i);
         continue;
       }

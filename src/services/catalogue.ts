@@ -87,8 +87,9 @@ export const readSchedule = (db: DbClient): Promise<ScheduleInForce> => currentS
 export async function readUnitNames(db: DbClient): Promise<UnitName[]> {
   const rows = await db.unit.findMany({
     where: { effectiveTo: null },
-    select: { code: true, name: true },
+    select: { code: true, name: true, aliases: { select: { alias: true } } },
     orderBy: { code: 'asc' },
   });
-  return rows.map((r) => ({ code: r.code, name: r.name }));
+  // Old names (the communes merged in 2025) and manual aliases: officers still sign with them.
+  return rows.map((r) => ({ code: r.code, name: r.name, aliases: r.aliases.map((a) => a.alias) }));
 }

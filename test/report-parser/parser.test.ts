@@ -215,6 +215,9 @@ describe('real-style staff messages (now 10/11/2025)', () => {
     ['bc T10 HSTT 1/2', 'T10/2025 | HSTT 1/2 @T10/2025'],
     ['bc T12 HSTT 1/2', 'T12/2024 | HSTT 1/2 @T12/2024'],
     ['HSTT 0/0', '- | HSTT 0/0 @T10/2025'],
+    // No dossiers of the kind: "không phát sinh (hồ sơ)" is 0/0, with or without diacritics.
+    ['bc HSTT không phát sinh', '- | HSTT 0/0 @T10/2025'],
+    ['bc TTTT khong phat sinh ho so, HSCV 1/2', '- | TTTT 0/0 @T10/2025; HSCV 1/2 @T10/2025'],
     // Errors: named precisely, nothing understood is returned.
     ['bc HSCC 65%', 'ERR unknownSuggest'],
     ['bc T10/2025 KNS 45/50', 'ERR periodMismatch.quarter'],

@@ -45,7 +45,8 @@ function isNum(n: unknown): n is number {
 
 /**
  * Validate and complete a figure for an indicator of the given unit kind.
- * - percent: numerator and denominator (0 <= n <= d, d > 0) -> value = n/d*100; or a bare
+ * - percent: numerator and denominator (0 <= n <= d, d > 0) -> value = n/d*100; 0/0 (no
+ *   dossiers, see {@link isNoDossiers}) -> no value; or a bare
  *   value 0..100 stored with {@link BARE_PERCENT_NOTE}.
  * - count: a non-negative whole value.
  * - boolean: 1 (yes) or 0 (no).
@@ -67,6 +68,9 @@ export function normalizeFigure(
           { code },
         );
       }
+      // 0/0: no dossiers of the kind this period ("không phát sinh") — reported, no value,
+      // left out of aggregates and target checks.
+      if (n === 0 && d === 0) return { numerator: 0, denominator: 0, value: null, note };
       if (n < 0 || d <= 0 || n > d) {
         throw new ValidationError(
           `${code}: need 0 <= numerator <= denominator, denominator > 0`,
@@ -109,6 +113,11 @@ export function normalizeFigure(
     });
   }
   return { numerator: null, denominator: null, value: v, note };
+}
+
+/** 0/0: the unit had no dossiers of the kind in the period ("không phát sinh"). */
+export function isNoDossiers(f: Pick<FigureData, 'numerator' | 'denominator'>): boolean {
+  return f.numerator === 0 && f.denominator === 0;
 }
 
 /** True when a percent figure lacks numerator/denominator (left out of aggregates). */

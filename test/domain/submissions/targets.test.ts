@@ -47,6 +47,16 @@ describe('evaluateTarget', () => {
 });
 
 describe('normalizeFigure', () => {
+  it('keeps 0/0 ("không phát sinh") with no value, so aggregates and targets leave it out', () => {
+    expect(normalizeFigure('TTTT', 'percent', { numerator: 0, denominator: 0 })).toEqual({
+      numerator: 0,
+      denominator: 0,
+      value: null,
+      note: null,
+    });
+    expect(() => normalizeFigure('TTTT', 'percent', { numerator: 2, denominator: 0 })).toThrow();
+  });
+
   it('derives a percentage from numerator and denominator, rounded to 4 decimals', () => {
     expect(normalizeFigure('HSTT', 'percent', { numerator: 2, denominator: 3 })).toEqual({
       numerator: 2,

@@ -181,7 +181,7 @@ export function staffCases(seed = 7): StaffCase[] {
     { text: 'bc TCNS 12,5', ok: false, mustMention: 'TCNS' },
     { text: 'bc CNTT 5', ok: false, mustMention: 'CNTT' },
     { text: 'bc HSTT', ok: false, mustMention: 'HSTT' },
-    { text: 'bc HSTT 0/0', ok: false, mustMention: 'HSTT' },
+    { text: 'bc HSTT 7/0', ok: false, mustMention: 'HSTT' },
     { text: 'bc HSCV 1.250', ok: false, mustMention: '1.250' },
     { text: 'bc T12/2025 HSTT 1/2', ok: false, mustMention: 'T12/2025' },
     { text: 'bc HSTT 120/150 HSTT 100/150', ok: false, mustMention: 'HSTT' },

@@ -41,7 +41,9 @@ describe('invalidFigure', () => {
       invalidFigure(percent, { code: 'HSTT', numerator: 120, denominator: 150 }),
     ).toBeUndefined();
     expect(invalidFigure(percent, { code: 'HSTT', value: 65.5 })).toBeUndefined();
-    expect(invalidFigure(percent, { code: 'HSTT', numerator: 0, denominator: 0 })).toBe('fraction');
+    // 0/0: no dossiers of the kind this period ("không phát sinh"), a real answer.
+    expect(invalidFigure(percent, { code: 'HSTT', numerator: 0, denominator: 0 })).toBeUndefined();
+    expect(invalidFigure(percent, { code: 'HSTT', numerator: 3, denominator: 0 })).toBe('fraction');
     expect(invalidFigure(percent, { code: 'HSTT', numerator: 160, denominator: 150 })).toBe(
       'fraction',
     );

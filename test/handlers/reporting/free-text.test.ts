@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport, type Importer } from '../../../src/admin/importers.js';
 import { importer as indicatorsImporter } from '../../../src/admin/importers/indicators.js';
+import { importer as unitsImporter } from '../../../src/admin/importers/units.js';
 import { startReportApp, vn, type Reply, type ReportTestApp } from './helpers.js';
 
 let app: ReportTestApp;
@@ -129,6 +130,37 @@ describe('what cannot be read completely is asked back, never searched', () => {
     expect(r.buttons.map((b) => b.label)).not.toContain('Xác nhận');
   });
 
+  it('old names (before the 2025 merger) and abbreviated type words: the own unit is accepted, an official name of another unit wins over an old one', async () => {
+    await runImport(
+      app.testDb.db,
+      unitsImporter as Importer<unknown>,
+      readFileSync('prisma/seed/ha_tinh_units_before_2025-07-01.csv'),
+      {
+        now: new Date('2026-01-01T00:00:00Z'),
+        actor: 'cli',
+        fileName: 'history.csv',
+        progress: () => {},
+      },
+    );
+    for (const text of ['Dạ em gửi HSTT 98/120 ạ - Phường Nam Hà', 'HSTT 98/120 - P. Thành Sen']) {
+      const r = await echoed(text);
+      expect(r.text, text).toContain('HSTT: 98/120');
+      expect(
+        r.buttons.map((b) => b.label),
+        text,
+      ).toContain('Xác nhận');
+      await app.press('ts', r.button('Hủy'));
+    }
+    const other = await echoed('X. Thạch Hà HSTT 98/120');
+    expect(other.text).toContain('Xã Thạch Hà');
+    expect(other.buttons.map((b) => b.label)).not.toContain('Xác nhận');
+    // Hà Huy Tập is an old ward of Thành Sen and the name of a unit in force: the latter wins.
+    const current = await echoed('HSTT 98/120 - Phường Hà Huy Tập');
+    expect(current.text).toContain('Phường Hà Huy Tập');
+    expect(current.text).toContain('Phường Thành Sen');
+    expect(current.buttons.map((b) => b.label)).not.toContain('Xác nhận');
+  });
+
   it('"Tra cứu thủ tục" hands the message to the citizens’ search', async () => {
     const r = await echoed('đăng ký khai sinh hồ sơ 2/3');
     const search = await app.press('ts', r.button('Tra cứu thủ tục'));
@@ -148,7 +180,7 @@ describe('what cannot be read completely is asked back, never searched', () => {
 describe('status questions and citizens’ questions of a linked reporter', () => {
   it('a status question gets the status, never a report attempt', async () => {
     const r = await echoed('HSTT tháng 10 của xã mình là bao nhiêu');
-    expect(r.text).toContain('Phường Thành Sen: đã báo cáo');
+    expect(r.text).toContain('Phường Thành Sen — tình hình báo cáo');
     expect(r.text).not.toContain('Chưa lưu');
   });
 

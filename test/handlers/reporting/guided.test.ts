@@ -11,13 +11,7 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 async function saved(unitCode: string): Promise<string[]> {
-  const unit = await app.testDb.db.prisma.unit.findFirstOrThrow({
-    where: { code: unitCode, effectiveTo: null },
-  });
-  const rows = await app.testDb.db.prisma.submission.findMany({
-    where: { unitId: unit.id, status: 'active' },
-    orderBy: { indicatorCode: 'asc' },
-  });
+  const rows = await app.activeRows(unitCode);
   return rows.map((r) => `${r.indicatorCode} ${r.period} ${Number(r.value)}`);
 }
 

@@ -16,6 +16,16 @@ import { startTestApp, type TestApp } from '../../helpers/app.js';
 export const vn = (iso: string): Date => new Date(`${iso}+07:00`);
 
 export interface ReportTestApp extends TestApp {
+  /** The unit's active submissions, by indicator code. */
+  activeRows(unitCode: string): Promise<
+    {
+      indicatorCode: string;
+      period: string;
+      numerator: unknown;
+      denominator: unknown;
+      value: unknown;
+    }[]
+  >;
   /** Set the instant every update is processed at. */
   setNow(d: Date): void;
   /** Send a text or press a button; returns the reply texts and the buttons of the last reply. */
@@ -127,6 +137,15 @@ export async function startReportApp(start: Date): Promise<ReportTestApp> {
       return toReply(await t.sim(user, { button: data }));
     },
     invite,
+    async activeRows(unitCode) {
+      const unit = await prisma.unit.findFirstOrThrow({
+        where: { code: unitCode, effectiveTo: null },
+      });
+      return prisma.submission.findMany({
+        where: { unitId: unit.id, status: 'active' },
+        orderBy: { indicatorCode: 'asc' },
+      });
+    },
     async linkReporter(user, unitCode, role = 'reporter') {
       const code = await invite(unitCode, role);
       const r = toReply(await t.sim(user, { text: `/link ${code}` }));

@@ -240,10 +240,11 @@ describe('who may report', () => {
 describe('/trangthai', () => {
   it('lists submitted and missing figures per current period with the deadline and days left', async () => {
     const r = await app.say('r1', '/trangthai');
-    expect(r.text).toContain('Phường Trần Phú: đã báo cáo 2/15 chỉ tiêu');
-    expect(r.text).toContain('T10/2025 · còn 2 ngày (hạn 05/11/2025)');
+    expect(r.text).toContain('Phường Trần Phú — tình hình báo cáo');
+    expect(r.text).toContain('T10/2025 · còn 2 ngày (hạn 05/11/2025) · đã báo cáo 2/4');
     expect(r.text).toContain('✓ HSTT: 120/150 (80%) — đạt chỉ tiêu >50%');
-    expect(r.text).toContain('Còn thiếu: SOHOA, TTTT');
+    expect(r.text).toContain('Còn thiếu:\n• SOHOA — Tỷ lệ hồ sơ kết quả');
+    expect(r.text).toContain('• TTTT — Tỷ lệ hồ sơ có thanh toán');
     expect(r.text).toContain('Q4/2025 · còn 63 ngày (hạn 05/01/2026)');
     expect((await app.say('r1', 'trạng thái')).text).toBe(r.text);
   });
