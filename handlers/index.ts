@@ -7,11 +7,13 @@ import type { AppServices } from '../src/services/index.js';
 import { basics } from './basics/index.js';
 import { citizens } from './citizens/index.js';
 import { dashboardFeature } from './dashboard/index.js';
+import { groups } from './groups/index.js';
 import { reporting } from './reporting/index.js';
 
 export const FEATURES: readonly Feature<AppServices>[] = [
   basics,
   reporting,
+  groups,
   dashboardFeature,
   citizens,
 ];

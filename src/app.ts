@@ -4,6 +4,9 @@ import { FEATURES, fallbackHandler } from '../handlers/index.js';
 import { CitizenService } from './citizens/service.js';
 import { commandMenu, composeFeatures, type Feature } from './core/feature.js';
 import type { Channel } from './channels/types.js';
+import type { ReachabilityEvent } from './channels/webhook.js';
+import { moveGroupChat } from './domain/people/groups.js';
+import { markReachable, markUnreachable } from './domain/people/reachability.js';
 import { createTelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
 import { createZaloOaChannel } from './channels/zalo-oa/index.js';
@@ -56,6 +59,8 @@ export interface AppOverrides {
   features?: readonly Feature<AppServices>[];
   /** More handlers, routed before the features' (tests, plug-ins). */
   extraHandlers?: Handler<AppServices>[];
+  /** First delay before a platform whose start failed is tried again (default 5 s, doubling). */
+  channelRetryMs?: number;
 }
 
 export interface App {
@@ -177,7 +182,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await app.delivery.enqueue(m, 'notice');
       }
     : undefined;
-  const base = { logger, pipeline, t: channelT, bodyLimit: '256kb', replyFallback };
+  const base = {
+    logger,
+    pipeline,
+    t: channelT,
+    bodyLimit: '256kb',
+    replyFallback,
+    // Blocked, unfollowed, or back: proactive messages use a reachable identity.
+    onReachability: async (e: ReachabilityEvent) => {
+      if (e.reachable) await markReachable(db.prisma, e.channel, e.userId, e.at);
+      else if (await markUnreachable(db.prisma, e.channel, e.userId, e.at))
+        logger.info({ channel: e.channel }, 'identity marked unreachable');
+    },
+    // A Telegram group that became a supergroup keeps its registration.
+    onChatMigrated: async (e: { channel: string; from: string; to: string }) => {
+      if (await moveGroupChat(db.prisma, e.channel, e.from, e.to))
+        logger.info({ channel: e.channel, from: e.from, to: e.to }, 'group chat moved');
+    },
+  };
   if (config.telegram) {
     channels.push(
       createTelegramChannel({
@@ -216,6 +238,47 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   let boss: PgBoss | undefined;
 
+  // A platform whose start (setWebhook, getMe) fails does not stop the server: it is shown as
+  // degraded in /readyz and the log, and tried again with back-off (5 s doubling, 5 min at most).
+  const channelState: Record<string, string> = Object.fromEntries(
+    channels.map((c) => [c.name, 'starting']),
+  );
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const secrets = [
+    config.telegram?.token,
+    config.zaloBot?.token,
+    config.zaloOa?.accessToken,
+    config.zaloOa?.secretKey,
+    config.zaloOa?.appSecret,
+  ].filter((x): x is string => !!x);
+  const scrub = (err: unknown) =>
+    secrets.reduce(
+      (text, secret) => text.split(secret).join('***'),
+      err instanceof Error ? err.message : String(err),
+    );
+  const startChannel = async (c: Channel, attempt: number): Promise<void> => {
+    try {
+      await c.start?.();
+      if (channelState[c.name] === 'degraded')
+        logger.info({ channel: c.name }, 'channel recovered');
+      channelState[c.name] = 'ok';
+    } catch (err) {
+      const delayMs = Math.min((overrides.channelRetryMs ?? 5000) * 2 ** attempt, 300_000);
+      channelState[c.name] = 'degraded';
+      logger.error(
+        { channel: c.name, err: scrub(err), retryInMs: delayMs },
+        'channel start failed; degraded, trying again',
+      );
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        void startChannel(c, attempt + 1);
+      }, delayMs);
+      timer.unref();
+      retryTimers.add(timer);
+    }
+  };
+
   let adminToken = config.adminToken;
   const mounts = Object.fromEntries(
     channels
@@ -242,6 +305,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       { name: 'database', check: () => db.ping() },
       { name: 'state', check: () => store.ping() },
     ],
+    // A platform that is down must not take every instance out of the load balancer: its
+    // state is detail, not readiness.
+    readinessDetail: () => ({
+      channels: Object.fromEntries(
+        Object.entries(channelState).map(([name, status]) => [name, { status }]),
+      ),
+    }),
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
@@ -308,7 +378,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         adminToken,
         startedAt: new Date().toISOString(),
       });
-      for (const c of channels) await c.start?.();
+      for (const c of channels) await startChannel(c, 0);
       logger.info(
         {
           url: running.url,
@@ -321,6 +391,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     stop() {
       stopping ??= (async () => {
+        for (const timer of retryTimers) clearTimeout(timer);
+        retryTimers.clear();
         for (const c of channels)
           await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         if (running) await running.close(config.shutdownTimeoutMs);

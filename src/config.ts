@@ -98,6 +98,8 @@ const EnvSchema = z.object({
   ZALO_BOT_TOKEN: optionalString,
   ZALO_BOT_WEBHOOK_SECRET: secretToken(8),
   ZALO_BOT_API_ROOT: urlWithDefault('https://bot-api.zaloplatforms.com'),
+  /** The bot's name as members mention it in a group (`@name`, `/cmd@name`). */
+  ZALO_BOT_USERNAME: optionalString,
 
   ZALO_OA_APP_ID: optionalString,
   ZALO_OA_SECRET_KEY: optionalString,
@@ -130,7 +132,7 @@ export interface Config {
   bodyLimit: string;
   shutdownTimeoutMs: number;
   telegram?: { token: string; webhookSecret?: string; apiRoot: string };
-  zaloBot?: { token: string; webhookSecret?: string; apiRoot: string };
+  zaloBot?: { token: string; webhookSecret?: string; apiRoot: string; username?: string };
   zaloOa?: {
     appId: string;
     secretKey: string;
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: e.ZALO_BOT_TOKEN,
       webhookSecret: e.ZALO_BOT_WEBHOOK_SECRET,
       apiRoot: stripSlash(e.ZALO_BOT_API_ROOT),
+      ...(e.ZALO_BOT_USERNAME ? { username: e.ZALO_BOT_USERNAME } : {}),
     };
   }
   let zaloOa: Config['zaloOa'];

@@ -97,6 +97,8 @@ export const reportFlow = defineFlow<import('../../src/services/index.js').AppSe
     common: { x: (c) => steps.cancelButton(c) },
     stale: (c: Ctx) => c.reply({ text: c.t('report.stale') }),
     earlierKey: 'report.earlierStep',
+    // An edited report while its confirmation is pending replaces the draft (re-echoed).
+    edits: (d) => d.step === 'confirm',
   },
 );
 

@@ -18,6 +18,8 @@ export interface PlatformLimits {
   perSecond: number;
   /** Messages per second to one chat. */
   perChatPerSecond?: number;
+  /** Messages per minute to one group chat (Telegram: 20; a group's chat id is negative). */
+  perGroupPerMinute?: number;
 }
 
 /** A decoded update. */
@@ -32,8 +34,23 @@ export type ParsedInbound =
       /** When the user sent it, as the platform says (Zalo OA's interaction window). */
       sentAt?: Date;
     }
-  /** An authentic update that is not for us: answered 200 and logged. */
-  | { kind: 'ignored'; reason: string; updateId?: string; event?: string }
+  /**
+   * An authentic update that is not for us: answered 200 and logged. `ack`: a button press
+   * to acknowledge all the same, with `notice` (a key of the channel texts, e.g. a button meant
+   * for another member of a group) shown as a short toast.
+   */
+  | {
+      kind: 'ignored';
+      reason: string;
+      updateId?: string;
+      event?: string;
+      ack?: string;
+      notice?: string;
+      /** The user blocked the bot / unfollowed (false) or came back (true). */
+      reachability?: { userId: string; reachable: boolean };
+      /** A group became a supergroup with a new chat id (Telegram `migrate_to_chat_id`). */
+      migrated?: { from: string; to: string };
+    }
   /** A body that is not this platform's update at all: 400. */
   | { kind: 'invalid'; reason: string };
 
@@ -54,12 +71,18 @@ export interface PlatformAdapter<Sent = unknown> {
    * numbered option typed as a number, or the user's last interaction time.
    */
   prepare?(msg: InboundMessage, sentAt?: Date): Promise<InboundMessage>;
-  /** Send one reply to a chat (split to the text limit); returns what the next hook needs. */
-  sendReply(chatId: string, reply: OutboundReply): Promise<Sent>;
-  /** After the replies of an update: what the last sent reply returned (e.g. its options). */
-  afterReplies?(chatId: string, last: Sent | undefined, log: Logger): Promise<void>;
-  /** Acknowledge a button press (stop the spinner); failures are only logged. */
-  acknowledge?(ack: string): Promise<void>;
+  /**
+   * Send one reply to a chat (split to the text limit); returns what the next hook needs.
+   * `inbound`: the update answered (a group reply quotes it, a forum topic keeps its thread).
+   */
+  sendReply(chatId: string, reply: OutboundReply, inbound?: InboundMessage): Promise<Sent>;
+  /**
+   * After the replies of an update: what the last sent reply returned (e.g. its options), for
+   * the conversation `key` (see conversationKey: the chat, or the (chat, user) pair in a group).
+   */
+  afterReplies?(key: string, last: Sent | undefined, log: Logger): Promise<void>;
+  /** Acknowledge a button press (stop the spinner, or show `notice`); failures are only logged. */
+  acknowledge?(ack: string, notice?: string): Promise<void>;
   /** Show a chat the command menu of these audiences (platforms with a menu). */
   setMenu?(chatId: string, audiences: readonly Audience[]): Promise<void>;
   /** Classify a send failure (default: a DeliveryError as thrown, anything else retryable). */

@@ -8,12 +8,13 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { InboundMessage } from '../core/message.js';
+import { conversationKey, type InboundMessage } from '../core/message.js';
 import { InfraError, type Pipeline } from '../core/pipeline.js';
 import { normalizeInput } from '../text/vietnamese.js';
 import type { PlatformAdapter } from './adapter.js';
 import type { ChannelBaseDeps } from './webhook.js';
 import {
+  asDeliveryError,
   fileTranslate,
   parseJsonBody,
   rawBody,
@@ -45,7 +46,10 @@ export interface UpdateProcessor {
 /** The shared update path (webhook and long polling). */
 export function createUpdateProcessor(
   adapter: PlatformAdapter,
-  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't'> & {
+  deps: Pick<
+    ChannelBaseDeps,
+    'pipeline' | 'replyFallback' | 't' | 'onReachability' | 'onChatMigrated'
+  > & {
     logger: Logger;
     now?: () => Date;
   },
@@ -53,6 +57,14 @@ export function createUpdateProcessor(
   const log = deps.logger.child({ channel: adapter.name });
   const t = deps.t ?? fileTranslate('vi');
   const pipeline: Pipeline = deps.pipeline;
+  const now = deps.now ?? (() => new Date());
+  /** Record a user's reachability; a failure is only logged (it must not cost the update). */
+  const reachability = async (userId: string, reachable: boolean, l: Logger) => {
+    if (!deps.onReachability) return;
+    await deps
+      .onReachability({ channel: adapter.name, userId, reachable, at: now() })
+      .catch((err: unknown) => l.warn({ err }, 'reachability not recorded'));
+  };
   return async (body) => {
     const started = performance.now();
     const line = (fields: Record<string, unknown>, outcome: UpdateOutcome) => {
@@ -62,19 +74,48 @@ export function createUpdateProcessor(
       else log.info(entry, 'update');
       return outcome;
     };
-    const parsed = adapter.parse(body, (deps.now ?? (() => new Date()))());
+    const parsed = adapter.parse(body, now());
     if (parsed.kind === 'invalid') return line({ reason: parsed.reason }, 'invalid');
-    if (parsed.kind === 'ignored')
+    if (parsed.kind === 'ignored') {
+      if (parsed.ack && adapter.acknowledge) {
+        // A button we do not act on (meant for another member of the group): stop its
+        // spinner, with a short notice.
+        await adapter
+          .acknowledge(parsed.ack, parsed.notice ? t(parsed.notice) : undefined)
+          .catch((err: unknown) =>
+            log.warn(
+              { err: adapter.toDeliveryError?.(err).message ?? String(err) },
+              'acknowledge failed',
+            ),
+          );
+      }
+      if (parsed.reachability)
+        await reachability(parsed.reachability.userId, parsed.reachability.reachable, log);
+      if (parsed.migrated && deps.onChatMigrated) {
+        // A failure here is our side's: the platform delivers the service message again.
+        try {
+          await deps.onChatMigrated({ channel: adapter.name, ...parsed.migrated });
+        } catch (err) {
+          log.warn({ err }, 'group migration not recorded; asking for redelivery');
+          return line({ updateId: parsed.updateId, event: parsed.event }, 'retry');
+        }
+      }
       return line(
         { updateId: parsed.updateId, event: parsed.event, reason: parsed.reason },
         'ignored',
       );
+    }
     let msg = cleanInbound(parsed.msg);
     const fields = { updateId: msg.updateId, event: parsed.event };
     const updateLog = log.child({ updateId: msg.updateId });
     let result;
     try {
       if (adapter.prepare) msg = await adapter.prepare(msg, parsed.sentAt);
+      // Group policy: only what is addressed to us (a command for our bot, a reply to us, a
+      // mention, an answer to options offered to this member); the rest — other members'
+      // talk, service messages — is ignored silently.
+      if (msg.chatType === 'group' && !msg.addressed)
+        return line({ ...fields, reason: 'group message not addressed to us' }, 'ignored');
       result = await pipeline.process(msg);
     } catch (err) {
       // Logged once, at the level it deserves: our infrastructure is a warning (the platform
@@ -84,8 +125,10 @@ export function createUpdateProcessor(
       else updateLog.error({ err, ...fields }, 'update processing failed; asking for redelivery');
       return line(fields, 'retry');
     }
+    // A redelivered button was acknowledged the first time (Telegram rejects a late answer).
+    if (result.status === 'duplicate') return line(fields, 'duplicate');
     if (parsed.ack && adapter.acknowledge) {
-      // Stop the spinner on the button, whether it was processed now or before.
+      // Stop the spinner on the button.
       await adapter
         .acknowledge(parsed.ack)
         .catch((err: unknown) =>
@@ -95,26 +138,32 @@ export function createUpdateProcessor(
           ),
         );
     }
-    if (result.status === 'duplicate') return line(fields, 'duplicate');
     let replies = result.replies;
     if (replies.length === 0 && msg.event === 'unsupported' && msg.chatType !== 'group') {
       // Photos, stickers, voice in a private chat: never leave the user without an answer.
       replies = [{ text: t('channel.unsupported') }];
     }
+    let blocked = false;
     const last = await sendRepliesInOrder(
       replies,
-      (reply) => adapter.sendReply(msg.chatId, reply),
+      (reply) => adapter.sendReply(msg.chatId, reply, msg),
       {
         channel: adapter.name,
         chatId: msg.chatId,
         log: updateLog,
-        toError: adapter.toDeliveryError,
+        toError: (err) => {
+          const e = adapter.toDeliveryError?.(err) ?? asDeliveryError(err);
+          if (e.unreachable) blocked = true;
+          return e;
+        },
         replyFallback: deps.replyFallback,
       },
     );
+    // Someone writing in a one-to-one chat can be reached there (unless the reply says not).
+    if (msg.chatType !== 'group') await reachability(msg.userId, !blocked, updateLog);
     if (adapter.afterReplies) {
       await adapter
-        .afterReplies(msg.chatId, last, updateLog)
+        .afterReplies(conversationKey(msg), last, updateLog)
         .catch((err: unknown) => updateLog.warn({ err }, 'after-reply bookkeeping failed'));
     }
     if (result.menu && adapter.setMenu) {

@@ -11,10 +11,13 @@ export class DeliveryError extends Error {
     message: string,
     readonly permanent: boolean,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unreachable?: boolean },
   ) {
     super(message, options);
+    this.unreachable = options?.unreachable === true;
   }
+  /** The recipient blocked the bot (or left): mark their identity unreachable. */
+  readonly unreachable: boolean;
 }
 
 /**

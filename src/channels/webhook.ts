@@ -117,6 +117,25 @@ export interface ChannelBaseDeps {
     msg: import('../core/message.js').OutboundMessage,
     err: import('./types.js').DeliveryError,
   ) => Promise<void>;
+  /**
+   * A user's reachability changed: they wrote in a one-to-one chat (reachable), blocked the bot
+   * or unfollowed (unreachable), or a reply failed as blocked. The composition root records it
+   * on their identity.
+   */
+  onReachability?: (e: ReachabilityEvent) => Promise<void>;
+  /** A group chat got a new id (Telegram group -> supergroup): move what is kept for it. */
+  onChatMigrated?: (e: {
+    channel: import('../core/message.js').ChannelName;
+    from: string;
+    to: string;
+  }) => Promise<void>;
+}
+
+export interface ReachabilityEvent {
+  channel: import('../core/message.js').ChannelName;
+  userId: string;
+  reachable: boolean;
+  at: Date;
 }
 
 /**
@@ -155,6 +174,7 @@ export async function sendRepliesInOrder<T>(
   return last;
 }
 
-function asDeliveryError(err: unknown): DeliveryError {
+/** A DeliveryError as thrown, or anything else as a retryable one. */
+export function asDeliveryError(err: unknown): DeliveryError {
   return err instanceof DeliveryError ? err : new DeliveryError(String(err), false);
 }

@@ -3,7 +3,7 @@ import type { StateStore } from '../state/store.js';
 import type { Audience, ComposedCommand } from './feature.js';
 import type { ConversationState, Handler, HandlerContext, Locale } from './handler.js';
 import type { I18n } from './i18n.js';
-import type { InboundMessage, OutboundReply } from './message.js';
+import { conversationKey, type InboundMessage, type OutboundReply } from './message.js';
 import { InfraError, type Pipeline, type ProcessResult } from './pipeline.js';
 import type { Router } from './router.js';
 
@@ -58,8 +58,9 @@ export interface PipelineDeps<S, Tx> {
 
 type StoredState = ConversationState;
 
-const stateKey = (msg: InboundMessage) => `state:${msg.channel}:${msg.chatId}`;
-const lockKey = (msg: InboundMessage) => `lock:chat:${msg.channel}:${msg.chatId}`;
+// In a group the conversation is the (chat, user) pair (see conversationKey).
+const stateKey = (msg: InboundMessage) => `state:${msg.channel}:${conversationKey(msg)}`;
+const lockKey = (msg: InboundMessage) => `lock:chat:${msg.channel}:${conversationKey(msg)}`;
 const seenKey = (msg: InboundMessage) => `seen:${msg.channel}:${msg.updateId}`;
 /** Platforms redeliver for at most a day (Telegram drops updates after 24 h): keep 48 h. */
 const SEEN_TTL_MS = 48 * 3600_000;
@@ -141,6 +142,11 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           });
           state = state.locale ? { locale: state.locale } : {};
         }
+
+        // An edited message counts only where the flow in progress takes one (an edited
+        // report while its confirmation is pending); any other edit is ignored silently.
+        if (msg.edited && !(state.flow && deps.router.flowHandler(state.flow)?.edits?.(state)))
+          return { status: 'processed', replies: [], handler: 'edit-ignored' };
 
         const replies: OutboundReply[] = [];
         let nextState: ConversationState | null | undefined;

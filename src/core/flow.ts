@@ -52,6 +52,8 @@ export interface FlowSpec<S, D extends StepData> {
   earlier?(ctx: HandlerContext<S>, data: D): Promise<void>;
   /** Locale key of the default note for an earlier step's button. */
   earlierKey?: string;
+  /** Does the step in progress take an edited message (routed as a new one)? Default: no. */
+  edits?(data: D): boolean;
 }
 
 export interface Flow<S, D extends StepData> {
@@ -154,6 +156,10 @@ export function defineFlow<S, D extends StepData>(spec: FlowSpec<S, D>): Flow<S,
       buttons: [`${spec.prefix}:`],
       flows: [spec.name],
       ...(spec.transactional !== undefined ? { transactional: spec.transactional } : {}),
+      edits(state) {
+        const s = readStored(state);
+        return !!s && !!spec.edits?.(strip(s));
+      },
       async handle(ctx) {
         const stored = readStored(ctx.state);
         if (ctx.msg.button !== undefined) {

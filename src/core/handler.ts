@@ -67,6 +67,11 @@ export interface Handler<S = unknown> {
    * recorded as processed with one statement first. Default true.
    */
   transactional?: boolean | ((ctx: HandlerContext<S>) => boolean);
+  /**
+   * For a flow's handler: does the flow take an edited message in this state (an edited report
+   * while its confirmation is pending)? Edits are ignored otherwise.
+   */
+  edits?(state: ConversationState): boolean;
   /** Last-resort predicate (checked after commands, buttons, flows and keywords). */
   match?(ctx: HandlerContext<S>): boolean | Promise<boolean>;
   handle(ctx: HandlerContext<S>): Promise<void>;

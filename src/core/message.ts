@@ -14,6 +14,18 @@ export interface InboundMessage {
   userId: string;
   /** A group chat (several people): absent or 'private' for a one-to-one chat. */
   chatType?: 'private' | 'group';
+  /**
+   * In a group: the message is for us (a command addressed to our bot, a reply to one of our
+   * messages, a mention of us, or an answer to options we offered this user). Group messages
+   * without it are ignored silently (src/channels/route.ts).
+   */
+  addressed?: boolean;
+  /** The user edited an earlier message (acted on only while a flow accepts edits). */
+  edited?: boolean;
+  /** The platform's id of the user's message (a group reply quotes it). */
+  messageId?: string;
+  /** A forum topic of a group (Telegram `message_thread_id`): replies go to the same topic. */
+  threadId?: string;
   /** NFC-normalised text, when the user typed something. */
   text?: string;
   /** Button data, when the user pressed a button (or picked a numbered option on Zalo Bot). */
@@ -24,6 +36,16 @@ export interface InboundMessage {
   updateId: string;
   receivedAt: Date;
   displayName?: string;
+}
+
+/**
+ * Whose conversation an update belongs to: the chat in a one-to-one chat; the (chat, user) pair
+ * in a group, so one member's flow, lock, numbered options and language never touch another's.
+ */
+export function conversationKey(
+  msg: Pick<InboundMessage, 'chatId' | 'userId' | 'chatType'>,
+): string {
+  return msg.chatType === 'group' ? `${msg.chatId}:${msg.userId}` : msg.chatId;
 }
 
 export interface Button {

@@ -74,6 +74,11 @@ export class Router<S = unknown> {
       ?.handler;
   }
 
+  /** The handler continuing a flow, if any. */
+  flowHandler(flow: string): Handler<S> | undefined {
+    return this.handlers.find((x) => x.flows?.includes(flow));
+  }
+
   /** Every handler, in routing order (for audits such as the access-matrix test). */
   all(): readonly Handler<S>[] {
     return this.handlers;
@@ -92,7 +97,7 @@ export class Router<S = unknown> {
       return h ?? this.fallback;
     }
     if (state.flow) {
-      const h = this.handlers.find((x) => x.flows?.includes(state.flow as string));
+      const h = this.flowHandler(state.flow);
       if (h) return h;
     }
     if (msg.text && !command) {

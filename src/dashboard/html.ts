@@ -90,6 +90,7 @@ export function page(opts: {
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${esc(opts.title)}</title>
 <style nonce="${esc(opts.nonce)}">${STYLE}</style>
 </head><body>${top.html}<main>${opts.body.html}</main></body></html>`;

@@ -47,20 +47,29 @@ export interface RateLimiter {
 }
 
 export type ChannelLimits = Partial<
-  Record<ChannelName, { perSecond: number; perChatPerSecond?: number }>
+  Record<ChannelName, { perSecond: number; perChatPerSecond?: number; perGroupPerMinute?: number }>
 >;
 
 /** Limits by channel, as each platform adapter declares them (PlatformLimits). */
 export function limitsOf(
   channels: readonly {
     name: ChannelName;
-    limits?: { perSecond: number; perChatPerSecond?: number };
+    limits?: { perSecond: number; perChatPerSecond?: number; perGroupPerMinute?: number };
   }[],
 ): ChannelLimits {
   return Object.fromEntries(
     channels.flatMap((c) =>
       c.limits
-        ? [[c.name, { perSecond: c.limits.perSecond, perChatPerSecond: c.limits.perChatPerSecond }]]
+        ? [
+            [
+              c.name,
+              {
+                perSecond: c.limits.perSecond,
+                perChatPerSecond: c.limits.perChatPerSecond,
+                perGroupPerMinute: c.limits.perGroupPerMinute,
+              },
+            ],
+          ]
         : [],
     ),
   );
@@ -76,6 +85,14 @@ export function rulesFor(channel: ChannelName, chatId: string, limits: ChannelLi
       key: `${channel}:chat:${chatId}`,
       limit: l.perChatPerSecond,
       periodMs: 1000,
+      mode: 'free',
+    });
+  // Telegram group chats (negative ids) take 20 messages a minute.
+  if (l.perGroupPerMinute && chatId.startsWith('-'))
+    rules.push({
+      key: `${channel}:group:${chatId}`,
+      limit: l.perGroupPerMinute,
+      periodMs: 60_000,
       mode: 'free',
     });
   return rules;

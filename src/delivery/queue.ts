@@ -21,6 +21,7 @@ import { DeliveryError } from '../channels/types.js';
 import type { ChannelName, OutboundMessage } from '../core/message.js';
 import type { Prisma, PrismaClient } from '../db/client.js';
 import type { DeliveryKind } from '../db/generated/enums.js';
+import { markUnreachable } from '../domain/people/reachability.js';
 import { limitsOf, rulesFor, type ChannelLimits, type RateLimiter } from './limiter.js';
 
 export const DELIVERY_QUEUE = 'delivery';
@@ -183,6 +184,8 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
           data: { status: 'undeliverable', reason: e.message },
         });
         dlog.warn({ reason: e.message }, 'undeliverable');
+        // Blocked by the recipient: later messages go to another of their identities.
+        if (e.unreachable) await markUnreachable(prisma, d.channel, d.chatId, new Date());
         return;
       }
       if (e.retryAfterMs) {

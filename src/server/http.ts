@@ -28,6 +28,8 @@ export interface HttpDeps {
   runAdmin?: AdminRunner;
   /** Links on the landing page `/` (e.g. the simulator when it is on). */
   landing?: { href: string; label: string }[];
+  /** Detail shown in `/readyz` that does not decide readiness (per-channel health). */
+  readinessDetail?: () => Record<string, unknown>;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -85,9 +87,11 @@ export function createHttpApp(deps: HttpDeps): Express {
       }),
     );
     const ok = results.every(([, s]) => s === 'ok');
-    res
-      .status(ok ? 200 : 503)
-      .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      checks: Object.fromEntries(results),
+      ...deps.readinessDetail?.(),
+    });
   });
 
   for (const [path, router] of Object.entries(deps.mounts)) app.use(path, router);

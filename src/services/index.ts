@@ -160,7 +160,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
 
   const factory = ((
     db: DbClient,
-    msg: Pick<InboundMessage, 'channel' | 'userId' | 'displayName'>,
+    msg: Pick<InboundMessage, 'channel' | 'userId' | 'displayName' | 'chatId' | 'chatType'>,
   ) => {
     let memo = memos.get(msg);
     if (!memo) {
@@ -173,7 +173,13 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         db,
         msg.channel === undefined
           ? { channel: '', userId: '' }
-          : { channel: msg.channel, userId: msg.userId, displayName: msg.displayName },
+          : {
+              channel: msg.channel,
+              userId: msg.userId,
+              displayName: msg.displayName,
+              chatId: msg.chatId,
+              chatType: msg.chatType,
+            },
         memo,
       ),
     };

@@ -4,9 +4,12 @@
  */
 import type { Audience } from '../core/feature.js';
 import type { DbClient } from '../db/client.js';
+import { AccessError, ValidationError } from '../domain/access.js';
 import {
   createLinkCode,
   redeemInvitation,
+  registerGroup,
+  type RegisteredGroup,
   resolveIdentity,
   type RedeemResult,
   type ResolvedIdentity,
@@ -38,6 +41,12 @@ export interface PeopleService {
    * is not linked to anyone. @throws DomainError when the person holds no membership.
    */
   createLinkCode(now: Date): Promise<{ code: string; expiresAt: Date } | null>;
+  /**
+   * Register the group chat this update came from for a unit (the sender's own managed unit
+   * when none is named). @throws DomainError (not a manager, unit out of scope, unknown unit,
+   * not in a group).
+   */
+  registerGroup(unitCode: string | undefined, now: Date): Promise<RegisteredGroup>;
 }
 
 export async function loadSender(
@@ -65,7 +74,13 @@ export async function loadSender(
 
 export function createPeopleService(
   db: DbClient,
-  who: { channel: string; userId: string; displayName?: string },
+  who: {
+    channel: string;
+    userId: string;
+    displayName?: string;
+    chatId?: string;
+    chatType?: 'private' | 'group';
+  },
   memo: { sender?: Promise<Sender> },
 ): PeopleService {
   return {
@@ -90,6 +105,21 @@ export function createPeopleService(
       if (!identity) return null;
       const { code, invitation } = await createLinkCode(db, { personId: identity.personId, now });
       return { code, expiresAt: invitation.expiresAt };
+    },
+    async registerGroup(unitCode, now) {
+      if (who.chatType !== 'group' || !who.chatId)
+        throw new ValidationError('not a group chat', 'groups.errors.notGroup');
+      const identity = await db.identity.findUnique({
+        where: { channel_externalId: { channel: who.channel, externalId: who.userId } },
+      });
+      if (!identity) throw new AccessError('not linked');
+      return registerGroup(db, {
+        personId: identity.personId,
+        channel: who.channel,
+        chatId: who.chatId,
+        ...(unitCode ? { unitCode } : {}),
+        now,
+      });
     },
   };
 }

@@ -72,6 +72,20 @@ function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimi
 
   const TELEGRAM = limitsOf([{ name: 'telegram', limits: TELEGRAM_LIMITS }]);
 
+  it('paces a Telegram group at 20 messages a minute, on top of the per-chat rule', () => {
+    const group = rulesFor('telegram', '-1002081234567', TELEGRAM);
+    expect(group).toContainEqual({
+      key: 'telegram:group:-1002081234567',
+      limit: 20,
+      periodMs: 60_000,
+      mode: 'free',
+    });
+    expect(group.map((r) => r.key)).toContain('telegram:chat:-1002081234567');
+    expect(rulesFor('telegram', '5123456789', TELEGRAM).map((r) => r.key)).not.toContain(
+      'telegram:group:5123456789',
+    );
+  });
+
   it('applies the per-chat rule and the overall rule together', async () => {
     const limiter = make();
     const start = Date.now();

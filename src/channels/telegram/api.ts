@@ -10,10 +10,15 @@ import { splitText } from '../text-split.js';
 import { DeliveryError } from '../types.js';
 
 /**
- * Telegram's limits: 4096 characters a message; about 30 messages a second in bulk and one a
- * second per chat (not contractual; 429 with retry_after beyond).
+ * Telegram's limits: 4096 characters a message; about 30 messages a second in bulk, one a
+ * second per chat and 20 a minute per group (not contractual; 429 with retry_after beyond).
  */
-export const TELEGRAM_LIMITS: PlatformLimits = { text: 4096, perSecond: 30, perChatPerSecond: 1 };
+export const TELEGRAM_LIMITS: PlatformLimits = {
+  text: 4096,
+  perSecond: 30,
+  perChatPerSecond: 1,
+  perGroupPerMinute: 20,
+};
 
 /** Telegram rejects callback_data longer than 64 bytes. */
 const CALLBACK_DATA_MAX_BYTES = 64;
@@ -63,7 +68,11 @@ export function toDeliveryError(err: unknown): DeliveryError {
       );
     }
     if (code >= 500) return new DeliveryError(description, false, undefined, { cause: err });
-    return new DeliveryError(description, true, undefined, { cause: err });
+    // 403: "bot was blocked by the user", "user is deactivated", "bot was kicked".
+    return new DeliveryError(description, true, undefined, {
+      cause: err,
+      unreachable: code === 403,
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   // node-fetch FetchError, socket resets, invalid JSON from a proxy: transient.
@@ -78,14 +87,23 @@ export async function sendTelegramReply(
   telegram: Telegram,
   chatId: string,
   reply: OutboundReply,
+  to: { replyTo?: string; threadId?: string } = {},
 ): Promise<void> {
   const parts = splitText(reply.text, TELEGRAM_LIMITS.text);
+  // In a group each part quotes the member's message (so the buttons say whose they are); in
+  // a forum topic each part stays in the topic.
+  const replyTo = to.replyTo !== undefined ? Number(to.replyTo) : undefined;
+  const thread = to.threadId !== undefined ? Number(to.threadId) : undefined;
   try {
     const keyboard = inlineKeyboard(reply);
     for (let i = 0; i < parts.length; i++) {
       const last = i === parts.length - 1;
       await telegram.sendMessage(chatId, parts[i] ?? '', {
         link_preview_options: { is_disabled: true },
+        ...(thread !== undefined ? { message_thread_id: thread } : {}),
+        ...(replyTo !== undefined
+          ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
+          : {}),
         ...(last && keyboard ? { reply_markup: keyboard } : {}),
       });
     }

@@ -20,7 +20,12 @@ import {
   sendTelegramReply,
   toDeliveryError,
 } from './api.js';
-import { ALLOWED_UPDATES, parseTelegramUpdate } from './update.js';
+import {
+  ALLOWED_UPDATES,
+  botIdFromToken,
+  parseTelegramUpdate,
+  type BotIdentity,
+} from './update.js';
 
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
@@ -63,6 +68,21 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const log = deps.logger.child({ channel: 'telegram' });
   const telegram = createTelegramClient(cfg.token, cfg.apiRoot);
   let polling: { stop: () => Promise<void> } | undefined;
+  // Who we are, to tell commands and mentions for us from those for other bots: the id is in
+  // the token, the username comes from getMe (asked at start, again later if it failed).
+  const me: BotIdentity = { id: botIdFromToken(cfg.token) };
+  let identityAskedAt = -Infinity;
+  const ensureIdentity = async (): Promise<void> => {
+    if (me.username !== undefined || performance.now() - identityAskedAt < 60_000) return;
+    identityAskedAt = performance.now();
+    try {
+      const info = await telegram.getMe();
+      me.id = info.id;
+      me.username = info.username;
+    } catch (err) {
+      log.warn({ err: toDeliveryError(err).message }, 'getMe failed; our username is unknown');
+    }
+  };
 
   const adapter: PlatformAdapter = {
     name: 'telegram',
@@ -72,20 +92,31 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       !!cfg.webhookSecret &&
       safeEqual(headerValue(headers[TELEGRAM_SECRET_HEADER]), cfg.webhookSecret),
     parse(body, receivedAt) {
-      const p = parseTelegramUpdate(body, receivedAt);
-      if (p.kind !== 'message')
-        return p.kind === 'ignored'
-          ? { kind: 'ignored', reason: p.reason, updateId: p.updateId?.toString() }
-          : p;
+      const p = parseTelegramUpdate(body, receivedAt, me);
+      if (p.kind === 'invalid') return p;
+      if (p.kind === 'ignored')
+        return {
+          kind: 'ignored',
+          reason: p.reason,
+          updateId: p.updateId?.toString(),
+          ...(p.callbackQueryId ? { ack: p.callbackQueryId } : {}),
+          ...(p.notice ? { notice: p.notice } : {}),
+          ...(p.reachability ? { reachability: p.reachability } : {}),
+          ...(p.migrated ? { migrated: p.migrated } : {}),
+        };
       return {
         kind: 'message',
         msg: p.msg,
         ...(p.callbackQueryId ? { ack: p.callbackQueryId } : {}),
       };
     },
-    sendReply: (chatId, reply) => sendTelegramReply(telegram, chatId, reply),
-    acknowledge: async (id) => {
-      await telegram.answerCbQuery(id);
+    sendReply: (chatId, reply, inbound) =>
+      sendTelegramReply(telegram, chatId, reply, {
+        replyTo: inbound?.chatType === 'group' ? inbound.messageId : undefined,
+        threadId: inbound?.threadId,
+      }),
+    acknowledge: async (id, notice) => {
+      await telegram.answerCbQuery(id, notice);
     },
     async setMenu(chatId, audiences) {
       if (!deps.menu) return;
@@ -95,7 +126,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     },
     toDeliveryError,
   };
-  const handleUpdate = createUpdateProcessor(adapter, deps);
+  const processUpdate = createUpdateProcessor(adapter, deps);
+  const handleUpdate: typeof processUpdate = async (body) => {
+    await ensureIdentity();
+    return processUpdate(body);
+  };
   const router = createWebhookRouter(adapter, handleUpdate, deps);
 
   async function startPolling(): Promise<void> {
@@ -147,6 +182,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     handleUpdate,
     limits: TELEGRAM_LIMITS,
     async start() {
+      await ensureIdentity();
       if (deps.menu) {
         await telegram
           .setMyCommands(deps.menu(['everyone']))

@@ -53,12 +53,12 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
       !!cfg.webhookSecret &&
       safeEqual(headerValue(headers[ZALO_BOT_SECRET_HEADER]), cfg.webhookSecret),
     parse(body, receivedAt) {
-      const p = parseZaloBotUpdate(body, receivedAt);
+      const p = parseZaloBotUpdate(body, receivedAt, { username: cfg.username });
       return p.kind === 'message' ? { kind: 'message', msg: p.msg, event: p.event } : p;
     },
     prepare: options.prepare,
-    sendReply: options.sendReply,
-    afterReplies: (chatId, offered) => options.remember(chatId, offered),
+    sendReply: (chatId, reply) => options.sendReply(chatId, reply),
+    afterReplies: (key, offered) => options.remember(key, offered),
   };
   const processUpdate = createUpdateProcessor(adapter, deps);
 

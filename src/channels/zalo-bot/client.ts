@@ -89,6 +89,8 @@ export function createZaloBotClient(opts: ZaloBotClientOptions): ZaloBotClient {
       `zalo-bot ${method}: ${code} ${description}`.trim(),
       !retryable,
       retryAfterMs,
+      // Telegram-like: 403 (or a "blocked" description) is the user having blocked the bot.
+      { unreachable: code === 403 || /\bblock/i.test(description) },
     );
   }
 

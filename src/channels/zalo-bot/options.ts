@@ -4,7 +4,12 @@
  * OptionsStore, which the composition root backs with the conversation state store (shared by
  * all instances); the in-memory one is for tests and single-process development.
  */
-import type { Button, InboundMessage, OutboundReply } from '../../core/message.js';
+import {
+  conversationKey,
+  type Button,
+  type InboundMessage,
+  type OutboundReply,
+} from '../../core/message.js';
 import { fold } from '../../text/vietnamese.js';
 import { splitText } from '../text-split.js';
 
@@ -98,12 +103,25 @@ export function numberedOptions(deps: {
       for (const part of splitText(text, deps.textLimit)) await deps.sendText(chatId, part);
       return options;
     },
-    /** A typed number or option word becomes the button it names. */
+    /**
+     * A typed number or option word becomes the button it names. In a group the options are
+     * the member's own (kept per (chat, user)), and answering them is addressed to us.
+     */
     async prepare(msg: InboundMessage): Promise<InboundMessage> {
       if (msg.text === undefined || !deps.store) return msg;
-      const options = await deps.store.get(msg.chatId);
+      // In a group only an answer to options is worth a look-up: anything else addressed to us
+      // is a command or a mention, never a bare number.
+      if (msg.chatType === 'group' && msg.addressed) return msg;
+      const options = await deps.store.get(conversationKey(msg));
       const data = options ? matchOption(msg.text, options) : undefined;
-      return data === undefined ? msg : { ...msg, button: data, text: undefined };
+      return data === undefined
+        ? msg
+        : {
+            ...msg,
+            button: data,
+            text: undefined,
+            ...(msg.chatType === 'group' ? { addressed: true } : {}),
+          };
     },
     /** Remember the options the last reply offered (or forget them when it offered none). */
     async remember(chatId: string, offered: OfferedOption[] | undefined): Promise<void> {

@@ -8,8 +8,10 @@ import type { InboundMessage } from '../../core/message.js';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 
+// Some events carry no app_id (change_oa_daily_quota, add_user_to_tag, ZNS receipts): the
+// signature is then checked with the configured one (it always is).
 const Envelope = z.object({
-  app_id: Id,
+  app_id: Id.optional(),
   event_name: z.string().min(1),
   timestamp: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String),
 });
@@ -21,7 +23,7 @@ const UserEvent = z.object({
 const FollowEvent = z.object({ follower: z.object({ id: Id }) });
 
 export interface OaEnvelope {
-  appId: string;
+  appId?: string;
   eventName: string;
   /** The timestamp exactly as it appears in the body (it is part of the signature). */
   timestamp: string;
@@ -31,13 +33,17 @@ export interface OaEnvelope {
 export function parseOaEnvelope(body: unknown): OaEnvelope | null {
   const e = Envelope.safeParse(body);
   return e.success
-    ? { appId: e.data.app_id, eventName: e.data.event_name, timestamp: e.data.timestamp }
+    ? {
+        ...(e.data.app_id !== undefined ? { appId: e.data.app_id } : {}),
+        eventName: e.data.event_name,
+        timestamp: e.data.timestamp,
+      }
     : null;
 }
 
 export type ParsedOaEvent =
   | { kind: 'message'; msg: InboundMessage; at: Date }
-  | { kind: 'ignored'; reason: string }
+  | { kind: 'ignored'; reason: string; reachability?: { userId: string; reachable: boolean } }
   | { kind: 'invalid'; reason: string };
 
 /** Parse a verified event body. */
@@ -64,6 +70,19 @@ export function parseOaEvent(body: unknown, env: OaEnvelope, receivedAt: Date): 
       },
     };
   }
+  if (env.eventName === 'unfollow') {
+    // Messages to them fail from now on: reminders go to another of their identities.
+    const f = FollowEvent.safeParse(body);
+    return {
+      kind: 'ignored',
+      reason: 'unfollow',
+      ...(f.success ? { reachability: { userId: f.data.follower.id, reachable: false } } : {}),
+    };
+  }
+  // OA group chat (user_send_group_*): our replies go to one person, never to the group, so
+  // the group policy leaves nothing to answer.
+  if (env.eventName.startsWith('user_send_group'))
+    return { kind: 'ignored', reason: 'OA group chat message' };
   if (!env.eventName.startsWith('user_send_'))
     return { kind: 'ignored', reason: `event ${env.eventName} not handled` };
   const u = UserEvent.safeParse(body);

@@ -124,9 +124,16 @@ describe('Telegram webhook', () => {
     expect(sends[0]!.body.parse_mode).toBeUndefined();
   });
 
-  it('strips the bot name from a command so /help@CdsBot reaches the /help handler', async () => {
-    await post(textUpdate(101, '/help@CdsBot'));
+  it('strips our own name (from getMe) from a command so /help@fake_bot reaches /help', async () => {
+    await post(textUpdate(101, '/help@fake_bot'));
     expect(pipeline.applied[0]!.text).toBe('/help');
+  });
+
+  it('ignores a command addressed to another bot (200, no reply), in a private chat too', async () => {
+    const res = await post(textUpdate(103, '/help@SomeOtherBot'));
+    expect(res.status).toBe(200);
+    expect(pipeline.received).toHaveLength(0);
+    expect(api.of('sendMessage')).toHaveLength(0);
   });
 
   it('normalises text to NFC', async () => {
@@ -162,14 +169,18 @@ describe('Telegram webhook', () => {
     });
   });
 
-  it('handles an edited message like a new text', async () => {
+  it('passes an edited message on marked as an edit (the pipeline decides whether it counts)', async () => {
     const update = textUpdate(300, 'sửa: 65,5');
     const res = await post({
       update_id: 300,
       edited_message: { ...update.message, edit_date: 1764230500 },
     });
     expect(res.status).toBe(200);
-    expect(pipeline.applied[0]).toMatchObject({ text: 'sửa: 65,5', updateId: '300' });
+    expect(pipeline.applied[0]).toMatchObject({
+      text: 'sửa: 65,5',
+      updateId: '300',
+      edited: true,
+    });
   });
 
   it('marks a photo as unsupported so the handler can answer politely', async () => {
@@ -327,7 +338,7 @@ describe('Telegram channel start and send', () => {
     expect(api.of('setWebhook')[0]!.body).toMatchObject({
       url: 'https://bot.example.vn/webhooks/telegram',
       secret_token: SECRET,
-      allowed_updates: ['message', 'edited_message', 'callback_query'],
+      allowed_updates: ['message', 'edited_message', 'callback_query', 'my_chat_member'],
     });
     expect(api.of('getUpdates')).toHaveLength(0);
   });

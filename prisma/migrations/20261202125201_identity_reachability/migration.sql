@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "identity" ADD COLUMN     "last_seen_at" TIMESTAMPTZ(3),
+ADD COLUMN     "unreachable_at" TIMESTAMPTZ(3);
