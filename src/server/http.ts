@@ -155,6 +155,23 @@ export async function listen(app: Express, port: number, host: string): Promise<
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
+  // Responses in progress, so that a shutdown can tell each keep-alive connection to close
+  // once its response ends instead of leaving it idle until keepAliveTimeout.
+  const inFlight = new Set<http.ServerResponse>();
+  let closing = false;
+  const endKeepAlive = (res: http.ServerResponse) => {
+    // Not yet sent: answer with `Connection: close`, and Node ends the socket after it.
+    if (!res.headersSent) res.shouldKeepAlive = false;
+  };
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    inFlight.add(res);
+    if (closing) endKeepAlive(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // Headers already sent with keep-alive: the socket turns idle now; drop it.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -169,6 +186,8 @@ export async function listen(app: Express, port: number, host: string): Promise<
     url: `http://${shownHost}:${addr.port}`,
     close: (timeoutMs) =>
       new Promise<void>((resolve) => {
+        closing = true;
+        for (const res of inFlight) endKeepAlive(res);
         const timer = setTimeout(() => {
           server.closeAllConnections();
         }, timeoutMs);
