@@ -32,6 +32,8 @@ import { migrate } from './db/migrate.js';
 import { createAdminRunner } from './admin/endpoint.js';
 import { seedIfEmpty } from './admin/seed.js';
 import { createHttpApp, listen, type RunningServer } from './server/http.js';
+import { createChannelHealth } from './server/channel-health.js';
+import { createMetrics, listenMetrics, type AppMetrics } from './server/metrics.js';
 import {
   generateAdminToken,
   readRuntimeFile,
@@ -67,6 +69,10 @@ export interface App {
   readonly channels: Channel[];
   /** The router (its handlers, for audits such as the access-matrix test). */
   readonly router: Router<AppServices>;
+  /** Prometheus metrics (served when METRICS_TOKEN or METRICS_PORT is set). */
+  readonly metrics: AppMetrics;
+  /** The METRICS_PORT listener's URL, once started. */
+  metricsUrl?: string;
   /** Durable, paced proactive delivery (set once started, unless startJobs is false). */
   delivery?: DeliveryQueue;
   /** Set once started. */
@@ -157,6 +163,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock: overrides.clock,
   });
 
+  const metricsOn = config.metrics.token !== undefined || config.metrics.port !== undefined;
+  const metrics = createMetrics({ processMetrics: metricsOn });
+  const health = createChannelHealth(overrides.clock);
+  db.pgPool?.on('error', () => metrics.dependencyError('database'));
+  if (store instanceof RedisStateStore)
+    store.redis.on('error', () => metrics.dependencyError('redis'));
+
   const channels: Channel[] = [];
   if (config.simulator)
     channels.push(createSimChannel({ pipeline, store, logger, outboxTtlMs: config.stateTtlMs }));
@@ -170,7 +183,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await app.delivery.enqueue(m, 'notice');
       }
     : undefined;
-  const base = { logger, pipeline, t: channelT, bodyLimit: '256kb', replyFallback };
+  const base = {
+    logger,
+    pipeline,
+    t: channelT,
+    bodyLimit: '256kb',
+    replyFallback,
+    onUpdate: (e: Parameters<AppMetrics['update']>[0]) => {
+      metrics.update(e);
+      health.update(e);
+    },
+  };
   if (config.telegram) {
     channels.push(
       createTelegramChannel({
@@ -204,6 +227,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         config: { zaloOa: config.zaloOa },
         prisma: db.prisma,
         optionsStore,
+        onTokenRefreshFailure: () => {
+          metrics.tokenRefreshFailed('zalo-oa');
+          health.tokenRefreshFailed('zalo-oa');
+        },
       }),
     );
   }
@@ -221,9 +248,25 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     mounts,
     landing: config.simulator ? [{ href: '/sim', label: 'Trình mô phỏng (chat thử)' }] : [],
     readiness: [
-      { name: 'database', check: () => db.ping() },
-      { name: 'state', check: () => store.ping() },
+      {
+        name: 'database',
+        check: () =>
+          db.ping().catch((err: unknown) => {
+            metrics.dependencyError('database');
+            throw err;
+          }),
+      },
+      {
+        name: 'state',
+        check: () =>
+          store.ping().catch((err: unknown) => {
+            if (store.kind === 'redis') metrics.dependencyError('redis');
+            throw err;
+          }),
+      },
     ],
+    readinessDetail: () => ({ channels: health.snapshot(channels.map((c) => c.name)) }),
+    metrics: { registry: metrics, token: config.metrics.token },
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
@@ -238,6 +281,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
 
   let running: RunningServer | undefined;
+  let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   let stopping: Promise<void> | undefined;
 
   const app: App = {
@@ -249,6 +293,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pipeline,
     channels,
     router,
+    metrics,
     async start() {
       // The queue first, so a reply that fails during the first updates has somewhere to go.
       if (jobsOn) {
@@ -263,7 +308,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           channels: Object.fromEntries(channels.map((c) => [c.name, c])),
           limiter,
           logger,
+          onOutcome: (channel, outcome) => metrics.delivery(channel, outcome),
         });
+        metrics.queueDepth(() => db.prisma.delivery.count({ where: { status: 'queued' } }));
         await app.delivery.start();
         await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
         await startScheduledJobs({
@@ -273,7 +320,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           timeZone: config.timeZone,
           services: () => services.standalone(),
           now: overrides.clock,
+          onRun: (job, outcome, durationMs) => metrics.jobRun(job, outcome, durationMs),
         });
+      }
+      if (config.metrics.port !== undefined) {
+        metricsServer = await listenMetrics(
+          metrics,
+          config.metrics.port,
+          config.metrics.host,
+          config.metrics.token,
+        );
+        app.metricsUrl = metricsServer.url;
       }
       running = await listen(httpApp, config.port, config.host);
       app.url = running.url;
@@ -305,6 +362,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         for (const c of channels)
           await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         if (running) await running.close(config.shutdownTimeoutMs);
+        await metricsServer?.close();
         await app.delivery
           ?.stop()
           .catch((err: unknown) => logger.warn({ err }, 'queue stop failed'));

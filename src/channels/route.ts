@@ -45,7 +45,7 @@ export interface UpdateProcessor {
 /** The shared update path (webhook and long polling). */
 export function createUpdateProcessor(
   adapter: PlatformAdapter,
-  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't'> & {
+  deps: Pick<ChannelBaseDeps, 'pipeline' | 'replyFallback' | 't' | 'onUpdate'> & {
     logger: Logger;
     now?: () => Date;
   },
@@ -60,6 +60,13 @@ export function createUpdateProcessor(
       const entry = { ...fields, outcome, durationMs };
       if (outcome === 'invalid') log.warn(entry, 'update rejected');
       else log.info(entry, 'update');
+      const handler = typeof fields.handler === 'string' ? fields.handler : undefined;
+      deps.onUpdate?.({
+        channel: adapter.name,
+        outcome,
+        durationMs,
+        ...(handler ? { handler } : {}),
+      });
       return outcome;
     };
     const parsed = adapter.parse(body, (deps.now ?? (() => new Date()))());

@@ -117,6 +117,13 @@ export interface ChannelBaseDeps {
     msg: import('../core/message.js').OutboundMessage,
     err: import('./types.js').DeliveryError,
   ) => Promise<void>;
+  /** Told how each update ended, after its log line (metrics, per-channel health). */
+  onUpdate?: (e: {
+    channel: string;
+    outcome: string;
+    handler?: string;
+    durationMs: number;
+  }) => void;
 }
 
 /**

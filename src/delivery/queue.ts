@@ -45,6 +45,11 @@ export interface DeliveryQueueOptions {
   /** Seconds before a job held by a dead worker is retried (default 60). */
   expireInSeconds?: number;
   queueName?: string;
+  /** Told how each attempt ended (metrics): sent, retry, failed, undeliverable, deferred. */
+  onOutcome?: (
+    channel: string,
+    outcome: 'sent' | 'retry' | 'failed' | 'undeliverable' | 'deferred',
+  ) => void;
 }
 
 export interface EnqueueOptions {
@@ -140,6 +145,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
         data: { status: 'failed', reason: `channel ${d.channel} is not configured` },
       });
       dlog.error('delivery for a channel that is not configured');
+      opts.onOutcome?.(d.channel, 'failed');
       return;
     }
 
@@ -159,6 +165,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     );
     if (!slot.ok) {
       await reschedule(d.id, slot.retryInMs, { attempts: { decrement: 1 } });
+      opts.onOutcome?.(d.channel, 'deferred');
       return;
     }
 
@@ -183,6 +190,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
           data: { status: 'undeliverable', reason: e.message },
         });
         dlog.warn({ reason: e.message }, 'undeliverable');
+        opts.onOutcome?.(d.channel, 'undeliverable');
         return;
       }
       if (e.retryAfterMs) {
@@ -195,6 +203,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
           data: { status: 'failed', reason: `gave up after ${attempt} attempts: ${e.message}` },
         });
         dlog.error({ reason: e.message, attempt }, 'delivery failed');
+        opts.onOutcome?.(d.channel, 'failed');
         return;
       }
       const delay = Math.max(e.retryAfterMs ?? 0, e.retryAfterMs ? 0 : backoff(attempt));
@@ -203,6 +212,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
         'delivery retry scheduled',
       );
       await reschedule(d.id, delay, { reason: e.message });
+      opts.onOutcome?.(d.channel, 'retry');
       return;
     }
     await slot.release();
@@ -211,6 +221,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
       where: { id: d.id },
       data: { status: 'sent', sentAt: new Date(), reason: null },
     });
+    opts.onOutcome?.(d.channel, 'sent');
   }
 
   return {

@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type Router } from 'ex
 import helmet from 'helmet';
 import { safeEqual } from '../core/safe-equal.js';
 import type { Logger } from 'pino';
+import { metricsAuthorized, type AppMetrics } from './metrics.js';
 
 export interface HealthCheck {
   name: string;
@@ -28,6 +29,10 @@ export interface HttpDeps {
   runAdmin?: AdminRunner;
   /** Links on the landing page `/` (e.g. the simulator when it is on). */
   landing?: { href: string; label: string }[];
+  /** `GET /metrics` here, behind `Authorization: Bearer <token>`, when a token is given. */
+  metrics?: { registry: AppMetrics; token?: string };
+  /** Detail shown in `/readyz` that does not decide readiness (per-channel health). */
+  readinessDetail?: () => Record<string, unknown>;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -85,10 +90,25 @@ export function createHttpApp(deps: HttpDeps): Express {
       }),
     );
     const ok = results.every(([, s]) => s === 'ok');
-    res
-      .status(ok ? 200 : 503)
-      .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      checks: Object.fromEntries(results),
+      ...deps.readinessDetail?.(),
+    });
   });
+
+  const metricsToken = deps.metrics?.token;
+  if (deps.metrics && metricsToken) {
+    const metrics = deps.metrics.registry;
+    app.get('/metrics', async (req, res) => {
+      if (!metricsAuthorized(req.get('authorization'), metricsToken)) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      const { contentType, body } = await metrics.render();
+      res.type(contentType).send(body);
+    });
+  }
 
   for (const [path, router] of Object.entries(deps.mounts)) app.use(path, router);
 
@@ -172,14 +192,7 @@ export async function listen(app: Express, port: number, host: string): Promise<
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
+  const addr = await listenOn(server, port, host);
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     server,
@@ -199,6 +212,18 @@ export async function listen(app: Express, port: number, host: string): Promise<
         server.closeIdleConnections();
       }),
   };
+}
+
+/** Listen on port/host; resolves with the bound address, rejects on a listen error. */
+export async function listenOn(server: http.Server, port: number, host: string) {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
