@@ -30,6 +30,7 @@ import { createDb, type Db, type Prisma } from './db/client.js';
 import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
 import { createAdminRunner } from './admin/endpoint.js';
+import { BackupFormatError, readLines, restoreLines, writeBackup } from './admin/backup.js';
 import { seedIfEmpty } from './admin/seed.js';
 import { createHttpApp, listen, type RunningServer } from './server/http.js';
 import { createChannelHealth } from './server/channel-health.js';
@@ -265,6 +266,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           }),
       },
     ],
+    adminStreams: {
+      backup: (out) => writeBackup(db, out),
+      restore: async (input) => {
+        const summary = await restoreLines(db, readLines(input));
+        logger.info({ tables: summary.tables }, 'data restored from a backup');
+        await services.warm();
+        return summary;
+      },
+      isBadInput: (err) =>
+        err instanceof BackupFormatError || (err as { code?: string }).code === 'Z_DATA_ERROR',
+    },
     readinessDetail: () => ({ channels: health.snapshot(channels.map((c) => c.name)) }),
     metrics: { registry: metrics, token: config.metrics.token },
     adminToken: () => adminToken,

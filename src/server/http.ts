@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { safeEqual } from '../core/safe-equal.js';
@@ -27,6 +28,15 @@ export interface HttpDeps {
   readiness: HealthCheck[];
   adminToken?: () => string | undefined;
   runAdmin?: AdminRunner;
+  /**
+   * Streamed admin routes (same bearer token): `GET /admin/api/backup` writes a backup into the
+   * response, `POST /admin/api/restore` restores the request body. A bad backup is 400.
+   */
+  adminStreams?: {
+    backup(out: Writable): Promise<unknown>;
+    restore(input: Readable): Promise<unknown>;
+    isBadInput(err: unknown): boolean;
+  };
   /** Links on the landing page `/` (e.g. the simulator when it is on). */
   landing?: { href: string; label: string }[];
   /** `GET /metrics` here, behind `Authorization: Bearer <token>`, when a token is given. */
@@ -116,9 +126,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     const runAdmin = deps.runAdmin;
     const token = deps.adminToken;
     app.post('/admin/api/run', express.json({ limit: '20mb' }), async (req, res) => {
-      const expected = token();
-      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-      if (!expected || !given || !safeEqual(given, expected)) {
+      if (!adminAuthorized(req.get('authorization'), token())) {
         res.status(401).json({ error: 'unauthorized' });
         return;
       }
@@ -135,6 +143,43 @@ export function createHttpApp(deps: HttpDeps): Express {
       } catch (err) {
         deps.logger.error({ err }, 'admin command failed');
         res.status(500).json({ error: 'admin command failed' });
+      }
+    });
+  }
+
+  if (deps.adminStreams && deps.adminToken) {
+    const streams = deps.adminStreams;
+    const token = deps.adminToken;
+    app.get('/admin/api/backup', async (req, res) => {
+      if (!adminAuthorized(req.get('authorization'), token())) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      res.type('application/gzip');
+      res.setHeader('content-disposition', 'attachment; filename="cds-bot-backup.ndjson.gz"');
+      try {
+        await streams.backup(res);
+      } catch (err) {
+        deps.logger.error({ err }, 'backup failed');
+        // Headers are out: end the stream without its end record, so the CLI sees it incomplete.
+        res.destroy();
+      }
+    });
+    // No body parser: the backup streams into the restore; the token is checked before it.
+    app.post('/admin/api/restore', async (req, res) => {
+      if (!adminAuthorized(req.get('authorization'), token())) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      try {
+        res.json(await streams.restore(req));
+      } catch (err) {
+        if (streams.isBadInput(err)) {
+          res.status(400).json({ error: (err as Error).message });
+          return;
+        }
+        deps.logger.error({ err }, 'restore failed');
+        res.status(500).json({ error: 'restore failed; nothing was changed' });
       }
     });
   }
@@ -212,6 +257,11 @@ export async function listen(app: Express, port: number, host: string): Promise<
         server.closeIdleConnections();
       }),
   };
+}
+
+function adminAuthorized(header: string | undefined, expected: string | undefined): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+  return Boolean(expected && given && safeEqual(given, expected));
 }
 
 /** Listen on port/host; resolves with the bound address, rejects on a listen error. */
