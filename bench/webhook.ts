@@ -73,6 +73,8 @@ const QUESTIONS = [
 /** The write path's per-chat script: report → confirm → question → report… */
 function writeWorkload(chats: number) {
   const confirm = new Map<number, string>();
+  /** Chats whose echo arrived, in order: their confirmation goes first. */
+  const ready: number[] = [];
   const waiting = new Set<number>();
   const next = new Map<number, 'report' | 'question'>();
   let i = 0;
@@ -89,11 +91,12 @@ function writeWorkload(chats: number) {
       if (ok?.callback_data && waiting.has(chat)) {
         waiting.delete(chat);
         confirm.set(chat, ok.callback_data);
+        ready.push(chat);
       }
     },
     body(): string {
       const id = nextUpdateId++;
-      const chat = 10_000 + (i++ % chats);
+      const chat = ready.shift() ?? 10_000 + (i++ % chats);
       const from = { id: chat, is_bot: false, first_name: 'Bench', language_code: 'vi' };
       const data = confirm.get(chat);
       if (data) {
