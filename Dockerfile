@@ -26,6 +26,8 @@ COPY package.json package-lock.json ./
 # lock file records as "devOptional"; --omit=dev alone would install them.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# `npm start` / `npm run admin` work too: their pre-hook (build when stale) finds no src/ here.
+COPY --from=build /app/scripts/build.mjs ./scripts/build.mjs
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -41,6 +41,7 @@ try {
   for (const f of ['package.json', 'package-lock.json'])
     cpSync(path.join(root, f), path.join(dir, f));
   cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  cpSync(path.join(root, 'scripts', 'build.mjs'), path.join(dir, 'scripts', 'build.mjs'));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const t0 = Date.now();
   const install = spawnSync(
@@ -53,6 +54,14 @@ try {
   );
   if (install.status !== 0) fail(`npm ci --omit=dev exited with ${install.status}`);
   console.log(`runtime stage: npm ci --omit=dev in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  // `npm run admin` as an operator types it in the container: the pre-hook builds nothing.
+  const admin = spawnSync(npm, ['run', '--silent', 'admin', '--', 'help'], {
+    cwd: dir,
+    env: { ...process.env, DATA_DIR: path.join(dir, 'data-admin') },
+    encoding: 'utf8',
+  });
+  if (admin.status !== 0 || !admin.stdout.includes('backup --out'))
+    fail(`npm run admin -- help failed (${admin.status}): ${admin.stderr.slice(0, 500)}`);
   const present = FORBIDDEN.filter((p) => existsSync(path.join(dir, 'node_modules', p)));
   if (present.length > 0) fail(`the production install contains ${present.join(', ')}`);
   const du = spawnSync('du', ['-sk', path.join(dir, 'node_modules'), path.join(dir, 'dist')], {
