@@ -16,24 +16,45 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** Milliseconds from spawn to the first /readyz 200. */
+  readyMs: number;
   rssMb(): number;
-  stop(): Promise<void>;
+  /** Peak RSS of the process so far (VmHWM), MiB. */
+  peakRssMb(): number;
+  /** Where its data lives, to start another server on the same data (`reuse`). */
+  data: ServerData;
+  /** SIGTERM; `keepData` leaves the data folder/database for a next start. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface ServerData {
+  dataDir: string;
+  dbName?: string;
+  redisPrefix?: string;
+}
+
+export interface StartOptions {
+  /** Run the compiled build (`node dist/src/main.js`, what production runs) instead of tsx. */
+  dist?: boolean;
+  /** Start on the data of a stopped server (a restart) instead of fresh data. */
+  reuse?: ServerData;
 }
 
 export type Backend = 'embedded' | 'postgres+redis';
 
-/** Resident set size of a process in MiB, from /proc. */
-export function rssOf(pid: number): number {
+/** Resident set size of a process in MiB, from /proc (`VmHWM`: its peak so far). */
+export function rssOf(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
 }
 
 export async function startServer(
   backend: Backend,
   extraEnv: Record<string, string> = {},
+  opts: StartOptions = {},
 ): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cds-bench-'));
+  const dataDir = opts.reuse?.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'cds-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -48,19 +69,26 @@ export async function startServer(
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   let dbName: string | undefined;
+  let redisPrefix: string | undefined;
   if (backend === 'postgres+redis') {
-    dbName = `cds_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
+    dbName = opts.reuse?.dbName;
+    if (!dbName) {
+      dbName = `cds_bench_${randomBytes(4).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${dbName}`);
+      await admin.end();
+    }
     const u = new URL(PG_ADMIN_URL);
     u.pathname = `/${dbName}`;
     env.DATABASE_URL = u.toString();
     env.REDIS_URL = REDIS_URL;
-    env.REDIS_KEY_PREFIX = `cds-bench:${randomBytes(4).toString('hex')}:`;
+    redisPrefix = opts.reuse?.redisPrefix ?? `cds-bench:${randomBytes(4).toString('hex')}:`;
+    env.REDIS_KEY_PREFIX = redisPrefix;
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const started = Date.now();
+  const args = opts.dist ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,15 +111,20 @@ export async function startServer(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  const readyMs = Date.now() - started;
   return {
     url,
     pid: child.pid!,
+    readyMs,
     rssMb: () => rssOf(child.pid!),
-    async stop() {
+    peakRssMb: () => rssOf(child.pid!, 'VmHWM'),
+    data: { dataDir, dbName, redisPrefix },
+    async stop(stopOpts = {}) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      if (stopOpts.keepData) return;
       rmSync(dataDir, { recursive: true, force: true });
       if (dbName) {
         const admin = new pg.Client({ connectionString: PG_ADMIN_URL });

@@ -1,8 +1,14 @@
 /**
  * bench:webhook — autocannon on loopback against our POST /webhooks/telegram (the full app:
- * secret check, pipeline with dedupe + per-chat lock + transaction, /help handler, reply sent to
+ * secret check, pipeline with dedupe + per-chat lock + transaction, handler, reply sent to
  * a fake Bot API), and in the same run a bare express + telegraf echo webhook against the same
  * fake Bot API. Every request carries a unique update_id; replies are counted at the fake.
+ * Two workloads on our side, side by side with the bare webhook:
+ *   - `/help` (reads, writes nothing);
+ *   - the write path: each of --chats linked reporters sends a one-line report (`HSTT n/120`),
+ *     then presses Xác nhận on the echo (the button data read from the reply the fake Bot API
+ *     received), mixed with citizens' questions; a chat whose echo has not arrived yet asks a
+ *     question meanwhile. Confirmed figures are counted in the database at the end.
  *
  *   npm run bench:webhook                        # embedded defaults (PGlite, in-memory state)
  *   npm run bench:webhook -- --db postgres --redis
@@ -22,6 +28,7 @@ import { createTelegramChannel } from '../src/channels/telegram/index.js';
 import { loadConfig } from '../src/config.js';
 import { startFakeBotApi, type FakeBotApi } from '../test/channels/fakes/bot-api.js';
 import { createTestDb } from '../test/helpers/db.js';
+import { addPerson } from '../test/domain/people/fixture.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +63,79 @@ function helpUpdate(chats: number): string {
   });
 }
 
+const QUESTIONS = [
+  'làm giấy khai sinh online được không',
+  'dang ky tam tru o dau',
+  'cấp lại căn cước công dân',
+  'thủ tục đăng ký kết hôn',
+];
+
+/** The write path's per-chat script: report → confirm → question → report… */
+function writeWorkload(chats: number) {
+  const confirm = new Map<number, string>();
+  /** Chats whose echo arrived, in order: their confirmation goes first. */
+  const ready: number[] = [];
+  const waiting = new Set<number>();
+  const next = new Map<number, 'report' | 'question'>();
+  let i = 0;
+  return {
+    /** Fake Bot API hook: remember the Xác nhận button of each echo. */
+    observe(call: { method: string; body: Record<string, unknown> }) {
+      if (call.method !== 'sendMessage') return;
+      const chat = Number(call.body.chat_id);
+      const markup = call.body.reply_markup as
+        { inline_keyboard?: { text: string; callback_data?: string }[][] } | string | undefined;
+      const kb = (typeof markup === 'string' ? JSON.parse(markup) : markup) as
+        { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+      const ok = kb?.inline_keyboard?.flat().find((b) => b.text === 'Xác nhận');
+      if (ok?.callback_data && waiting.has(chat)) {
+        waiting.delete(chat);
+        confirm.set(chat, ok.callback_data);
+        ready.push(chat);
+      }
+    },
+    body(): string {
+      const id = nextUpdateId++;
+      const chat = ready.shift() ?? 10_000 + (i++ % chats);
+      const from = { id: chat, is_bot: false, first_name: 'Bench', language_code: 'vi' };
+      const data = confirm.get(chat);
+      if (data) {
+        confirm.delete(chat);
+        next.set(chat, 'question');
+        return JSON.stringify({
+          update_id: id,
+          callback_query: {
+            id: String(id),
+            from,
+            chat_instance: String(chat),
+            data,
+            message: {
+              message_id: id,
+              date: Math.floor(Date.now() / 1000),
+              chat: { id: chat, type: 'private' },
+            },
+          },
+        });
+      }
+      let text = QUESTIONS[id % QUESTIONS.length]!;
+      if ((next.get(chat) ?? 'report') === 'report' && !waiting.has(chat)) {
+        text = `HSTT ${60 + (id % 60)}/120`;
+        waiting.add(chat);
+      } else if (!waiting.has(chat)) next.set(chat, 'report');
+      return JSON.stringify({
+        update_id: id,
+        message: {
+          message_id: id,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chat, type: 'private', first_name: 'Bench' },
+          from,
+          text,
+        },
+      });
+    },
+  };
+}
+
 interface Result {
   rps: number;
   p99: number;
@@ -66,8 +146,12 @@ interface Result {
   replies: number;
 }
 
-async function load(url: string, api: FakeBotApi, token: string): Promise<Result> {
-  const chats = Number(args.chats);
+async function load(
+  url: string,
+  api: FakeBotApi,
+  token: string,
+  body: () => string = () => helpUpdate(Number(args.chats)),
+): Promise<Result> {
   const before = api.of('sendMessage').filter((c) => c.token === token).length;
   const run = (duration: number) =>
     autocannon({
@@ -78,7 +162,7 @@ async function load(url: string, api: FakeBotApi, token: string): Promise<Result
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
       requests: [
         {
-          setupRequest: (req) => ({ ...req, body: helpUpdate(chats) }),
+          setupRequest: (req) => ({ ...req, body: body() }),
         },
       ],
     });
@@ -180,10 +264,35 @@ async function main(): Promise<void> {
   }
   const bare = await startBareEcho(api.url);
 
+  // The write path's reporters: one linked reporter per chat, spread over the seeded communes.
+  const chats = Number(args.chats);
+  const communes = await app.db.prisma.unit.findMany({
+    where: { level: 'commune', effectiveTo: null },
+    orderBy: { code: 'asc' },
+  });
+  for (let c = 0; c < chats; c++) {
+    await addPerson(app.db, {
+      name: `Cán bộ ${c}`,
+      unitId: communes[c % communes.length]!.id,
+      role: 'reporter',
+      channel: 'telegram',
+      externalId: String(10_000 + c),
+    });
+  }
+  const write = writeWorkload(chats);
+  api.respond = (call) => {
+    write.observe(call);
+    return undefined;
+  };
+
   console.log(
     `bench:webhook  db=${kind}, state=${args.redis ? 'redis' : 'memory'}, ${args.connections} connections, ${args.duration} s each, ${args.chats} chats`,
   );
   const ours = await load(ourUrl, api, TOKEN);
+  const submissionsBefore = await app.db.prisma.submission.count();
+  const writes = await load(ourUrl, api, TOKEN, () => write.body());
+  const submissions = (await app.db.prisma.submission.count()) - submissionsBefore;
+  const versions = await app.db.prisma.submissionVersion.count();
   const echo = await load(bare.url, api, bare.token);
 
   const row = (name: string, r: Result) =>
@@ -191,10 +300,14 @@ async function main(): Promise<void> {
       `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(5)} ms   requests ${r.total}   non-2xx ${r.non2xx}   errors ${r.errors}   replies ${r.replies}`,
     );
   console.log('');
-  row('cds-bot /webhooks/telegram', ours);
+  row('cds-bot /help', ours);
+  row('cds-bot report+confirm+ask', writes);
   row('bare express+telegraf echo', echo);
   console.log(
-    `  throughput ratio (ours / bare): ${(ours.rps / echo.rps).toFixed(2)}  (target >= 0.5 on PostgreSQL + Redis)`,
+    `  write path: ${submissions} new figures confirmed, ${versions} figure versions recorded in all`,
+  );
+  console.log(
+    `  throughput ratio (ours / bare): /help ${(ours.rps / echo.rps).toFixed(2)}, write path ${(writes.rps / echo.rps).toFixed(2)}  (target >= 0.5 on PostgreSQL + Redis, p99 < 100 ms)`,
   );
 
   await bare.close();

@@ -33,8 +33,11 @@ import { createDb, type Db, type Prisma } from './db/client.js';
 import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
 import { createAdminRunner } from './admin/endpoint.js';
+import { BackupFormatError, readLines, restoreLines, writeBackup } from './admin/backup.js';
 import { seedIfEmpty } from './admin/seed.js';
 import { createHttpApp, listen, type RunningServer } from './server/http.js';
+import { createChannelHealth } from './server/channel-health.js';
+import { createMetrics, listenMetrics, type AppMetrics } from './server/metrics.js';
 import {
   generateAdminToken,
   readRuntimeFile,
@@ -73,6 +76,10 @@ export interface App {
   readonly channels: Channel[];
   /** The router (its handlers, for audits such as the access-matrix test). */
   readonly router: Router<AppServices>;
+  /** Prometheus metrics (served when METRICS_TOKEN or METRICS_PORT is set). */
+  readonly metrics: AppMetrics;
+  /** The METRICS_PORT listener's URL, once started. */
+  metricsUrl?: string;
   /** Durable, paced proactive delivery (set once started, unless startJobs is false). */
   delivery?: DeliveryQueue;
   /** Set once started. */
@@ -169,6 +176,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock: overrides.clock,
   });
 
+  const metricsOn = config.metrics.token !== undefined || config.metrics.port !== undefined;
+  const metrics = createMetrics({ processMetrics: metricsOn });
+  const health = createChannelHealth(overrides.clock);
+  db.pgPool?.on('error', () => metrics.dependencyError('database'));
+  if (store instanceof RedisStateStore)
+    store.redis.on('error', () => metrics.dependencyError('redis'));
+
   const channels: Channel[] = [];
   if (config.simulator)
     channels.push(createSimChannel({ pipeline, store, logger, outboxTtlMs: config.stateTtlMs }));
@@ -198,6 +212,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onChatMigrated: async (e: { channel: string; from: string; to: string }) => {
       if (await moveGroupChat(db.prisma, e.channel, e.from, e.to))
         logger.info({ channel: e.channel, from: e.from, to: e.to }, 'group chat moved');
+    },
+    onUpdate: (e: Parameters<AppMetrics['update']>[0]) => {
+      metrics.update(e);
+      health.update(e);
     },
   };
   if (config.telegram) {
@@ -233,6 +251,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         config: { zaloOa: config.zaloOa },
         prisma: db.prisma,
         optionsStore,
+        onTokenRefreshFailure: () => {
+          metrics.tokenRefreshFailed('zalo-oa');
+          health.tokenRefreshFailed('zalo-oa');
+        },
       }),
     );
   }
@@ -302,16 +324,43 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(config.simulator ? [{ href: '/sim', label: 'Trình mô phỏng (chat thử)' }] : []),
     ],
     readiness: [
-      { name: 'database', check: () => db.ping() },
-      { name: 'state', check: () => store.ping() },
+      {
+        name: 'database',
+        check: () =>
+          db.ping().catch((err: unknown) => {
+            metrics.dependencyError('database');
+            throw err;
+          }),
+      },
+      {
+        name: 'state',
+        check: () =>
+          store.ping().catch((err: unknown) => {
+            if (store.kind === 'redis') metrics.dependencyError('redis');
+            throw err;
+          }),
+      },
     ],
     // A platform that is down must not take every instance out of the load balancer: its
-    // state is detail, not readiness.
-    readinessDetail: () => ({
-      channels: Object.fromEntries(
-        Object.entries(channelState).map(([name, status]) => [name, { status }]),
-      ),
-    }),
+    // state is detail, not readiness. Start-up registration failing shows as degraded too.
+    readinessDetail: () => {
+      const snap = health.snapshot(channels.map((c) => c.name));
+      for (const [name, h] of Object.entries(snap))
+        if (channelState[name] === 'degraded') h.status = 'degraded';
+      return { channels: snap };
+    },
+    adminStreams: {
+      backup: (out) => writeBackup(db, out),
+      restore: async (input) => {
+        const summary = await restoreLines(db, readLines(input));
+        logger.info({ tables: summary.tables }, 'data restored from a backup');
+        await services.warm();
+        return summary;
+      },
+      isBadInput: (err) =>
+        err instanceof BackupFormatError || (err as { code?: string }).code === 'Z_DATA_ERROR',
+    },
+    metrics: { registry: metrics, token: config.metrics.token },
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
@@ -326,6 +375,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
 
   let running: RunningServer | undefined;
+  let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   let stopping: Promise<void> | undefined;
 
   const app: App = {
@@ -337,6 +387,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pipeline,
     channels,
     router,
+    metrics,
     async start() {
       // The queue first, so a reply that fails during the first updates has somewhere to go.
       if (jobsOn) {
@@ -351,7 +402,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           channels: Object.fromEntries(channels.map((c) => [c.name, c])),
           limiter,
           logger,
+          onOutcome: (channel, outcome) => metrics.delivery(channel, outcome),
         });
+        metrics.queueDepth(() => db.prisma.delivery.count({ where: { status: 'queued' } }));
         await app.delivery.start();
         await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
         await startScheduledJobs({
@@ -361,7 +414,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           timeZone: config.timeZone,
           services: () => services.standalone(),
           now: overrides.clock,
+          onRun: (job, outcome, durationMs) => metrics.jobRun(job, outcome, durationMs),
         });
+      }
+      if (config.metrics.port !== undefined) {
+        metricsServer = await listenMetrics(
+          metrics,
+          config.metrics.port,
+          config.metrics.host,
+          config.metrics.token,
+        );
+        app.metricsUrl = metricsServer.url;
       }
       running = await listen(httpApp, config.port, config.host);
       app.url = running.url;
@@ -396,6 +459,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         for (const c of channels)
           await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         if (running) await running.close(config.shutdownTimeoutMs);
+        await metricsServer?.close();
         await app.delivery
           ?.stop()
           .catch((err: unknown) => logger.warn({ err }, 'queue stop failed'));

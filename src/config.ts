@@ -90,6 +90,17 @@ const EnvSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().positive().default(10000),
   ),
+  /** `GET /metrics` on the main port with `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+  /** `GET /metrics` on its own listener (METRICS_HOST, default 127.0.0.1). */
+  METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
+  METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: secretToken(1),
@@ -131,6 +142,8 @@ export interface Config {
   addressForm: Env['ADDRESS_FORM'];
   bodyLimit: string;
   shutdownTimeoutMs: number;
+  /** Prometheus metrics: a bearer token for /metrics on the main port, and/or its own port. */
+  metrics: { token?: string; port?: number; host: string };
   telegram?: { token: string; webhookSecret?: string; apiRoot: string };
   zaloBot?: { token: string; webhookSecret?: string; apiRoot: string; username?: string };
   zaloOa?: {
@@ -216,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     addressForm: e.ADDRESS_FORM,
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     telegram,
     zaloBot,
     zaloOa,

@@ -16,6 +16,7 @@ import { loadConfig } from '../config.js';
 import type { Config } from '../config.js';
 import { readRuntimeFile } from '../server/runtime-file.js';
 import { runRemote } from './remote.js';
+import { STREAMED_COMMANDS, runStreamed } from './remote-stream.js';
 import { runCommand } from './run.js';
 import { EXIT_FAILURE } from './types.js';
 import type { AdminIO } from './types.js';
@@ -44,6 +45,10 @@ export async function main(
   const { dataDir } = config;
 
   const runtime = readRuntimeFile(dataDir);
+  if (runtime && !runtime.stale && STREAMED_COMMANDS.has(argv[0] ?? '')) {
+    // Backups and restores stream through the server instead of JSON with base64.
+    return runStreamed(runtime.info, argv, io, cwd);
+  }
   if (runtime && !runtime.stale) {
     try {
       const r = await runRemote(runtime.info, argv, { cwd, stdin: io.stdin });

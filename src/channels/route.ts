@@ -48,7 +48,7 @@ export function createUpdateProcessor(
   adapter: PlatformAdapter,
   deps: Pick<
     ChannelBaseDeps,
-    'pipeline' | 'replyFallback' | 't' | 'onReachability' | 'onChatMigrated'
+    'pipeline' | 'replyFallback' | 't' | 'onReachability' | 'onChatMigrated' | 'onUpdate'
   > & {
     logger: Logger;
     now?: () => Date;
@@ -72,6 +72,13 @@ export function createUpdateProcessor(
       const entry = { ...fields, outcome, durationMs };
       if (outcome === 'invalid') log.warn(entry, 'update rejected');
       else log.info(entry, 'update');
+      const handler = typeof fields.handler === 'string' ? fields.handler : undefined;
+      deps.onUpdate?.({
+        channel: adapter.name,
+        outcome,
+        durationMs,
+        ...(handler ? { handler } : {}),
+      });
       return outcome;
     };
     const parsed = adapter.parse(body, now());

@@ -129,6 +129,13 @@ export interface ChannelBaseDeps {
     from: string;
     to: string;
   }) => Promise<void>;
+  /** Told how each update ended, after its log line (metrics, per-channel health). */
+  onUpdate?: (e: {
+    channel: string;
+    outcome: string;
+    handler?: string;
+    durationMs: number;
+  }) => void;
 }
 
 export interface ReachabilityEvent {

@@ -46,6 +46,11 @@ export interface DeliveryQueueOptions {
   /** Seconds before a job held by a dead worker is retried (default 60). */
   expireInSeconds?: number;
   queueName?: string;
+  /** Told how each attempt ended (metrics): sent, retry, failed, undeliverable, deferred. */
+  onOutcome?: (
+    channel: string,
+    outcome: 'sent' | 'retry' | 'failed' | 'undeliverable' | 'deferred',
+  ) => void;
 }
 
 export interface EnqueueOptions {
@@ -141,6 +146,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
         data: { status: 'failed', reason: `channel ${d.channel} is not configured` },
       });
       dlog.error('delivery for a channel that is not configured');
+      opts.onOutcome?.(d.channel, 'failed');
       return;
     }
 
@@ -160,6 +166,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     );
     if (!slot.ok) {
       await reschedule(d.id, slot.retryInMs, { attempts: { decrement: 1 } });
+      opts.onOutcome?.(d.channel, 'deferred');
       return;
     }
 
@@ -186,6 +193,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
         dlog.warn({ reason: e.message }, 'undeliverable');
         // Blocked by the recipient: later messages go to another of their identities.
         if (e.unreachable) await markUnreachable(prisma, d.channel, d.chatId, new Date());
+        opts.onOutcome?.(d.channel, 'undeliverable');
         return;
       }
       if (e.retryAfterMs) {
@@ -198,6 +206,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
           data: { status: 'failed', reason: `gave up after ${attempt} attempts: ${e.message}` },
         });
         dlog.error({ reason: e.message, attempt }, 'delivery failed');
+        opts.onOutcome?.(d.channel, 'failed');
         return;
       }
       const delay = Math.max(e.retryAfterMs ?? 0, e.retryAfterMs ? 0 : backoff(attempt));
@@ -206,6 +215,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
         'delivery retry scheduled',
       );
       await reschedule(d.id, delay, { reason: e.message });
+      opts.onOutcome?.(d.channel, 'retry');
       return;
     }
     await slot.release();
@@ -214,6 +224,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
       where: { id: d.id },
       data: { status: 'sent', sentAt: new Date(), reason: null },
     });
+    opts.onOutcome?.(d.channel, 'sent');
   }
 
   return {

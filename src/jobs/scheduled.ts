@@ -15,6 +15,8 @@ export async function startScheduledJobs<S>(opts: {
   timeZone: string;
   services: () => S;
   now?: () => Date;
+  /** Told how each run ended (metrics). */
+  onRun?: (job: string, outcome: 'done' | 'failed', durationMs: number) => void;
 }): Promise<void> {
   const now = opts.now ?? (() => new Date());
   for (const job of opts.jobs) {
@@ -25,8 +27,11 @@ export async function startScheduledJobs<S>(opts: {
       const started = performance.now();
       try {
         await job.handle({ now, log, services: opts.services(), data: first?.data ?? {} });
-        log.info({ durationMs: Math.round(performance.now() - started) }, 'scheduled job done');
+        const durationMs = Math.round(performance.now() - started);
+        log.info({ durationMs }, 'scheduled job done');
+        opts.onRun?.(job.name, 'done', durationMs);
       } catch (err) {
+        opts.onRun?.(job.name, 'failed', Math.round(performance.now() - started));
         // pg-boss retries the job; the failure is logged here once with its context.
         log.error({ err }, 'scheduled job failed');
         throw err;

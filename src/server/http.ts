@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { safeEqual } from '../core/safe-equal.js';
 import type { Logger } from 'pino';
+import { metricsAuthorized, type AppMetrics } from './metrics.js';
 
 export interface HealthCheck {
   name: string;
@@ -26,8 +28,19 @@ export interface HttpDeps {
   readiness: HealthCheck[];
   adminToken?: () => string | undefined;
   runAdmin?: AdminRunner;
+  /**
+   * Streamed admin routes (same bearer token): `GET /admin/api/backup` writes a backup into the
+   * response, `POST /admin/api/restore` restores the request body. A bad backup is 400.
+   */
+  adminStreams?: {
+    backup(out: Writable): Promise<unknown>;
+    restore(input: Readable): Promise<unknown>;
+    isBadInput(err: unknown): boolean;
+  };
   /** Links on the landing page `/` (e.g. the simulator when it is on). */
   landing?: { href: string; label: string }[];
+  /** `GET /metrics` here, behind `Authorization: Bearer <token>`, when a token is given. */
+  metrics?: { registry: AppMetrics; token?: string };
   /** Detail shown in `/readyz` that does not decide readiness (per-channel health). */
   readinessDetail?: () => Record<string, unknown>;
 }
@@ -94,15 +107,26 @@ export function createHttpApp(deps: HttpDeps): Express {
     });
   });
 
+  const metricsToken = deps.metrics?.token;
+  if (deps.metrics && metricsToken) {
+    const metrics = deps.metrics.registry;
+    app.get('/metrics', async (req, res) => {
+      if (!metricsAuthorized(req.get('authorization'), metricsToken)) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      const { contentType, body } = await metrics.render();
+      res.type(contentType).send(body);
+    });
+  }
+
   for (const [path, router] of Object.entries(deps.mounts)) app.use(path, router);
 
   if (deps.runAdmin && deps.adminToken) {
     const runAdmin = deps.runAdmin;
     const token = deps.adminToken;
     app.post('/admin/api/run', express.json({ limit: '20mb' }), async (req, res) => {
-      const expected = token();
-      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-      if (!expected || !given || !safeEqual(given, expected)) {
+      if (!adminAuthorized(req.get('authorization'), token())) {
         res.status(401).json({ error: 'unauthorized' });
         return;
       }
@@ -119,6 +143,43 @@ export function createHttpApp(deps: HttpDeps): Express {
       } catch (err) {
         deps.logger.error({ err }, 'admin command failed');
         res.status(500).json({ error: 'admin command failed' });
+      }
+    });
+  }
+
+  if (deps.adminStreams && deps.adminToken) {
+    const streams = deps.adminStreams;
+    const token = deps.adminToken;
+    app.get('/admin/api/backup', async (req, res) => {
+      if (!adminAuthorized(req.get('authorization'), token())) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      res.type('application/gzip');
+      res.setHeader('content-disposition', 'attachment; filename="cds-bot-backup.ndjson.gz"');
+      try {
+        await streams.backup(res);
+      } catch (err) {
+        deps.logger.error({ err }, 'backup failed');
+        // Headers are out: end the stream without its end record, so the CLI sees it incomplete.
+        res.destroy();
+      }
+    });
+    // No body parser: the backup streams into the restore; the token is checked before it.
+    app.post('/admin/api/restore', async (req, res) => {
+      if (!adminAuthorized(req.get('authorization'), token())) {
+        res.status(401).json({ error: 'unauthorized' });
+        return;
+      }
+      try {
+        res.json(await streams.restore(req));
+      } catch (err) {
+        if (streams.isBadInput(err)) {
+          res.status(400).json({ error: (err as Error).message });
+          return;
+        }
+        deps.logger.error({ err }, 'restore failed');
+        res.status(500).json({ error: 'restore failed; nothing was changed' });
       }
     });
   }
@@ -159,20 +220,32 @@ export async function listen(app: Express, port: number, host: string): Promise<
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  // Responses in progress, so that a shutdown can tell each keep-alive connection to close
+  // once its response ends instead of leaving it idle until keepAliveTimeout.
+  const inFlight = new Set<http.ServerResponse>();
+  let closing = false;
+  const endKeepAlive = (res: http.ServerResponse) => {
+    // Not yet sent: answer with `Connection: close`, and Node ends the socket after it.
+    if (!res.headersSent) res.shouldKeepAlive = false;
+  };
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    inFlight.add(res);
+    if (closing) endKeepAlive(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // Headers already sent with keep-alive: the socket turns idle now; drop it.
+      if (closing) setImmediate(() => server.closeIdleConnections());
     });
   });
-  const addr = server.address() as AddressInfo;
+  const addr = await listenOn(server, port, host);
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     server,
     url: `http://${shownHost}:${addr.port}`,
     close: (timeoutMs) =>
       new Promise<void>((resolve) => {
+        closing = true;
+        for (const res of inFlight) endKeepAlive(res);
         const timer = setTimeout(() => {
           server.closeAllConnections();
         }, timeoutMs);
@@ -184,6 +257,23 @@ export async function listen(app: Express, port: number, host: string): Promise<
         server.closeIdleConnections();
       }),
   };
+}
+
+function adminAuthorized(header: string | undefined, expected: string | undefined): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+  return Boolean(expected && given && safeEqual(given, expected));
+}
+
+/** Listen on port/host; resolves with the bound address, rejects on a listen error. */
+export async function listenOn(server: http.Server, port: number, host: string) {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,4 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -35,6 +37,18 @@ describe(`migrate on ${kind}`, () => {
   it('applies nothing when the database is up to date', async () => {
     expect(await migrate(t.db)).toEqual([]);
   }, 60_000);
+
+  it('records the checksum its up-to-date check compares (sha256 of migration.sql)', async () => {
+    // The check that spares a restart the schema engine must agree with what the engine wrote,
+    // or every start would load the engine again.
+    const rows = await t.db.prisma.$queryRawUnsafe<{ name: string; checksum: string }[]>(
+      'SELECT migration_name AS name, checksum FROM _prisma_migrations',
+    );
+    for (const r of rows) {
+      const sql = await readFile(path.join(MIGRATIONS_DIR, r.name, 'migration.sql'));
+      expect(r.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
+    }
+  });
 
   it('creates tables the client can write and read', async () => {
     const unit = await t.db.prisma.unit.create({

@@ -29,6 +29,8 @@ export interface ZaloOaChannelDeps extends ChannelBaseDeps {
   optionsStore?: OptionsStore;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Told of each failed token refresh (metrics). */
+  onTokenRefreshFailure?: () => void;
 }
 
 export interface ZaloOaChannel extends Channel {
@@ -53,6 +55,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     initial: { accessToken: cfg.accessToken, refreshToken: cfg.refreshToken },
     fetch: deps.fetch,
     now,
+    onRefreshFailure: deps.onTokenRefreshFailure,
   });
   const client = createZaloOaClient({ apiRoot: cfg.apiRoot, tokens, fetch: deps.fetch });
   const options = numberedOptions({

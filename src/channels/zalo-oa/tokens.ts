@@ -31,6 +31,8 @@ export interface OaTokenManagerOptions {
   initial?: { accessToken?: string; refreshToken?: string };
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Told of each failed refresh (metrics). */
+  onRefreshFailure?: () => void;
 }
 
 const RefreshOk = z.object({
@@ -158,6 +160,7 @@ export function createOaTokenManager(opts: OaTokenManagerOptions): OaTokenManage
         { maxWait: 15_000, timeout: 30_000 },
       );
     } catch (err) {
+      opts.onRefreshFailure?.();
       log.error(
         { err },
         'ZALO OA TOKEN REFRESH FAILED: OA messages cannot be sent until a valid token pair is stored',
