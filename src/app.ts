@@ -38,6 +38,7 @@ import {
   removeRuntimeFile,
   writeRuntimeFile,
 } from './server/runtime-file.js';
+import { loadOrCreateSecret } from './server/secrets.js';
 import { createServiceFactory, type AppServices } from './services/index.js';
 import { createStateStore, type StateStore } from './state/index.js';
 
@@ -90,6 +91,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       redact: ['*.token', '*.adminToken', 'config'],
     });
   mkdirSync(config.dataDir, { recursive: true });
+  // Required in the environment with DATABASE_URL (loadConfig); else kept in DATA_DIR.
+  const invitePepper = loadOrCreateSecret(
+    config.dataDir,
+    'invite-code-pepper',
+    config.inviteCodePepper,
+  ).value;
 
   const ownsDb = !overrides.db;
   // PGlite allows one process per data folder: take the folder's lock before opening it.
@@ -142,7 +149,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (overrides.extraHandlers) router.use(...overrides.extraHandlers);
 
   // Handlers see narrow domain services bound to the update's transaction, never the database.
-  const services = createServiceFactory({ root: db.prisma, citizens, logger });
+  const services = createServiceFactory({
+    root: db.prisma,
+    citizens,
+    logger,
+    invitations: { pepper: invitePepper, failureBudget: config.inviteFailureBudget },
+  });
   await services.warm();
 
   const pipeline = createPipeline<AppServices, Prisma.TransactionClient>({
@@ -227,7 +239,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
-      config: { ...config, dataDir: config.dataDir, timezone: config.timeZone },
+      config: {
+        ...config,
+        dataDir: config.dataDir,
+        timezone: config.timeZone,
+        inviteCodePepper: invitePepper,
+      },
       now: () => (overrides.clock ?? (() => new Date()))(),
       onChange: async (what) => {
         logger.info({ what }, 'data changed by an admin command');

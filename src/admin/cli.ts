@@ -15,6 +15,7 @@ import { migrate } from '../db/migrate.js';
 import { loadConfig } from '../config.js';
 import type { Config } from '../config.js';
 import { readRuntimeFile } from '../server/runtime-file.js';
+import { loadOrCreateSecret } from '../server/secrets.js';
 import { runRemote } from './remote.js';
 import { runCommand } from './run.js';
 import { EXIT_FAILURE } from './types.js';
@@ -95,7 +96,15 @@ async function runLocal(
       await migrate(db);
       return await runCommand(argv, io, {
         db,
-        config: { ...config, timezone: config.timeZone },
+        config: {
+          ...config,
+          timezone: config.timeZone,
+          inviteCodePepper: loadOrCreateSecret(
+            dataDir,
+            'invite-code-pepper',
+            config.inviteCodePepper,
+          ).value,
+        },
         now: () => new Date(),
         readFile: (p) => readFile(path.resolve(cwd, p)),
         writeFile: (p, data) => writeFile(path.resolve(cwd, p), data),

@@ -18,7 +18,13 @@ import {
   type Catalogue,
   type ScheduleInForce,
 } from './catalogue.js';
-import { createPeopleService, type PeopleService, type Sender } from './people.js';
+import {
+  DEFAULT_FAILURE_BUDGET,
+  createPeopleService,
+  type InvitationSettings,
+  type PeopleService,
+  type Sender,
+} from './people.js';
 import { createSubmissionsService, type SubmissionsService } from './submissions.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
 import type { Schedule } from '../domain/schedule.js';
@@ -66,6 +72,8 @@ export interface ServiceFactoryDeps {
   root: DbClient;
   citizens: CitizenService;
   logger: Logger;
+  /** Invitation code pepper and the per-channel failure budget (see PeopleService). */
+  invitations?: InvitationSettings;
 }
 
 export interface ServiceFactory {
@@ -163,6 +171,8 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
           ? { channel: '', userId: '' }
           : { channel: msg.channel, userId: msg.userId, displayName: msg.displayName },
         memo,
+        deps.invitations ?? { pepper: undefined, failureBudget: DEFAULT_FAILURE_BUDGET },
+        deps.logger,
       ),
     };
   }) as ServiceFactory;
