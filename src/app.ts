@@ -171,7 +171,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const channels: Channel[] = [];
   if (config.simulator)
-    channels.push(createSimChannel({ pipeline, store, logger, outboxTtlMs: config.stateTtlMs }));
+    channels.push(
+      createSimChannel({
+        pipeline,
+        store,
+        logger,
+        outboxTtlMs: config.stateTtlMs,
+        bodyLimit: config.bodyLimit,
+      }),
+    );
   const channelT = i18n.translator('vi');
   const jobsOn = overrides.startJobs ?? true;
   // Retryable failures of direct replies go to the durable queue, which starts before the
@@ -182,7 +190,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await app.delivery.enqueue(m, 'notice');
       }
     : undefined;
-  const base = { logger, pipeline, t: channelT, bodyLimit: '256kb', replyFallback };
+  const base = { logger, pipeline, t: channelT, bodyLimit: config.bodyLimit, replyFallback };
   if (config.telegram) {
     channels.push(
       createTelegramChannel({
@@ -230,6 +238,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const httpApp = createHttpApp({
     logger,
     bodyLimit: config.bodyLimit,
+    adminBodyLimit: config.adminBodyLimit,
+    adminAllowRemote: config.adminAllowRemote,
     mounts,
     landing: config.simulator ? [{ href: '/sim', label: 'Trình mô phỏng (chat thử)' }] : [],
     readiness: [
@@ -246,8 +256,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         inviteCodePepper: invitePepper,
       },
       now: () => (overrides.clock ?? (() => new Date()))(),
-      onChange: async (what) => {
-        logger.info({ what }, 'data changed by an admin command');
+      logger,
+      onChange: async () => {
         // Pre-warm this instance; others follow the data version on their next update.
         await services.warm();
       },

@@ -213,7 +213,13 @@ const stripSlash = (u: string) => u.replace(/\/+$/, '');
  * Read and validate the environment once, at start-up. Fails fast with a ConfigError that
  * names each bad variable; nothing else in the app reads process.env.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: {
+    /** false: the caller never touches the secrets (db:migrate), so do not require them. */
+    secrets?: boolean;
+  } = {},
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -258,7 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       oauthRoot: stripSlash(e.ZALO_OAUTH_ROOT),
     };
   }
-  if (e.DATABASE_URL) {
+  if (e.DATABASE_URL && opts.secrets !== false) {
     // Several instances share one database: they must share these secrets too.
     if (!e.INVITE_CODE_PEPPER)
       problems.push('  INVITE_CODE_PEPPER: required with DATABASE_URL (at least 32 characters)');

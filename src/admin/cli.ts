@@ -7,6 +7,7 @@
  * database itself. A stale runtime file (its process is gone) is ignored.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDb } from '../db/client.js';
@@ -106,6 +107,7 @@ async function runLocal(
           ).value,
         },
         now: () => new Date(),
+        who: `cli ${userInfo().username}`,
         readFile: (p) => readFile(path.resolve(cwd, p)),
         writeFile: (p, data) => writeFile(path.resolve(cwd, p), data),
       });

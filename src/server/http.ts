@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import helmet from 'helmet';
 import { safeEqual } from '../core/safe-equal.js';
 import type { Logger } from 'pino';
@@ -15,11 +21,20 @@ export type AdminRunner = (
   argv: string[],
   files: Record<string, string>,
   stdin?: string,
+  /** Who runs it, for the audit log (e.g. `admin-api 127.0.0.1`). */
+  who?: string,
 ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export interface HttpDeps {
   logger: Logger;
+  /** Body limit of the webhooks and the simulator API (BODY_LIMIT). */
   bodyLimit: string;
+  /** Body limit of authenticated admin requests (ADMIN_BODY_LIMIT, default 20mb). */
+  adminBodyLimit?: string;
+  /** Answer admin requests from other hosts than loopback (ADMIN_ALLOW_REMOTE). */
+  adminAllowRemote?: boolean;
+  /** Clock of the wrong-token back-off (tests). */
+  clock?: () => number;
   /** Routers to mount, e.g. { '/webhooks/telegram': router, '/sim': router }. */
   mounts: Record<string, Router>;
   /** Dependencies /readyz checks (database, state store). */
@@ -95,13 +110,33 @@ export function createHttpApp(deps: HttpDeps): Express {
   if (deps.runAdmin && deps.adminToken) {
     const runAdmin = deps.runAdmin;
     const token = deps.adminToken;
-    app.post('/admin/api/run', express.json({ limit: '20mb' }), async (req, res) => {
+    const backOff = createBackOff(deps.clock ?? Date.now);
+    // Order matters: where from, then the token — both before a byte of the body is read.
+    const gate: RequestHandler = (req, res, next) => {
+      const from = req.ip ?? req.socket.remoteAddress ?? '';
+      if (!deps.adminAllowRemote && !isLoopbackAddress(from)) {
+        refuse(res, 403, 'admin endpoint answers loopback only (ADMIN_ALLOW_REMOTE)');
+        return;
+      }
+      const wait = backOff.waitMs(from);
+      if (wait > 0) {
+        res.set('retry-after', String(Math.ceil(wait / 1000)));
+        refuse(res, 429, 'too many wrong tokens, retry later');
+        return;
+      }
       const expected = token();
       const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
       if (!expected || !given || !safeEqual(given, expected)) {
-        res.status(401).json({ error: 'unauthorized' });
+        backOff.failed(from);
+        deps.logger.warn({ from }, 'admin endpoint: wrong or missing token');
+        refuse(res, 401, 'unauthorized');
         return;
       }
+      backOff.succeeded(from);
+      next();
+    };
+    const adminJson = express.json({ limit: deps.adminBodyLimit ?? '20mb' });
+    app.post('/admin/api/run', gate, adminJson, async (req, res) => {
       const body = req.body as { argv?: unknown; files?: unknown; stdin?: unknown };
       if (!Array.isArray(body?.argv) || !body.argv.every((a) => typeof a === 'string')) {
         res.status(400).json({ error: 'argv must be an array of strings' });
@@ -111,7 +146,8 @@ export function createHttpApp(deps: HttpDeps): Express {
         body.files && typeof body.files === 'object' ? (body.files as Record<string, string>) : {};
       try {
         const stdin = typeof body.stdin === 'string' ? body.stdin : undefined;
-        res.json(await runAdmin(body.argv as string[], files, stdin));
+        const who = `admin-api ${req.ip ?? ''}`.trim();
+        res.json(await runAdmin(body.argv as string[], files, stdin, who));
       } catch (err) {
         deps.logger.error({ err }, 'admin command failed');
         res.status(500).json({ error: 'admin command failed' });
@@ -179,6 +215,46 @@ export async function listen(app: Express, port: number, host: string): Promise<
         });
         server.closeIdleConnections();
       }),
+  };
+}
+
+/** Refuse without reading the body, and close the connection so it is never read. */
+function refuse(res: Response, status: number, error: string): void {
+  res.set('connection', 'close');
+  res.status(status).json({ error });
+}
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+/**
+ * Exponential back-off per source address after wrong tokens: after the n-th consecutive
+ * failure the address waits 2^(n-1) s (at most 10 min); a right token clears it.
+ */
+export function createBackOff(now: () => number, maxEntries = 10_000) {
+  const MAX_WAIT_MS = 10 * 60_000;
+  const failures = new Map<string, { count: number; until: number }>();
+  return {
+    waitMs(from: string): number {
+      const f = failures.get(from);
+      return f ? Math.max(0, f.until - now()) : 0;
+    },
+    failed(from: string): void {
+      const count = (failures.get(from)?.count ?? 0) + 1;
+      if (failures.size >= maxEntries) {
+        const t = now();
+        for (const [k, v] of failures) if (v.until + MAX_WAIT_MS < t) failures.delete(k);
+        const oldest = failures.keys().next();
+        if (failures.size >= maxEntries && !oldest.done) failures.delete(oldest.value);
+      }
+      failures.set(from, { count, until: now() + Math.min(MAX_WAIT_MS, 1000 * 2 ** (count - 1)) });
+    },
+    succeeded(from: string): void {
+      failures.delete(from);
+    },
   };
 }
 
