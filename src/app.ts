@@ -223,6 +223,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         ...base,
         config: { zaloOa: config.zaloOa },
         prisma: db.prisma,
+        maxEventAgeMs: config.zaloOaMaxEventAgeMs,
         optionsStore,
       }),
     );
@@ -292,7 +293,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           logger,
         });
         await app.delivery.start();
-        await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
+        await startHousekeeping({
+          boss,
+          prisma: db.prisma,
+          logger,
+          timeZone: config.timeZone,
+          minProcessedRetentionMs: config.zaloOaMaxEventAgeMs,
+          unansweredRetentionDays: config.unansweredRetentionDays,
+        });
         await startScheduledJobs({
           boss,
           jobs: composition.jobs,

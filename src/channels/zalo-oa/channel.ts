@@ -29,7 +29,14 @@ export interface ZaloOaChannelDeps extends ChannelBaseDeps {
   optionsStore?: OptionsStore;
   fetch?: typeof fetch;
   now?: () => Date;
+  /**
+   * Events whose timestamp is further than this from the time received are replays: answered
+   * 200 and not processed (ZALO_OA_MAX_EVENT_AGE, default 3 h, which covers Zalo's retries).
+   */
+  maxEventAgeMs?: number;
 }
+
+export const DEFAULT_MAX_EVENT_AGE_MS = 3 * 3600_000;
 
 export interface ZaloOaChannel extends Channel {
   readonly name: 'zalo-oa';
@@ -44,6 +51,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
   const log = deps.logger.child({ channel: 'zalo-oa' });
   const t = deps.t ?? fileTranslate('vi');
   const now = deps.now ?? (() => new Date());
+  const maxAgeMs = deps.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS;
   const tokens = createOaTokenManager({
     prisma: deps.prisma,
     logger: log,
@@ -84,6 +92,15 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     parse(body, receivedAt) {
       const env = parseOaEnvelope(body);
       if (!env) return { kind: 'invalid', reason: 'no app_id, event_name or timestamp' };
+      const ageMs = receivedAt.getTime() - Number(env.timestamp);
+      if (!(Math.abs(ageMs) <= maxAgeMs)) {
+        // A signed event replayed later (or with a clock far off): acknowledged, not run.
+        log.warn(
+          { event: 'zalo-oa.stale_event', eventName: env.eventName, ageMs },
+          'Zalo OA event outside the replay window ignored',
+        );
+        return { kind: 'ignored', reason: 'outside the replay window', event: env.eventName };
+      }
       const p = parseOaEvent(body, env, receivedAt);
       if (p.kind !== 'message') return { ...p, event: env.eventName };
       return { kind: 'message', msg: p.msg, event: env.eventName, sentAt: p.at };
