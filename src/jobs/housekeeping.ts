@@ -23,6 +23,12 @@ export async function pruneProcessedUpdates(
   return count;
 }
 
+/**
+ * Confirmed-draft records only need to outlive the conversation state that could replay a
+ * confirmation (STATE_TTL_HOURS, at most 30 days): kept 31 days.
+ */
+export const CONFIRMED_DRAFT_RETENTION_MS = 31 * 86_400_000;
+
 /** Citizens' unanswered questions are kept at most this many days from first asked. */
 export const DEFAULT_UNANSWERED_RETENTION_DAYS = 90;
 
@@ -60,6 +66,9 @@ export async function startHousekeeping(opts: {
     const now = (opts.now ?? (() => new Date()))();
     const removed = await pruneProcessedUpdates(opts.prisma, now, opts.minProcessedRetentionMs);
     log.info({ removed }, 'old processed-update records pruned');
+    await opts.prisma.confirmedDraft.deleteMany({
+      where: { at: { lt: new Date(now.getTime() - CONFIRMED_DRAFT_RETENTION_MS) } },
+    });
     const questions = await pruneUnanswered(opts.prisma, now, opts.unansweredRetentionDays);
     log.info({ removed: questions }, "citizens' unanswered questions past retention pruned");
   });
