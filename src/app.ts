@@ -27,6 +27,7 @@ import { createI18n, type I18n } from './core/i18n.js';
 import type { Pipeline } from './core/pipeline.js';
 import { Router } from './core/router.js';
 import { createDb, type Db, type Prisma } from './db/client.js';
+import { createSecretBox } from './db/secret-box.js';
 import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
 import { createAdminRunner } from './admin/endpoint.js';
@@ -224,6 +225,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         config: { zaloOa: config.zaloOa },
         prisma: db.prisma,
         maxEventAgeMs: config.zaloOaMaxEventAgeMs,
+        tokenBox: createSecretBox(
+          loadOrCreateSecret(config.dataDir, 'token-encryption-key', config.tokenEncryptionKey)
+            .value,
+          config.tokenEncryptionKeyPrevious,
+        ),
         optionsStore,
       }),
     );

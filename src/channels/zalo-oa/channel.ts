@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type { Config } from '../../config.js';
 import type { OutboundMessage } from '../../core/message.js';
 import type { PrismaClient } from '../../db/client.js';
+import type { SecretBox } from '../../db/secret-box.js';
 import type { PlatformAdapter, PlatformLimits } from '../adapter.js';
 import { createUpdateProcessor, createWebhookRouter } from '../route.js';
 import type { Channel } from '../types.js';
@@ -34,6 +35,8 @@ export interface ZaloOaChannelDeps extends ChannelBaseDeps {
    * 200 and not processed (ZALO_OA_MAX_EVENT_AGE, default 3 h, which covers Zalo's retries).
    */
   maxEventAgeMs?: number;
+  /** Seals the stored tokens (TOKEN_ENCRYPTION_KEY). */
+  tokenBox?: SecretBox;
 }
 
 export const DEFAULT_MAX_EVENT_AGE_MS = 3 * 3600_000;
@@ -61,6 +64,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     initial: { accessToken: cfg.accessToken, refreshToken: cfg.refreshToken },
     fetch: deps.fetch,
     now,
+    ...(deps.tokenBox ? { box: deps.tokenBox } : {}),
   });
   const client = createZaloOaClient({ apiRoot: cfg.apiRoot, tokens, fetch: deps.fetch });
   const options = numberedOptions({
@@ -121,6 +125,10 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     client,
     tokens,
     limits: ZALO_OA_LIMITS,
+    /** Tokens stored in plain text (or under a previous key) are sealed at start. */
+    async start() {
+      await tokens.reseal();
+    },
     /**
      * Proactive message. Outside the 7-day window it throws a permanent DeliveryError
      * ('outside interaction window'), which the delivery queue records as undeliverable.
