@@ -24,7 +24,8 @@ import {
 } from '../../src/domain/schedule.js';
 import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { groupPeriod, toDraftItem, type Draft } from './draft.js';
+import { LockedError } from '../../src/domain/submissions/index.js';
+import { groupPeriod, lockedMessage, toDraftItem, type Draft } from './draft.js';
 import type { ReportIndicator, ReporterUnit } from './env.js';
 import { formatFigure, formatTarget, indicatorName, periodText, targetOf } from './format.js';
 import { cancel, proceedDraft, type Ctx, type Env } from './flow.js';
@@ -118,6 +119,16 @@ export async function choosePeriod(
   if (periodStart(period).getTime() > ctx.now().getTime()) {
     ctx.reply({ text: ctx.t('report.guided.futurePeriod', { period: formatPeriod(period) }) });
     return;
+  }
+  // A locked period is refused when chosen, not after every value was typed.
+  try {
+    await ctx.services.submissions.assertOpen(unit, period, ctx.now(), env.schedule);
+  } catch (err) {
+    if (err instanceof LockedError) {
+      ctx.reply({ text: lockedMessage(ctx.t, err) });
+      return;
+    }
+    throw err;
   }
   const { due, missing } = await dueAndMissing(ctx, env, unit, period);
   if (due.length === 0) {
