@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../src/state/memory-store.js';
 import { RedisStateStore } from '../../src/state/redis-store.js';
 import { REDIS_TESTS_ON, TEST_REDIS_URL, redisSuite } from '../helpers/redis.js';
-import type { StateStore } from '../../src/state/store.js';
+import { sleep, type StateStore } from '../../src/state/store.js';
 
 const REDIS_URL = TEST_REDIS_URL;
 
@@ -56,6 +56,14 @@ function contract(name: string, make: () => StateStore) {
       await a!.release(); // stale holder: must not free b's lock
       expect(await store.acquireLock('L', { ttlMs: 2000, waitMs: 0 })).toBeNull();
       await b!.release();
+    });
+
+    it('renews a lease that ran out while nobody took the lock (a stalled holder)', async () => {
+      const a = await store.acquireLock('L3', { ttlMs: 40, waitMs: 0 });
+      await sleep(80);
+      expect(await a!.extend(1000)).toBe(true);
+      expect(await store.acquireLock('L3', { ttlMs: 1000, waitMs: 0 })).toBeNull();
+      await a!.release();
     });
 
     it('frees a lock whose holder vanished once it expires', async () => {
