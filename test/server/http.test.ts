@@ -45,6 +45,25 @@ describe('HTTP server', () => {
     expect(big.status).toBe(413);
   });
 
+  it('answers admin requests from other hosts only with ADMIN_ALLOW_REMOTE=true', async () => {
+    const token = 'remote-admin-token-0123456789abcdefgh';
+    const remote = await startTestApp({ ADMIN_TOKEN: token, ADMIN_ALLOW_REMOTE: 'true' });
+    try {
+      const res = await fetch(`${remote.url}/admin/api/run`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'x-forwarded-for': '203.0.113.7',
+        },
+        body: '{"argv":["help"]}',
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('reads BODY_LIMIT for the simulator API and the webhooks', async () => {
     const small = await startTestApp({ BODY_LIMIT: '2kb' });
     try {
