@@ -48,54 +48,51 @@ export function createSimChannel(deps: {
   bodyLimit?: string;
 }): Channel {
   const outboxTtlMs = deps.outboxTtlMs ?? 24 * 3600_000;
+  const limit = deps.bodyLimit ?? '256kb';
   const router = Router();
 
   router.get('/', (_req, res) => {
     res.type('html').send(SIM_PAGE);
   });
 
-  router.post(
-    '/api/messages',
-    express.json({ limit: deps.bodyLimit ?? '256kb' }),
-    async (req, res) => {
-      const parsed = MessageBody.safeParse(req.body);
-      if (!parsed.success) {
-        res.status(400).json({
-          error: 'expected {"user": "<id>", "text": "..."} or {"user": "<id>", "button": "<data>"}',
-          issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
-        });
+  router.post('/api/messages', express.json({ limit }), async (req, res) => {
+    const parsed = MessageBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({
+        error: 'expected {"user": "<id>", "text": "..."} or {"user": "<id>", "button": "<data>"}',
+        issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      });
+      return;
+    }
+    const body = parsed.data;
+    try {
+      const result = await deps.pipeline.process(
+        cleanInbound({
+          channel: 'sim',
+          chatId: body.user,
+          userId: body.user,
+          ...('text' in body ? { text: body.text } : { button: body.button }),
+          updateId: randomUUID(),
+          receivedAt: new Date(),
+          displayName: undefined,
+        }),
+      );
+      res.json({ replies: result.replies.map(wire) });
+    } catch (err) {
+      if (err instanceof InfraError) {
+        deps.logger.warn(
+          { err: err.message },
+          'simulator message not processed: infrastructure unavailable',
+        );
+        res
+          .status(503)
+          .set('Retry-After', '5')
+          .json({ error: 'service temporarily unavailable, try again' });
         return;
       }
-      const body = parsed.data;
-      try {
-        const result = await deps.pipeline.process(
-          cleanInbound({
-            channel: 'sim',
-            chatId: body.user,
-            userId: body.user,
-            ...('text' in body ? { text: body.text } : { button: body.button }),
-            updateId: randomUUID(),
-            receivedAt: new Date(),
-            displayName: undefined,
-          }),
-        );
-        res.json({ replies: result.replies.map(wire) });
-      } catch (err) {
-        if (err instanceof InfraError) {
-          deps.logger.warn(
-            { err: err.message },
-            'simulator message not processed: infrastructure unavailable',
-          );
-          res
-            .status(503)
-            .set('Retry-After', '5')
-            .json({ error: 'service temporarily unavailable, try again' });
-          return;
-        }
-        throw err;
-      }
-    },
-  );
+      throw err;
+    }
+  });
 
   /**
    * GET /sim/api/messages?user=<id>[&reader=<id>]: the proactive messages of a user this reader
