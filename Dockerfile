@@ -17,7 +17,10 @@ COPY . .
 RUN npm run typecheck && npm run build
 
 FROM node:22.23-bookworm-slim AS runtime
+# HOST=0.0.0.0: inside a container the server must listen beyond loopback; which port is
+# published (and to which interface) decides what is exposed.
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data
 WORKDIR /app

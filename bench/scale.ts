@@ -167,6 +167,9 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl,
+    // Every instance must share the secrets (same pepper, same token key).
+    INVITE_CODE_PEPPER: randomBytes(32).toString('hex'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     REDIS_URL,
     REDIS_KEY_PREFIX: `cds-scale:${randomBytes(4).toString('hex')}:`,
     PUBLIC_URL: 'https://cds-bot.example.test',

@@ -82,6 +82,9 @@ export async function startServer(
     const u = new URL(PG_ADMIN_URL);
     u.pathname = `/${dbName}`;
     env.DATABASE_URL = u.toString();
+    // With DATABASE_URL the secrets come from configuration (a bench run makes its own).
+    env.INVITE_CODE_PEPPER ??= randomBytes(32).toString('hex');
+    env.TOKEN_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
     env.REDIS_URL = REDIS_URL;
     redisPrefix = opts.reuse?.redisPrefix ?? `cds-bench:${randomBytes(4).toString('hex')}:`;
     env.REDIS_KEY_PREFIX = redisPrefix;

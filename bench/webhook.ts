@@ -14,6 +14,7 @@
  *   npm run bench:webhook -- --db postgres --redis
  *   options: --duration 10 (s per side), --connections 20, --chats 500
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -228,7 +229,13 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     SIMULATOR: 'off',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
+    ...(testDb.databaseUrl
+      ? {
+          DATABASE_URL: testDb.databaseUrl,
+          INVITE_CODE_PEPPER: randomBytes(32).toString('hex'),
+          TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        }
+      : {}),
     ...(args.redis
       ? {
           REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

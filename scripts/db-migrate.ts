@@ -12,7 +12,7 @@ import {
 import { migrate } from '../src/db/migrate.js';
 
 async function main(): Promise<number> {
-  const { databaseUrl, dataDir } = loadConfig(process.env);
+  const { databaseUrl, dataDir } = loadConfig(process.env, { secrets: false });
   if (!databaseUrl) {
     try {
       acquireDataDirLock(dataDir);

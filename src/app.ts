@@ -30,6 +30,7 @@ import { createI18n, type I18n } from './core/i18n.js';
 import type { Pipeline } from './core/pipeline.js';
 import { Router } from './core/router.js';
 import { createDb, type Db, type Prisma } from './db/client.js';
+import { createSecretBox } from './db/secret-box.js';
 import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
 import { createAdminRunner } from './admin/endpoint.js';
@@ -44,6 +45,7 @@ import {
   removeRuntimeFile,
   writeRuntimeFile,
 } from './server/runtime-file.js';
+import { loadOrCreateSecret } from './server/secrets.js';
 import { createServiceFactory, type AppServices } from './services/index.js';
 import { createDashboardRouter } from './dashboard/router.js';
 import { createStateStore, type StateStore } from './state/index.js';
@@ -103,6 +105,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       redact: ['*.token', '*.adminToken', 'config'],
     });
   mkdirSync(config.dataDir, { recursive: true });
+  // Required in the environment with DATABASE_URL (loadConfig); else kept in DATA_DIR.
+  const invitePepper = loadOrCreateSecret(
+    config.dataDir,
+    'invite-code-pepper',
+    config.inviteCodePepper,
+  ).value;
 
   const ownsDb = !overrides.db;
   // PGlite allows one process per data folder: take the folder's lock before opening it.
@@ -161,6 +169,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     citizens,
     logger,
     baseUrl: () => config.publicUrl ?? listeningUrl,
+    invitations: { pepper: invitePepper, failureBudget: config.inviteFailureBudget },
   });
   await services.warm();
 
@@ -185,7 +194,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const channels: Channel[] = [];
   if (config.simulator)
-    channels.push(createSimChannel({ pipeline, store, logger, outboxTtlMs: config.stateTtlMs }));
+    channels.push(
+      createSimChannel({
+        pipeline,
+        store,
+        logger,
+        outboxTtlMs: config.stateTtlMs,
+        bodyLimit: config.bodyLimit,
+      }),
+    );
   const channelT = i18n.translator('vi');
   const jobsOn = overrides.startJobs ?? true;
   // Retryable failures of direct replies go to the durable queue, which starts before the
@@ -200,7 +217,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     pipeline,
     t: channelT,
-    bodyLimit: '256kb',
+    bodyLimit: config.bodyLimit,
     replyFallback,
     // Blocked, unfollowed, or back: proactive messages use a reachable identity.
     onReachability: async (e: ReachabilityEvent) => {
@@ -250,6 +267,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         ...base,
         config: { zaloOa: config.zaloOa },
         prisma: db.prisma,
+        maxEventAgeMs: config.zaloOaMaxEventAgeMs,
+        tokenBox: createSecretBox(
+          loadOrCreateSecret(config.dataDir, 'token-encryption-key', config.tokenEncryptionKey)
+            .value,
+          config.tokenEncryptionKeyPrevious,
+        ),
         optionsStore,
         onTokenRefreshFailure: () => {
           metrics.tokenRefreshFailed('zalo-oa');
@@ -318,6 +341,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const httpApp = createHttpApp({
     logger,
     bodyLimit: config.bodyLimit,
+    adminBodyLimit: config.adminBodyLimit,
+    adminAllowRemote: config.adminAllowRemote,
     mounts,
     landing: [
       { href: '/dashboard', label: 'Bảng điều khiển của lãnh đạo' },
@@ -364,10 +389,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
-      config: { ...config, dataDir: config.dataDir, timezone: config.timeZone },
+      config: {
+        ...config,
+        dataDir: config.dataDir,
+        timezone: config.timeZone,
+        inviteCodePepper: invitePepper,
+      },
       now: () => (overrides.clock ?? (() => new Date()))(),
-      onChange: async (what) => {
-        logger.info({ what }, 'data changed by an admin command');
+      logger,
+      onChange: async () => {
         // Pre-warm this instance; others follow the data version on their next update.
         await services.warm();
       },
@@ -406,7 +436,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         });
         metrics.queueDepth(() => db.prisma.delivery.count({ where: { status: 'queued' } }));
         await app.delivery.start();
-        await startHousekeeping({ boss, prisma: db.prisma, logger, timeZone: config.timeZone });
+        await startHousekeeping({
+          boss,
+          prisma: db.prisma,
+          logger,
+          timeZone: config.timeZone,
+          minProcessedRetentionMs: config.zaloOaMaxEventAgeMs,
+          unansweredRetentionDays: config.unansweredRetentionDays,
+        });
         await startScheduledJobs({
           boss,
           jobs: composition.jobs,

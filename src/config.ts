@@ -23,6 +23,33 @@ const secretToken = (min: number) =>
       .optional(),
   );
 
+/** `true` or `false` (unset = false). */
+const flag = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
+);
+const bodyLimit = (def: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 256kb or 20mb')
+      .default(def),
+  );
+/** A secret from the environment: at least 32 characters. */
+const secret = z.preprocess(
+  emptyToUndefined,
+  z.string().min(32, 'must be at least 32 characters').optional(),
+);
+
+/** Loopback addresses: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 const timeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -38,7 +65,7 @@ const EnvSchema = z.object({
     z.enum(['development', 'production', 'test']).default('development'),
   ),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
-  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   PUBLIC_URL: optionalUrl,
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
@@ -75,17 +102,33 @@ const EnvSchema = z.object({
   APP_TIMEZONE: z.preprocess(emptyToUndefined, timeZone.default('Asia/Ho_Chi_Minh')),
   ADMIN_TOKEN: z.preprocess(
     emptyToUndefined,
-    z.string().min(16, 'must be at least 16 characters').optional(),
+    z.string().min(32, 'must be at least 32 characters').optional(),
   ),
-  SIMULATOR: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
-  ADDRESS_FORM: z.preprocess(emptyToUndefined, z.enum(['anh/chị', 'đồng chí']).default('anh/chị')),
-  BODY_LIMIT: z.preprocess(
+  ADMIN_ALLOW_REMOTE: flag,
+  ADMIN_BODY_LIMIT: bodyLimit('20mb'),
+  INVITE_CODE_PEPPER: secret,
+  INVITE_FAILURE_BUDGET: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().positive().default(100),
+  ),
+  TOKEN_ENCRYPTION_KEY: secret,
+  /** Former keys, comma-separated, still accepted for decryption (key rotation). */
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: optionalString,
+  ZALO_OA_MAX_EVENT_AGE: z.preprocess(
     emptyToUndefined,
     z
       .string()
-      .regex(/^\d+(b|kb|mb)$/i)
-      .default('100kb'),
+      .regex(/^\d+(s|m|h)$/, 'must be a duration such as 3h, 90m or 600s')
+      .default('3h'),
   ),
+  UNANSWERED_RETENTION_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().positive().max(3650).default(90),
+  ),
+  SIMULATOR: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
+  SIMULATOR_PUBLIC: flag,
+  ADDRESS_FORM: z.preprocess(emptyToUndefined, z.enum(['anh/chị', 'đồng chí']).default('anh/chị')),
+  BODY_LIMIT: bodyLimit('256kb'),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().positive().default(10000),
@@ -138,8 +181,25 @@ export interface Config {
   timeZone: string;
   /** Set from the environment, or generated at start (see src/server/runtime-file.ts). */
   adminToken?: string;
+  /** The admin endpoint answers requests from other hosts than loopback. */
+  adminAllowRemote: boolean;
+  /** Body limit of authenticated admin requests (imports through the running server). */
+  adminBodyLimit: string;
+  /** Secret mixed into invitation code hashes; generated into DATA_DIR when unset (PGlite). */
+  inviteCodePepper?: string;
+  /** Failed redemptions per hour per channel before new identities are paused. */
+  inviteFailureBudget: number;
+  /** Secret from which the key encrypting platform tokens at rest is derived. */
+  tokenEncryptionKey?: string;
+  /** Former token encryption secrets, still accepted for decryption. */
+  tokenEncryptionKeyPrevious: string[];
+  /** Zalo OA events older (or newer) than this are answered 200 and not processed. */
+  zaloOaMaxEventAgeMs: number;
+  /** Unanswered citizens' questions are kept this long from their first time. */
+  unansweredRetentionDays: number;
   simulator: boolean;
   addressForm: Env['ADDRESS_FORM'];
+  /** Body limit of the webhooks and the simulator API. */
   bodyLimit: string;
   shutdownTimeoutMs: number;
   /** Prometheus metrics: a bearer token for /metrics on the main port, and/or its own port. */
@@ -157,13 +217,24 @@ export interface Config {
   };
 }
 
+function durationMs(d: string): number {
+  const n = Number(d.slice(0, -1));
+  return n * { s: 1000, m: 60_000, h: 3_600_000 }[d.slice(-1) as 's' | 'm' | 'h'];
+}
+
 const stripSlash = (u: string) => u.replace(/\/+$/, '');
 
 /**
  * Read and validate the environment once, at start-up. Fails fast with a ConfigError that
  * names each bad variable; nothing else in the app reads process.env.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: {
+    /** false: the caller never touches the secrets (db:migrate), so do not require them. */
+    secrets?: boolean;
+  } = {},
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -209,6 +280,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       oauthRoot: stripSlash(e.ZALO_OAUTH_ROOT),
     };
   }
+  if (e.DATABASE_URL && opts.secrets !== false) {
+    // Several instances share one database: they must share these secrets too.
+    if (!e.INVITE_CODE_PEPPER)
+      problems.push('  INVITE_CODE_PEPPER: required with DATABASE_URL (at least 32 characters)');
+    if (!e.TOKEN_ENCRYPTION_KEY)
+      problems.push('  TOKEN_ENCRYPTION_KEY: required with DATABASE_URL (at least 32 characters)');
+  }
+  const publicHost = !isLoopbackHost(e.HOST);
+  if (e.SIMULATOR === 'on' && publicHost && !e.SIMULATOR_PUBLIC) {
+    problems.push(
+      `  SIMULATOR_PUBLIC: SIMULATOR=on with the non-loopback HOST=${e.HOST} lets anyone on the network act as any user; set SIMULATOR_PUBLIC=true to allow it, or SIMULATOR=off`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   return {
@@ -225,7 +309,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: e.DEFAULT_LOCALE,
     timeZone: e.APP_TIMEZONE,
     adminToken: e.ADMIN_TOKEN,
-    simulator: e.SIMULATOR === 'on' || (e.SIMULATOR === 'auto' && e.NODE_ENV !== 'production'),
+    adminAllowRemote: e.ADMIN_ALLOW_REMOTE,
+    adminBodyLimit: e.ADMIN_BODY_LIMIT,
+    inviteCodePepper: e.INVITE_CODE_PEPPER,
+    inviteFailureBudget: e.INVITE_FAILURE_BUDGET,
+    tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+    tokenEncryptionKeyPrevious: (e.TOKEN_ENCRYPTION_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k.length > 0),
+    zaloOaMaxEventAgeMs: durationMs(e.ZALO_OA_MAX_EVENT_AGE),
+    unansweredRetentionDays: e.UNANSWERED_RETENTION_DAYS,
+    // Closed by default: on unless production, with PUBLIC_URL only when asked for, and on a
+    // non-loopback host only with SIMULATOR_PUBLIC=true.
+    simulator:
+      e.SIMULATOR === 'on' ||
+      (e.SIMULATOR === 'auto' &&
+        e.NODE_ENV !== 'production' &&
+        !webhookMode &&
+        (!publicHost || e.SIMULATOR_PUBLIC)),
     addressForm: e.ADDRESS_FORM,
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -22,6 +22,46 @@ describe('configuration', () => {
     expect(loadConfig({ SIMULATOR: 'off' }).simulator).toBe(false);
   });
 
+  it('is closed by default: loopback host, simulator only where it is safe', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    // With PUBLIC_URL the simulator is off unless asked for.
+    expect(loadConfig({ PUBLIC_URL: 'https://bot.example.vn' }).simulator).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'https://bot.example.vn', SIMULATOR: 'on' }).simulator).toBe(
+      true,
+    );
+    // On a public host: off by default, a configuration error when forced on…
+    expect(loadConfig({ HOST: '0.0.0.0' }).simulator).toBe(false);
+    expect(() => loadConfig({ HOST: '0.0.0.0', SIMULATOR: 'on' })).toThrow(/SIMULATOR_PUBLIC/);
+    // …unless SIMULATOR_PUBLIC=true says so.
+    expect(
+      loadConfig({ HOST: '0.0.0.0', SIMULATOR: 'on', SIMULATOR_PUBLIC: 'true' }).simulator,
+    ).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0', SIMULATOR_PUBLIC: 'true' }).simulator).toBe(true);
+    const c = loadConfig({});
+    expect(c.adminAllowRemote).toBe(false);
+    expect(c.bodyLimit).toBe('256kb');
+    expect(c.adminBodyLimit).toBe('20mb');
+    expect(c.zaloOaMaxEventAgeMs).toBe(3 * 3600_000);
+    expect(c.unansweredRetentionDays).toBe(90);
+    expect(loadConfig({ ZALO_OA_MAX_EVENT_AGE: '90m' }).zaloOaMaxEventAgeMs).toBe(90 * 60_000);
+  });
+
+  it('requires 32-character secrets, and the shared ones with DATABASE_URL', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'sixteen-chars-ok' })).toThrow(/ADMIN_TOKEN/);
+    expect(() => loadConfig({ INVITE_CODE_PEPPER: 'short' })).toThrow(/INVITE_CODE_PEPPER/);
+    const pg = { DATABASE_URL: 'postgresql://cds@127.0.0.1:5432/cds' };
+    expect(() => loadConfig(pg)).toThrow(/INVITE_CODE_PEPPER: required with DATABASE_URL/);
+    expect(() => loadConfig(pg)).toThrow(/TOKEN_ENCRYPTION_KEY: required with DATABASE_URL/);
+    const ok = loadConfig({
+      ...pg,
+      INVITE_CODE_PEPPER: 'p'.repeat(32),
+      TOKEN_ENCRYPTION_KEY: 'k'.repeat(32),
+    });
+    expect(ok.inviteCodePepper).toBe('p'.repeat(32));
+    // On the embedded database both may be unset (generated into DATA_DIR).
+    expect(loadConfig({}).inviteCodePepper).toBeUndefined();
+  });
+
   it('fails fast naming each bad variable', () => {
     const bad = () =>
       loadConfig({ PORT: 'abc', APP_TIMEZONE: 'Mars/Olympus', DATABASE_URL: 'mysql://x' });

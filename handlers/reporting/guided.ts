@@ -24,8 +24,8 @@ import {
 } from '../../src/domain/schedule.js';
 import { parseReport } from '../../src/report-parser/parser.js';
 import { fold } from '../../src/text/vietnamese.js';
-import { groupPeriod, lockedMessage, toDraftItem, type Draft } from './draft.js';
 import { LockedError } from '../../src/domain/submissions/index.js';
+import { groupPeriod, lockedMessage, toDraftItem, type Draft } from './draft.js';
 import type { ReportIndicator, ReporterUnit } from './env.js';
 import { formatFigure, formatTarget, indicatorName, periodText, targetOf } from './format.js';
 import { cancel, proceedDraft, type Ctx, type Env } from './flow.js';

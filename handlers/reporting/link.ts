@@ -1,12 +1,15 @@
 /**
  * Linking a chat identity to a unit and role with an invitation code: `/link <code>`,
  * `/lienket <code>`, `liên kết <code>`, and the Telegram deep link `/start <code>`. A linked
- * person who sends `/link` alone gets a fresh code to link another platform to the same person.
+ * person who sends `/link` alone gets a fresh self-link code to attach another platform's
+ * identity to the same person (it grants no membership). Refused in group chats.
  */
 import { commandArgs, commandOf, startsWithPhrase } from '../../src/core/router.js';
 import type { FeatureHandler } from '../../src/core/feature.js';
 import { DomainError } from '../../src/domain/access.js';
 import {
+  ChannelPausedError,
+  IdentityLinkedError,
   InvitationError,
   RateLimitedError,
   normalizeInviteCode,
@@ -30,6 +33,11 @@ async function link(ctx: Ctx, code: string): Promise<void> {
   try {
     const r = await ctx.services.people.redeem(code, ctx.now());
     const role = t(`report.link.role.${r.role}`);
+    if (r.kind === 'self_link') {
+      ctx.reply({ text: t('report.link.selfLinked', { unit: r.unit.name, role }) });
+      ctx.setMenu((await ctx.services.people.sender()).audiences);
+      return;
+    }
     const head = r.alreadyMember
       ? t('report.link.already', { unit: r.unit.name, role })
       : t('report.link.done', { unit: r.unit.name, role });
@@ -41,6 +49,14 @@ async function link(ctx: Ctx, code: string): Promise<void> {
     // counts it) instead of rethrowing.
     if (err instanceof RateLimitedError) {
       ctx.reply({ text: t('report.link.rateLimited', { at: formatDateTimeVi(err.retryAt) }) });
+      return;
+    }
+    if (err instanceof ChannelPausedError) {
+      ctx.reply({ text: t('report.link.paused') });
+      return;
+    }
+    if (err instanceof IdentityLinkedError) {
+      ctx.reply({ text: t('report.link.linkedElsewhere') });
       return;
     }
     if (err instanceof InvitationError) {
@@ -104,6 +120,11 @@ export const linkHandler: FeatureHandler<AppServices> = {
     );
   },
   async handle(ctx) {
+    // Everyone in a group sees the code (and a code made there): only in a private chat.
+    if (ctx.msg.chatType === 'group') {
+      ctx.reply({ text: ctx.t('report.link.privateOnly') });
+      return;
+    }
     const code = codeArg(ctx);
     if (!code) {
       await usage(ctx);

@@ -86,13 +86,24 @@ export async function pickUnit(ctx: Ctx, d: Step<'pickUnit'>, arg?: string): Pro
 
 async function commit(ctx: Ctx, env: Env, unit: ReporterUnit, d: Step<'confirm'>): Promise<void> {
   const personId = env.sender.identity?.person.id;
+  // The draft's identity: the chat and the flow run and step it was confirmed in.
+  const key = `${ctx.msg.channel}:${ctx.msg.chatId}:${reportFlow.token(ctx) ?? ''}`;
   reportFlow.end(ctx);
   if (!personId) return explainNotReporter(ctx, env);
+  const figures = ctx.services.submissions;
+  // Confirmed already (the end of the flow was not recorded, e.g. the state store failed after
+  // the database commit): the original receipt, nothing saved again.
+  const receipt = await figures.confirmedReceipt(key);
+  if (receipt !== null) {
+    ctx.reply({ text: `${ctx.t('report.alreadySaved')}\n${receipt}` });
+    return;
+  }
   const r = await commitDraft(ctx, d.draft, unit, personId, env.catalogue, env.schedule);
   if (!r.ok) {
     ctx.reply({ text: refusalText(ctx.t, r.problems) });
     return;
   }
+  await figures.recordConfirmed(key, personId, r.text, ctx.now());
   ctx.reply({ text: r.text });
 }
 

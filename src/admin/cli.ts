@@ -7,6 +7,7 @@
  * database itself. A stale runtime file (its process is gone) is ignored.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDb } from '../db/client.js';
@@ -15,6 +16,7 @@ import { migrate } from '../db/migrate.js';
 import { loadConfig } from '../config.js';
 import type { Config } from '../config.js';
 import { readRuntimeFile } from '../server/runtime-file.js';
+import { loadOrCreateSecret } from '../server/secrets.js';
 import { runRemote } from './remote.js';
 import { STREAMED_COMMANDS, runStreamed } from './remote-stream.js';
 import { runCommand } from './run.js';
@@ -100,8 +102,17 @@ async function runLocal(
       await migrate(db);
       return await runCommand(argv, io, {
         db,
-        config: { ...config, timezone: config.timeZone },
+        config: {
+          ...config,
+          timezone: config.timeZone,
+          inviteCodePepper: loadOrCreateSecret(
+            dataDir,
+            'invite-code-pepper',
+            config.inviteCodePepper,
+          ).value,
+        },
         now: () => new Date(),
+        who: `cli ${userInfo().username}`,
         readFile: (p) => readFile(path.resolve(cwd, p)),
         writeFile: (p, data) => writeFile(path.resolve(cwd, p), data),
       });

@@ -29,8 +29,13 @@ export interface AdminWireResult {
  */
 export function createAdminRunner(
   deps: Omit<AdminDeps, 'readFile' | 'writeFile'>,
-): (argv: string[], files?: Record<string, string>, stdin?: string) => Promise<AdminWireResult> {
-  return async (argv, files = {}, stdin) => {
+): (
+  argv: string[],
+  files?: Record<string, string>,
+  stdin?: string,
+  who?: string,
+) => Promise<AdminWireResult> {
+  return async (argv, files = {}, stdin, who = 'admin-api') => {
     const inputFiles: Record<string, Buffer> = {};
     for (const [p, b64] of Object.entries(files)) {
       if (typeof b64 === 'string') inputFiles[p] = Buffer.from(b64, 'base64');
@@ -39,6 +44,7 @@ export function createAdminRunner(
       argv,
       {
         ...deps,
+        who,
         readFile: () => Promise.reject(new Error('no file access')),
         writeFile: () => Promise.reject(new Error('no file access')),
       },

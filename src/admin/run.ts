@@ -7,8 +7,10 @@ import { Buffer } from 'node:buffer';
 import { NotFoundError, ValidationError } from '../domain/access.js';
 import { loadCommands } from './registry.js';
 import { ImportRowsError } from './importers.js';
+import { audit } from '../domain/audit.js';
+import { normalizeInviteCode } from '../domain/people/index.js';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './types.js';
-import type { AdminDeps, AdminIO, AdminOutput } from './types.js';
+import type { AdminCommand, AdminDeps, AdminIO, AdminOutput } from './types.js';
 
 /** Text of `help`: every command's usage line. */
 export async function helpText(): Promise<string> {
@@ -43,6 +45,51 @@ export async function runCommand(argv: string[], io: AdminIO, deps: AdminDeps): 
     io.stderr.write(`unknown command "${name}"\n\n${await helpText()}`);
     return EXIT_USAGE;
   }
+  // Every command is audited: who ran it, what it was, how it ended and what it changed.
+  const changed: string[] = [];
+  const runDeps: AdminDeps = {
+    ...deps,
+    onChange: async (what) => {
+      changed.push(what);
+      await deps.onChange?.(what);
+    },
+  };
+  const exitCode = await runOrReport(command, args, io, runDeps);
+  const entry = {
+    who: deps.who ?? 'cli',
+    command: name,
+    argv: redactArgv(argv),
+    exitCode,
+    changed,
+  };
+  deps.logger?.info(entry, 'admin command');
+  await audit(deps.db.prisma, {
+    actor: entry.who,
+    action: 'admin.command',
+    entity: 'admin',
+    entityId: name,
+    data: entry,
+  }).catch((err: unknown) => {
+    io.stderr.write(`warning: the command was not audited: ${(err as Error).message}\n`);
+  });
+  return exitCode;
+}
+
+/** Invitation codes typed on the command line (invite revoke) are not kept in the log. */
+function redactArgv(argv: string[]): string[] {
+  const revoking = argv[0] === 'invite' && argv[1] === 'revoke';
+  return argv.map((a, i) =>
+    revoking && i >= 2 && normalizeInviteCode(a) !== null ? '<code>' : a.slice(0, 200),
+  );
+}
+
+async function runOrReport(
+  command: AdminCommand,
+  args: string[],
+  io: AdminIO,
+  deps: AdminDeps,
+): Promise<number> {
+  const name = command.name;
   try {
     return await command.run(args, io, deps);
   } catch (err) {

@@ -39,6 +39,10 @@ export interface AdminDeps {
   readFile(path: string): Promise<Buffer>;
   /** Writes an output file (`--out`). Behind the server: collected and written by the CLI. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** Who runs the command, for the audit log (`admin-api <address>`, `cli <user>`). */
+  who?: string;
+  /** Where the one line per command goes (besides the audit log). */
+  logger?: { info(obj: object, msg: string): void };
   /** Called after a successful change (e.g. reload the procedures search index). */
   onChange?: (what: AdminChange) => void | Promise<void>;
 }

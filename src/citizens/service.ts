@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { DbClient } from '../db/client.js';
-import { compareVi, fold, normalizeInput } from '../text/vietnamese.js';
+import { compareVi, fold } from '../text/vietnamese.js';
 import { loadProceduresCsv } from './catalog-csv.js';
+import { SENSITIVE_PLACEHOLDER, maskQuestion } from './privacy.js';
 import { loadFaq } from './faq.js';
 import type { FieldInfo } from './format.js';
 import { buildFieldPhrases, detectIntent } from './intents.js';
@@ -61,13 +62,13 @@ export function fieldKey(field: string): string {
 }
 
 /**
- * Anonymise a question before counting it: fold it and hide digit runs (phone and ID numbers
- * people sometimes type), cap the length. Nothing about who asked is ever passed in.
+ * Anonymise a question before counting it (see ./privacy.ts): folded, with personal data
+ * masked and capped; a question disclosing a sensitive fact about the asker is only counted,
+ * under one placeholder row. Nothing about who asked is ever passed in.
  */
 export function anonymiseQuery(text: string): string {
-  return fold(normalizeInput(text))
-    .replace(/\d[\d .-]{3,}\d/g, '#')
-    .slice(0, 200);
+  const m = maskQuestion(text);
+  return m.kind === 'sensitive' ? SENSITIVE_PLACEHOLDER : m.text;
 }
 
 /**

@@ -60,7 +60,21 @@ type StoredState = ConversationState;
 
 // In a group the conversation is the (chat, user) pair (see conversationKey).
 const stateKey = (msg: InboundMessage) => `state:${msg.channel}:${conversationKey(msg)}`;
-const lockKey = (msg: InboundMessage) => `lock:chat:${msg.channel}:${conversationKey(msg)}`;
+/**
+ * Lease of the per-chat lock. Short, so a redelivery after a crash (the dead process cannot
+ * release) is processed within about 5 s; a live process renews it every third of the lease
+ * while its handler runs, and checks it still holds it just before committing (fencing).
+ */
+export const DEFAULT_LOCK_TTL_MS = 5_000;
+
+/** The lease was lost while the handler ran (the process stalled): nothing is committed. */
+export class LeaseLostError extends InfraError {
+  constructor() {
+    super('chat lock lost before commit (process stalled past its lease); rolled back');
+  }
+}
+
+export const lockKey = (msg: InboundMessage) => `lock:chat:${msg.channel}:${conversationKey(msg)}`;
 const seenKey = (msg: InboundMessage) => `seen:${msg.channel}:${msg.updateId}`;
 /** Platforms redeliver for at most a day (Telegram drops updates after 24 h): keep 48 h. */
 const SEEN_TTL_MS = 48 * 3600_000;
@@ -73,7 +87,7 @@ const SEEN_TTL_MS = 48 * 3600_000;
  */
 export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
   const clock = deps.clock ?? (() => new Date());
-  const lockTtlMs = deps.lockTtlMs ?? 30_000;
+  const lockTtlMs = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const lockWaitMs = deps.lockWaitMs ?? 15_000;
   // A successful ping vouches for the database for a second: light handlers need not pay a
   // round trip each; a failure is never cached.
@@ -110,11 +124,15 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         throw new InfraError('state store unavailable', { cause: err });
       }
       if (!lock) throw new InfraError('chat is busy (lock not acquired in time)');
-      // Keep the lock while a slow handler runs.
+      // Keep the lock while a slow handler runs; once lost, it stays lost (fencing below).
+      let leaseLost = false;
       const keepAlive = setInterval(
         () =>
           void lock
             .extend(lockTtlMs)
+            .then((held) => {
+              if (!held) leaseLost = true;
+            })
             .catch((err: unknown) => log.warn({ err }, 'chat lock could not be extended')),
         lockTtlMs / 3,
       );
@@ -202,6 +220,9 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
             await deps.db.transaction(async (tx) => {
               await deps.db.markProcessed(tx, msg.channel, msg.updateId);
               await handler.handle(makeCtx(tx));
+              // Fencing: another process may hold the chat now (ours expired while this one
+              // stalled); then it must not commit over that process's work.
+              if (leaseLost || !(await lock.extend(lockTtlMs))) throw new LeaseLostError();
             });
             // The database record is the one that counts; this one only spares a later
             // redelivery a database round trip.

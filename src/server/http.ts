@@ -1,7 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import helmet from 'helmet';
 import { safeEqual } from '../core/safe-equal.js';
 import type { Logger } from 'pino';
@@ -17,11 +23,20 @@ export type AdminRunner = (
   argv: string[],
   files: Record<string, string>,
   stdin?: string,
+  /** Who runs it, for the audit log (e.g. `admin-api 127.0.0.1`). */
+  who?: string,
 ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export interface HttpDeps {
   logger: Logger;
+  /** Body limit of the webhooks and the simulator API (BODY_LIMIT). */
   bodyLimit: string;
+  /** Body limit of authenticated admin requests (ADMIN_BODY_LIMIT, default 20mb). */
+  adminBodyLimit?: string;
+  /** Answer admin requests from other hosts than loopback (ADMIN_ALLOW_REMOTE). */
+  adminAllowRemote?: boolean;
+  /** Clock of the wrong-token back-off (tests). */
+  clock?: () => number;
   /** Routers to mount, e.g. { '/webhooks/telegram': router, '/sim': router }. */
   mounts: Record<string, Router>;
   /** Dependencies /readyz checks (database, state store). */
@@ -122,14 +137,42 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   for (const [path, router] of Object.entries(deps.mounts)) app.use(path, router);
 
-  if (deps.runAdmin && deps.adminToken) {
-    const runAdmin = deps.runAdmin;
+  // The admin gate (loopback unless ADMIN_ALLOW_REMOTE, back-off, bearer token) guards every
+  // admin route, the streamed backup and restore included.
+  let gate: RequestHandler | undefined;
+  if (deps.adminToken) {
     const token = deps.adminToken;
-    app.post('/admin/api/run', express.json({ limit: '20mb' }), async (req, res) => {
-      if (!adminAuthorized(req.get('authorization'), token())) {
-        res.status(401).json({ error: 'unauthorized' });
+    const backOff = createBackOff(deps.clock ?? Date.now);
+    // Order matters: where from, then the token — both before a byte of the body is read.
+    gate = (req, res, next) => {
+      const from = req.ip ?? req.socket.remoteAddress ?? '';
+      if (!deps.adminAllowRemote && !isLoopbackAddress(from)) {
+        refuse(res, 403, 'admin endpoint answers loopback only (ADMIN_ALLOW_REMOTE)');
         return;
       }
+      const wait = backOff.waitMs(from);
+      if (wait > 0) {
+        res.set('retry-after', String(Math.ceil(wait / 1000)));
+        refuse(res, 429, 'too many wrong tokens, retry later');
+        return;
+      }
+      const expected = token();
+      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+      if (!expected || !given || !safeEqual(given, expected)) {
+        backOff.failed(from);
+        deps.logger.warn({ from }, 'admin endpoint: wrong or missing token');
+        refuse(res, 401, 'unauthorized');
+        return;
+      }
+      backOff.succeeded(from);
+      next();
+    };
+  }
+
+  if (deps.runAdmin && gate) {
+    const runAdmin = deps.runAdmin;
+    const adminJson = express.json({ limit: deps.adminBodyLimit ?? '20mb' });
+    app.post('/admin/api/run', gate, adminJson, async (req, res) => {
       const body = req.body as { argv?: unknown; files?: unknown; stdin?: unknown };
       if (!Array.isArray(body?.argv) || !body.argv.every((a) => typeof a === 'string')) {
         res.status(400).json({ error: 'argv must be an array of strings' });
@@ -139,7 +182,8 @@ export function createHttpApp(deps: HttpDeps): Express {
         body.files && typeof body.files === 'object' ? (body.files as Record<string, string>) : {};
       try {
         const stdin = typeof body.stdin === 'string' ? body.stdin : undefined;
-        res.json(await runAdmin(body.argv as string[], files, stdin));
+        const who = `admin-api ${req.ip ?? ''}`.trim();
+        res.json(await runAdmin(body.argv as string[], files, stdin, who));
       } catch (err) {
         deps.logger.error({ err }, 'admin command failed');
         res.status(500).json({ error: 'admin command failed' });
@@ -147,14 +191,9 @@ export function createHttpApp(deps: HttpDeps): Express {
     });
   }
 
-  if (deps.adminStreams && deps.adminToken) {
+  if (deps.adminStreams && gate) {
     const streams = deps.adminStreams;
-    const token = deps.adminToken;
-    app.get('/admin/api/backup', async (req, res) => {
-      if (!adminAuthorized(req.get('authorization'), token())) {
-        res.status(401).json({ error: 'unauthorized' });
-        return;
-      }
+    app.get('/admin/api/backup', gate, async (_req, res) => {
       res.type('application/gzip');
       res.setHeader('content-disposition', 'attachment; filename="cds-bot-backup.ndjson.gz"');
       try {
@@ -166,11 +205,7 @@ export function createHttpApp(deps: HttpDeps): Express {
       }
     });
     // No body parser: the backup streams into the restore; the token is checked before it.
-    app.post('/admin/api/restore', async (req, res) => {
-      if (!adminAuthorized(req.get('authorization'), token())) {
-        res.status(401).json({ error: 'unauthorized' });
-        return;
-      }
+    app.post('/admin/api/restore', gate, async (req, res) => {
       try {
         res.json(await streams.restore(req));
       } catch (err) {
@@ -259,9 +294,44 @@ export async function listen(app: Express, port: number, host: string): Promise<
   };
 }
 
-function adminAuthorized(header: string | undefined, expected: string | undefined): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1];
-  return Boolean(expected && given && safeEqual(given, expected));
+/** Refuse without reading the body, and close the connection so it is never read. */
+function refuse(res: Response, status: number, error: string): void {
+  res.set('connection', 'close');
+  res.status(status).json({ error });
+}
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+/**
+ * Exponential back-off per source address after wrong tokens: after the n-th consecutive
+ * failure the address waits 2^(n-1) s (at most 10 min); a right token clears it.
+ */
+export function createBackOff(now: () => number, maxEntries = 10_000) {
+  const MAX_WAIT_MS = 10 * 60_000;
+  const failures = new Map<string, { count: number; until: number }>();
+  return {
+    waitMs(from: string): number {
+      const f = failures.get(from);
+      return f ? Math.max(0, f.until - now()) : 0;
+    },
+    failed(from: string): void {
+      const count = (failures.get(from)?.count ?? 0) + 1;
+      if (failures.size >= maxEntries) {
+        const t = now();
+        for (const [k, v] of failures) if (v.until + MAX_WAIT_MS < t) failures.delete(k);
+        const oldest = failures.keys().next();
+        if (failures.size >= maxEntries && !oldest.done) failures.delete(oldest.value);
+      }
+      failures.set(from, { count, until: now() + Math.min(MAX_WAIT_MS, 1000 * 2 ** (count - 1)) });
+    },
+    succeeded(from: string): void {
+      failures.delete(from);
+    },
+  };
 }
 
 /** Listen on port/host; resolves with the bound address, rejects on a listen error. */

@@ -18,7 +18,13 @@ import {
   type Catalogue,
   type ScheduleInForce,
 } from './catalogue.js';
-import { createPeopleService, type PeopleService, type Sender } from './people.js';
+import {
+  DEFAULT_FAILURE_BUDGET,
+  createPeopleService,
+  type InvitationSettings,
+  type PeopleService,
+  type Sender,
+} from './people.js';
 import { createSubmissionsService, type SubmissionsService } from './submissions.js';
 import { createDashboardService, type DashboardService } from './dashboard.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
@@ -71,6 +77,8 @@ export interface ServiceFactoryDeps {
   logger: Logger;
   /** The server's public base URL (PUBLIC_URL, else the address it listens on), for links. */
   baseUrl?: () => string | undefined;
+  /** Invitation code pepper and the per-channel failure budget (see PeopleService). */
+  invitations?: InvitationSettings;
 }
 
 export interface ServiceFactory {
@@ -181,6 +189,8 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
               chatType: msg.chatType,
             },
         memo,
+        deps.invitations ?? { pepper: undefined, failureBudget: DEFAULT_FAILURE_BUDGET },
+        deps.logger,
       ),
     };
   }) as ServiceFactory;

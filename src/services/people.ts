@@ -2,10 +2,12 @@
  * Who is writing, and linking chat identities with invitation codes — the people side of the
  * domain as handlers use it, bound to the update's transaction and sender.
  */
+import type { Logger } from 'pino';
 import type { Audience } from '../core/feature.js';
 import type { DbClient } from '../db/client.js';
 import { AccessError, ValidationError } from '../domain/access.js';
 import {
+  ChannelPausedError,
   createLinkCode,
   redeemInvitation,
   registerGroup,
@@ -49,6 +51,15 @@ export interface PeopleService {
   registerGroup(unitCode: string | undefined, now: Date): Promise<RegisteredGroup>;
 }
 
+/** Failed redemptions per hour per channel before new identities are paused (see config). */
+export const DEFAULT_FAILURE_BUDGET = 100;
+
+export interface InvitationSettings {
+  /** INVITE_CODE_PEPPER (or the one generated in DATA_DIR). */
+  pepper: string | undefined;
+  failureBudget: number;
+}
+
 export async function loadSender(
   db: DbClient,
   channel: string,
@@ -82,28 +93,48 @@ export function createPeopleService(
     chatType?: 'private' | 'group';
   },
   memo: { sender?: Promise<Sender> },
+  invitations: InvitationSettings,
+  logger: Logger,
 ): PeopleService {
+  const pepper = invitations.pepper !== undefined ? { pepper: invitations.pepper } : {};
   return {
     sender() {
       memo.sender ??= loadSender(db, who.channel, who.userId);
       return memo.sender;
     },
-    redeem(code, now) {
+    async redeem(code, now) {
       memo.sender = undefined;
-      return redeemInvitation(db, {
-        code,
-        channel: who.channel,
-        externalId: who.userId,
-        displayName: who.displayName ?? null,
-        now,
-      });
+      try {
+        return await redeemInvitation(db, {
+          code,
+          channel: who.channel,
+          externalId: who.userId,
+          displayName: who.displayName ?? null,
+          now,
+          channelBudget: invitations.failureBudget,
+          ...pepper,
+        });
+      } catch (err) {
+        if (err instanceof ChannelPausedError) {
+          // Someone is guessing codes with fresh identities: the operators must know.
+          logger.error(
+            { event: 'invite.channel_paused', channel: err.channel, failures: err.failures },
+            'invitation redemptions by new identities paused on this channel',
+          );
+        }
+        throw err;
+      }
     },
     async createLinkCode(now) {
       const identity = await db.identity.findUnique({
         where: { channel_externalId: { channel: who.channel, externalId: who.userId } },
       });
       if (!identity) return null;
-      const { code, invitation } = await createLinkCode(db, { personId: identity.personId, now });
+      const { code, invitation } = await createLinkCode(db, {
+        personId: identity.personId,
+        now,
+        ...pepper,
+      });
       return { code, expiresAt: invitation.expiresAt };
     },
     async registerGroup(unitCode, now) {

@@ -43,10 +43,24 @@ export interface SubmissionsService {
   openFigures(unitIds: readonly string[], now: Date, schedule: Schedule): Promise<OpenFigure[]>;
   /** A unit's own status for its current periods (what /trangthai shows). */
   unitStatus(unitId: string, now: Date, schedule: Schedule): Promise<UnitStatus>;
+  /** The receipt of a draft already confirmed under `key` (chat + flow token), if any. */
+  confirmedReceipt(key: string): Promise<string | null>;
+  /**
+   * Record that the draft `key` was confirmed, in the update's transaction: a second
+   * confirmation of the same draft (even concurrent) cannot save again.
+   */
+  recordConfirmed(key: string, personId: string, receipt: string, at: Date): Promise<void>;
 }
 
 export function createSubmissionsService(db: DbClient): SubmissionsService {
   return {
+    async confirmedReceipt(key) {
+      const row = await db.confirmedDraft.findUnique({ where: { key } });
+      return row?.receipt ?? null;
+    },
+    async recordConfirmed(key, personId, receipt, at) {
+      await db.confirmedDraft.create({ data: { key, personId, receipt, at } });
+    },
     async activeFigures(unitId, codes, period) {
       const rows = await db.submission.findMany({
         where: {

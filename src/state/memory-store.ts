@@ -88,8 +88,9 @@ export class MemoryStateStore implements StateStore {
     return {
       key,
       token,
+      // Ours, or expired and taken by nobody since (a stalled holder): renew. Else lost.
       extend: async (ttlMs: number) => {
-        if (!holds()) return false;
+        if (!holds() && this.live(key) !== undefined) return false;
         this.map.set(key, { value: JSON.stringify(token), expiresAt: this.clock() + ttlMs });
         return true;
       },

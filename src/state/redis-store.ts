@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { DEFAULT_STATE_TTL_MS, lockBackoff, sleep, type Lock, type StateStore } from './store.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/** Ours, or expired and taken by nobody since (a stalled holder): renew. Else lost. */
+const EXTEND = `local v = redis.call('get', KEYS[1]) if v == ARGV[1] or not v then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 else return 0 end`;
 const INCR = `local v = redis.call('incr', KEYS[1]) if v == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return v`;
 
 /**

@@ -6,7 +6,10 @@
 export interface Lock {
   readonly key: string;
   readonly token: string;
-  /** Push the expiry out again; false if the lock was lost (expired and taken by someone else). */
+  /**
+   * Push the expiry out again (also when it expired but nobody took it since); false if the
+   * lock was lost: expired and taken by someone else.
+   */
   extend(ttlMs: number): Promise<boolean>;
   /** Release only if we still hold it (token matches). */
   release(): Promise<void>;

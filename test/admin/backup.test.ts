@@ -155,10 +155,12 @@ describe('backup and restore through the running server', () => {
     expect(await snapshot(t.app.db)).toEqual(before);
   });
 
-  it('answers 401 to the streamed routes without the admin token', async () => {
+  it('refuses the streamed routes without the admin token, behind the same gate and back-off as the rest of the admin endpoint', async () => {
     expect((await fetch(`${t.url}/admin/api/backup`)).status).toBe(401);
+    // Right after a wrong token the address waits (back-off), before any token check.
     const res = await fetch(`${t.url}/admin/api/restore`, { method: 'POST', body: 'x' });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
   });
 });
 

@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +7,7 @@ import { runRemote } from '../../src/admin/remote.js';
 import { seed } from '../../src/admin/seed.js';
 import { createTestDb } from '../helpers/db.js';
 import type { TestDb } from '../helpers/db.js';
+import { startTestApp } from '../helpers/app.js';
 
 const HEADER =
   'unit_code,unit_name,indicator_code,period,numerator,denominator,value,unit,target,target_met,first_submitted_at,last_submitted_at,on_time';
@@ -17,8 +15,6 @@ const HEADER =
 describe('admin endpoint runner', () => {
   let t: TestDb;
   let run: ReturnType<typeof createAdminRunner>;
-  let server: Server;
-  let url: string;
   let cwd: string;
   const changes: string[] = [];
   beforeAll(async () => {
@@ -32,25 +28,9 @@ describe('admin endpoint runner', () => {
         changes.push(what);
       },
     });
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          argv: string[];
-          files: Record<string, string>;
-        };
-        void run(body.argv, body.files).then((r) =>
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     cwd = await mkdtemp(path.join(os.tmpdir(), 'cds-endpoint-'));
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
     await t?.cleanup();
     await rm(cwd, { recursive: true, force: true });
   });
@@ -74,11 +54,19 @@ describe('admin endpoint runner', () => {
   });
 
   it('lets the remote CLI write returned files in its own working directory', async () => {
-    const r = await runRemote(
-      { url, adminToken: 'unused' },
-      ['export', '--period', 'Q3/2025', '--out', 'q3.csv'],
-      { cwd },
-    );
+    // The endpoint createApp builds, with its token check (no test-only server).
+    const token = 'endpoint-test-admin-token-0123456789';
+    const app = await startTestApp({ ADMIN_TOKEN: token }, {}, { seeded: true });
+    let r: Awaited<ReturnType<typeof runRemote>>;
+    try {
+      r = await runRemote(
+        { url: app.url, adminToken: token },
+        ['export', '--period', 'Q3/2025', '--out', 'q3.csv'],
+        { cwd },
+      );
+    } finally {
+      await app.close();
+    }
     expect(r.exitCode).toBe(0);
     const csv = await readFile(path.join(cwd, 'q3.csv'), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe(HEADER);

@@ -36,6 +36,7 @@ describe('a platform that cannot be registered at start-up', () => {
     t = await startTestApp(
       {
         PUBLIC_URL: 'https://cds-bot.example.gov.vn',
+        SIMULATOR: 'on',
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_WEBHOOK_SECRET: 'start-secret',
         TELEGRAM_API_ROOT: api.url,

@@ -27,6 +27,8 @@ beforeAll(async () => {
   t = await startTestApp(
     {
       PUBLIC_URL: 'https://cds-bot.example.test',
+      // With PUBLIC_URL the simulator is off unless asked for.
+      SIMULATOR: 'on',
       TELEGRAM_BOT_TOKEN: '111:TG',
       TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
       TELEGRAM_API_ROOT: tg.url,

@@ -70,6 +70,8 @@ beforeAll(async () => {
       TELEGRAM_WEBHOOK_SECRET: SECRET,
       TELEGRAM_API_ROOT: api.url,
       PUBLIC_URL: 'https://cds-bot.example.test',
+      // With PUBLIC_URL the simulator is off unless asked for.
+      SIMULATOR: 'on',
     },
     { features: [...FEATURES, demo] },
     { seeded: true, jobs: true },

@@ -48,7 +48,7 @@ describe('CitizenService on the seed CSV (no database)', () => {
     expect(svc.answer('hộ tịch')).toEqual({ kind: 'field', field: fields[0] });
   });
 
-  it('counts unanswered questions anonymously and hides digit runs', async () => {
+  it('counts unanswered questions anonymously and masks phone numbers', async () => {
     await svc.recordUnanswered(
       'Giá vàng hôm nay? SĐT 0912 345 678',
       new Date('2026-01-01T00:00:00Z'),
@@ -59,12 +59,13 @@ describe('CitizenService on the seed CSV (no database)', () => {
     );
     const rows = await svc.unanswered();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ queryFolded: 'gia vang hom nay? sdt #', count: 2 });
+    expect(rows[0]).toMatchObject({ queryFolded: 'gia vang hom nay? sdt <sdt>', count: 2 });
     expect(rows[0]?.lastAt.toISOString()).toBe('2026-01-02T00:00:00.000Z');
   });
 
   it('anonymises by folding and masking numbers', () => {
-    expect(anonymiseQuery('CCCD 042095001234 của tôi')).toBe('cccd # cua toi');
+    expect(anonymiseQuery('CCCD 042095001234 của tôi')).toBe('cccd <so giay to> cua toi');
+    expect(anonymiseQuery('mã 12345678901234')).toBe('ma #');
   });
 });
 

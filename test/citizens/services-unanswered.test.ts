@@ -57,6 +57,17 @@ describe('admin: services unanswered', () => {
     expect(csv.stdout.split('\n')[0]).toBe('count,first_at,last_at,query');
   });
 
+  it('neutralises questions a spreadsheet would run as a formula in the CSV', async () => {
+    const svc = new CitizenService({ prisma: t.db.prisma });
+    await svc.recordUnanswered('=HYPERLINK("http://x.vn","bam")', new Date('2026-11-04T01:00:00Z'));
+    await svc.recordUnanswered('@SUM(A1:A2) la gi', new Date('2026-11-04T01:00:00Z'));
+    const csv = (await run('services', 'unanswered', '--format', 'csv')).stdout;
+    const cells = csv.split('\n').map((l) => l.split(',').slice(3).join(','));
+    expect(cells).toContain(`"'=hyperlink(""http://x.vn"",""bam"")"`);
+    expect(cells).toContain(`'@sum(a1:a2) la gi`);
+    expect(csv).not.toMatch(/,[=@+-]/);
+  });
+
   it('rejects bad arguments with exit code 2 and the usage', async () => {
     for (const argv of [
       ['services'],

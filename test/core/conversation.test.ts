@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineDb } from '../../src/app.js';
-import { createPipeline } from '../../src/core/conversation.js';
+import { DEFAULT_LOCK_TTL_MS, createPipeline, lockKey } from '../../src/core/conversation.js';
 import type { Handler } from '../../src/core/handler.js';
 import { createI18n } from '../../src/core/i18n.js';
 import type { InboundMessage } from '../../src/core/message.js';
@@ -199,5 +199,46 @@ describe('conversation pipeline', () => {
       throw new Error('ECONNREFUSED');
     };
     await expect(pipeline.process(msg())).rejects.toBeInstanceOf(InfraError);
+  });
+});
+
+describe('the per-chat lock lease', () => {
+  it('is short: a redelivery after a crash that left the lock held is processed within 5 s', async () => {
+    expect(DEFAULT_LOCK_TTL_MS).toBeLessThanOrEqual(5_000);
+    const { pipeline, store } = build([
+      { name: 'echo', commands: ['/e'], handle: async (ctx) => ctx.reply('ok') },
+    ]);
+    const m = msg({ chatId: 'crashed', text: '/e' });
+    // A process died holding this chat's lock (taken with the default lease, never released).
+    const dead = await store.acquireLock(lockKey(m), { ttlMs: DEFAULT_LOCK_TTL_MS, waitMs: 0 });
+    expect(dead).not.toBeNull();
+    const started = Date.now();
+    const r = await pipeline.process(m);
+    expect(r.replies).toEqual([{ text: 'ok' }]);
+    expect(Date.now() - started).toBeLessThan(5_500);
+  }, 20_000);
+
+  it('fences a process that lost its lease: it cannot commit over the new holder', async () => {
+    const tag = randomUUID();
+    const held: { store?: MemoryStateStore } = {};
+    const stalled: Handler<{ tx: Prisma.TransactionClient }> = {
+      name: 'stalled',
+      commands: ['/s'],
+      async handle(ctx) {
+        await ctx.services.tx.auditLog.create({
+          data: { action: 'test', entity: 'test', entityId: tag, data: {} },
+        });
+        // Meanwhile the lease ran out and another process took the chat.
+        const key = lockKey(ctx.msg);
+        await held.store!.delete(key);
+        await held.store!.acquireLock(key, { ttlMs: 60_000, waitMs: 0 });
+      },
+    };
+    const { pipeline, store } = build([stalled]);
+    held.store = store;
+    await expect(pipeline.process(msg({ chatId: 'fenced', text: '/s' }))).rejects.toBeInstanceOf(
+      InfraError,
+    );
+    expect(await auditCount(tag)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { REDIS_TESTS_ON, TEST_REDIS_URL, redisSuite } from '../helpers/redis.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createMemoryLimiter,
@@ -151,11 +152,11 @@ describe('in-memory limiter', () => {
   );
 });
 
-describe('Redis limiter', () => {
+describe.skipIf(!REDIS_TESTS_ON)(redisSuite('Redis limiter'), () => {
   const prefix = `test:${randomBytes(4).toString('hex')}:`;
   const clients: Redis[] = [];
   const client = () => {
-    const r = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    const r = new Redis(TEST_REDIS_URL, {
       lazyConnect: false,
     });
     clients.push(r);

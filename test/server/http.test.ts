@@ -39,9 +39,44 @@ describe('HTTP server', () => {
     expect(await bad.json()).toMatchObject({ error: 'malformed JSON body' });
     const big = await post(
       '/sim/api/messages',
-      JSON.stringify({ user: 'a', text: 'x'.repeat(200_000) }),
+      JSON.stringify({ user: 'a', text: 'x'.repeat(300_000) }),
     );
+    // BODY_LIMIT's default, 256kb.
     expect(big.status).toBe(413);
+  });
+
+  it('answers admin requests from other hosts only with ADMIN_ALLOW_REMOTE=true', async () => {
+    const token = 'remote-admin-token-0123456789abcdefgh';
+    const remote = await startTestApp({ ADMIN_TOKEN: token, ADMIN_ALLOW_REMOTE: 'true' });
+    try {
+      const res = await fetch(`${remote.url}/admin/api/run`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'x-forwarded-for': '203.0.113.7',
+        },
+        body: '{"argv":["help"]}',
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('reads BODY_LIMIT for the simulator API and the webhooks', async () => {
+    const small = await startTestApp({ BODY_LIMIT: '2kb' });
+    try {
+      const res = await fetch(`${small.url}/sim/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'a', text: 'x'.repeat(3000) }),
+      });
+      expect(res.status).toBe(413);
+      expect(small.app.config.bodyLimit).toBe('2kb');
+    } finally {
+      await small.close();
+    }
   });
 
   it('writes a runtime file readable only by its owner', () => {

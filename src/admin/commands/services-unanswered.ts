@@ -4,7 +4,7 @@
  * improved. The rows are anonymous (folded text, count, first and last time asked).
  */
 import { parseArgs } from 'node:util';
-import { stringify } from 'csv-stringify/sync';
+import { toSafeCsv } from '../../text/csv-safe.js';
 import { EXIT_OK, UsageError, type AdminCommand } from '../types.js';
 import { reportError } from './invite.js';
 
@@ -68,14 +68,14 @@ export const command: AdminCommand = {
         );
       } else if (format === 'csv') {
         io.stdout.write(
-          stringify(
+          toSafeCsv(
             rows.map((r) => [
               r.count,
               r.firstAt.toISOString(),
               r.lastAt.toISOString(),
               r.queryFolded,
             ]),
-            { header: true, columns: ['count', 'first_at', 'last_at', 'query'] },
+            ['count', 'first_at', 'last_at', 'query'],
           ),
         );
       } else if (rows.length === 0) {

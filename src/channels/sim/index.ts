@@ -44,15 +44,18 @@ export function createSimChannel(deps: {
   logger: Logger;
   /** How long proactive messages stay readable (default 24 h, the state TTL). */
   outboxTtlMs?: number;
+  /** Body limit of the simulator API (BODY_LIMIT, default 256kb). */
+  bodyLimit?: string;
 }): Channel {
   const outboxTtlMs = deps.outboxTtlMs ?? 24 * 3600_000;
+  const limit = deps.bodyLimit ?? '256kb';
   const router = Router();
 
   router.get('/', (_req, res) => {
     res.type('html').send(SIM_PAGE);
   });
 
-  router.post('/api/messages', express.json({ limit: '64kb' }), async (req, res) => {
+  router.post('/api/messages', express.json({ limit }), async (req, res) => {
     const parsed = MessageBody.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({

@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type { Config } from '../../config.js';
 import type { OutboundMessage } from '../../core/message.js';
 import type { PrismaClient } from '../../db/client.js';
+import type { SecretBox } from '../../db/secret-box.js';
 import type { PlatformAdapter, PlatformLimits } from '../adapter.js';
 import { createUpdateProcessor, createWebhookRouter } from '../route.js';
 import type { Channel } from '../types.js';
@@ -31,7 +32,16 @@ export interface ZaloOaChannelDeps extends ChannelBaseDeps {
   now?: () => Date;
   /** Told of each failed token refresh (metrics). */
   onTokenRefreshFailure?: () => void;
+  /**
+   * Events whose timestamp is further than this from the time received are replays: answered
+   * 200 and not processed (ZALO_OA_MAX_EVENT_AGE, default 3 h, which covers Zalo's retries).
+   */
+  maxEventAgeMs?: number;
+  /** Seals the stored tokens (TOKEN_ENCRYPTION_KEY). */
+  tokenBox?: SecretBox;
 }
+
+export const DEFAULT_MAX_EVENT_AGE_MS = 3 * 3600_000;
 
 export interface ZaloOaChannel extends Channel {
   readonly name: 'zalo-oa';
@@ -46,6 +56,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
   const log = deps.logger.child({ channel: 'zalo-oa' });
   const t = deps.t ?? fileTranslate('vi');
   const now = deps.now ?? (() => new Date());
+  const maxAgeMs = deps.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS;
   const tokens = createOaTokenManager({
     prisma: deps.prisma,
     logger: log,
@@ -56,6 +67,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     fetch: deps.fetch,
     now,
     onRefreshFailure: deps.onTokenRefreshFailure,
+    ...(deps.tokenBox ? { box: deps.tokenBox } : {}),
   });
   const client = createZaloOaClient({ apiRoot: cfg.apiRoot, tokens, fetch: deps.fetch });
   const options = numberedOptions({
@@ -87,6 +99,15 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     parse(body, receivedAt) {
       const env = parseOaEnvelope(body);
       if (!env) return { kind: 'invalid', reason: 'no app_id, event_name or timestamp' };
+      const ageMs = receivedAt.getTime() - Number(env.timestamp);
+      if (!(Math.abs(ageMs) <= maxAgeMs)) {
+        // A signed event replayed later (or with a clock far off): acknowledged, not run.
+        log.warn(
+          { event: 'zalo-oa.stale_event', eventName: env.eventName, ageMs },
+          'Zalo OA event outside the replay window ignored',
+        );
+        return { kind: 'ignored', reason: 'outside the replay window', event: env.eventName };
+      }
       const p = parseOaEvent(body, env, receivedAt);
       if (p.kind !== 'message') return { ...p, event: env.eventName };
       return { kind: 'message', msg: p.msg, event: env.eventName, sentAt: p.at };
@@ -107,6 +128,10 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
     client,
     tokens,
     limits: ZALO_OA_LIMITS,
+    /** Tokens stored in plain text (or under a previous key) are sealed at start. */
+    async start() {
+      await tokens.reseal();
+    },
     /**
      * Proactive message. Outside the 7-day window it throws a permanent DeliveryError
      * ('outside interaction window'), which the delivery queue records as undeliverable.

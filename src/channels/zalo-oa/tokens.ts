@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { PrismaClient } from '../../db/client.js';
+import type { SecretBox } from '../../db/secret-box.js';
 import { DeliveryError } from '../types.js';
 
 /** Arbitrary constant key of the advisory lock guarding the refresh. */
@@ -33,7 +34,12 @@ export interface OaTokenManagerOptions {
   now?: () => Date;
   /** Told of each failed refresh (metrics). */
   onRefreshFailure?: () => void;
+  /** Seals the tokens at rest (TOKEN_ENCRYPTION_KEY); without it they are stored in plain. */
+  box?: SecretBox;
 }
+
+const AAD_ACCESS = 'oa_token.access_token';
+const AAD_REFRESH = 'oa_token.refresh_token';
 
 const RefreshOk = z.object({
   access_token: z.string().min(1),
@@ -58,6 +64,11 @@ export interface OaTokenManager {
    * it, its new token is returned without a second refresh (the refresh token works once).
    */
   refreshAfterRejection(rejected: string): Promise<string>;
+  /**
+   * Seal a stored pair that is in plain text (stored before encryption) or sealed with a
+   * previous key. Run at start. @returns whether the row was rewritten.
+   */
+  reseal(): Promise<boolean>;
 }
 
 /** Build the token manager over the OaToken table. */
@@ -70,11 +81,23 @@ export function createOaTokenManager(opts: OaTokenManagerOptions): OaTokenManage
   const needsRefresh = (p: OaTokenPair) =>
     p.expiresAt.getTime() - now().getTime() < REFRESH_MARGIN_MS;
 
+  const box = opts.box;
+  /** The stored columns of a pair. */
+  const sealed = (p: OaTokenPair) => ({
+    accessToken: box ? box.seal(p.accessToken, AAD_ACCESS) : p.accessToken,
+    refreshToken: box ? box.seal(p.refreshToken, AAD_REFRESH) : p.refreshToken,
+    expiresAt: p.expiresAt,
+  });
+  /** The pair of a stored row. */
+  const opened = (row: OaTokenPair): OaTokenPair => ({
+    accessToken: box ? box.open(row.accessToken, AAD_ACCESS) : row.accessToken,
+    refreshToken: box ? box.open(row.refreshToken, AAD_REFRESH) : row.refreshToken,
+    expiresAt: row.expiresAt,
+  });
+
   async function read(): Promise<OaTokenPair | null> {
     const row = await opts.prisma.oaToken.findUnique({ where: { id: 1 } });
-    return row
-      ? { accessToken: row.accessToken, refreshToken: row.refreshToken, expiresAt: row.expiresAt }
-      : null;
+    return row ? opened(row) : null;
   }
 
   async function seed(): Promise<OaTokenPair | null> {
@@ -86,7 +109,11 @@ export function createOaTokenManager(opts: OaTokenManagerOptions): OaTokenManage
       refreshToken: init.refreshToken ?? '',
       expiresAt: new Date(now().getTime() + 3600_000),
     };
-    await opts.prisma.oaToken.upsert({ where: { id: 1 }, create: { id: 1, ...pair }, update: {} });
+    await opts.prisma.oaToken.upsert({
+      where: { id: 1 },
+      create: { id: 1, ...sealed(pair) },
+      update: {},
+    });
     return read();
   }
 
@@ -144,16 +171,12 @@ export function createOaTokenManager(opts: OaTokenManagerOptions): OaTokenManage
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REFRESH_LOCK_KEY}::bigint)`;
           const row = await tx.oaToken.findUnique({ where: { id: 1 } });
           if (!row) throw new DeliveryError('zalo-oa: no access token configured', false);
-          const current = {
-            accessToken: row.accessToken,
-            refreshToken: row.refreshToken,
-            expiresAt: row.expiresAt,
-          };
+          const current = opened(row);
           if (!isStale(current)) return current;
           if (!current.refreshToken)
             throw new DeliveryError('zalo-oa: no refresh token to refresh with', false);
           const next = await callRefresh(current.refreshToken);
-          await tx.oaToken.update({ where: { id: 1 }, data: next });
+          await tx.oaToken.update({ where: { id: 1 }, data: sealed(next) });
           log.info({ expiresAt: next.expiresAt.toISOString() }, 'Zalo OA access token refreshed');
           return next;
         },
@@ -200,6 +223,18 @@ export function createOaTokenManager(opts: OaTokenManagerOptions): OaTokenManage
     async refreshAfterRejection(rejected) {
       const pair = await singleFlight((p) => p.accessToken === rejected);
       return pair.accessToken;
+    },
+    async reseal() {
+      const row = await opts.prisma.oaToken.findUnique({ where: { id: 1 } });
+      if (!box || !row) return false;
+      if (!box.needsReseal(row.accessToken) && !box.needsReseal(row.refreshToken)) return false;
+      // Only if unchanged meanwhile (another instance may have refreshed or resealed it).
+      const { count } = await opts.prisma.oaToken.updateMany({
+        where: { id: 1, accessToken: row.accessToken, refreshToken: row.refreshToken },
+        data: sealed(opened(row)),
+      });
+      if (count === 1) log.info('stored Zalo OA tokens sealed with the current key');
+      return count === 1;
     },
   };
 }

@@ -30,3 +30,25 @@ export class InvitationError extends DomainError {
     this.attemptsLeft = attemptsLeft;
   }
 }
+
+/** The identity is already linked to another person: a code cannot move it. */
+export class IdentityLinkedError extends DomainError {
+  override readonly name = 'IdentityLinkedError';
+  constructor() {
+    super('identity already linked to another person', 'domain.errors.identityLinked');
+  }
+}
+
+/**
+ * Too many failed redemptions on a channel in the last hour: identities first seen in that
+ * hour are paused (established identities are not).
+ */
+export class ChannelPausedError extends DomainError {
+  override readonly name = 'ChannelPausedError';
+  constructor(
+    readonly channel: string,
+    readonly failures: number,
+  ) {
+    super(`invitation redemptions paused on ${channel}`, 'domain.errors.channelPaused');
+  }
+}

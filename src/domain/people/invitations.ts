@@ -1,6 +1,6 @@
 /**
- * Single-use, expiring invitation codes that link a chat identity to a unit and role.
- * An admin (or the CLI operator) may invite any role anywhere; a manager only reporters and
+ * Single-use, expiring invitation codes. A membership invitation links a chat identity to a
+ * unit and role; a self-link code attaches another platform's identity to its maker. An admin (or the CLI operator) may invite any role anywhere; a manager only reporters and
  * managers inside its own subtree. Codes are stored hashed; failed redemptions are counted
  * per identity and rate-limited. Every change is audited.
  */
@@ -20,14 +20,29 @@ import {
   type RoleName,
 } from '../access.js';
 import { audit } from '../audit.js';
-import { InvitationError, RateLimitedError } from './errors.js';
-import { generateInviteCode, hashInviteCode, normalizeInviteCode } from './invite-code.js';
+import {
+  ChannelPausedError,
+  IdentityLinkedError,
+  InvitationError,
+  RateLimitedError,
+} from './errors.js';
+import {
+  CURRENT_HASH_VERSION,
+  LEGACY_HASH_VERSION,
+  generateInviteCode,
+  hashInviteCode,
+  normalizeInviteCode,
+} from './invite-code.js';
 
 export const DEFAULT_EXPIRY_MS = 7 * 24 * 3600_000;
 /** Failed attempts allowed per identity within RATE_WINDOW_MS. */
 export const MAX_FAILED_ATTEMPTS = 5;
 export const RATE_WINDOW_MS = 15 * 60_000;
+/** Window of the per-channel failure budget; identities newer than this are paused above it. */
+export const CHANNEL_WINDOW_MS = 3600_000;
 const PERSON_LABEL = 'person:';
+
+export type InvitationKind = 'membership' | 'self_link';
 
 /**
  * Parse a duration such as `7d`, `12h`, `30m`, `2w` (or a number of milliseconds).
@@ -77,15 +92,7 @@ export async function createInvitation(
   return inTransaction(db, async (tx) => {
     const unit = await findUnitByCode(tx, input.unitCode, input.now);
     const admin = await isAdmin(tx, input.createdBy);
-    // A person may make a code for itself (to link another platform) for a role it holds.
-    const selfLink =
-      input.createdBy !== 'cli' &&
-      input.forPersonId === input.createdBy.personId &&
-      (await tx.membership.findFirst({
-        where: { personId: input.forPersonId, unitId: unit.id, role: input.role, removedAt: null },
-        select: { id: true },
-      })) !== null;
-    if (!admin && !selfLink) {
+    if (!admin) {
       if (input.role === 'admin') {
         throw new AccessError('only an admin may invite an admin', 'domain.errors.inviteRole', {
           role: input.role,
@@ -102,66 +109,130 @@ export async function createInvitation(
       if (!p) throw new NotFoundError('person', input.forPersonId);
     }
     const label = input.forPersonId ? `${PERSON_LABEL}${input.forPersonId}` : (input.label ?? null);
-    for (let attempt = 0; ; attempt++) {
-      const code = generateInviteCode();
-      const codeHash = hashInviteCode(normalizeInviteCode(code) ?? code, input.pepper);
-      const clash = await tx.invitation.findUnique({ where: { codeHash }, select: { id: true } });
-      if (clash && attempt < 5) continue;
-      const invitation = await tx.invitation.create({
-        data: {
-          codeHash,
-          unitId: unit.id,
-          role: input.role,
-          createdBy: actorPersonId(input.createdBy),
-          createdAt: input.now,
-          expiresAt: new Date(input.now.getTime() + ttl),
-          label,
-        },
-      });
-      await audit(tx, {
-        actor: input.createdBy,
-        action: 'invitation.create',
-        entity: 'invitation',
-        entityId: invitation.id,
-        at: input.now,
-        data: {
-          unitId: unit.id,
-          unitCode: unit.code,
-          role: input.role,
-          expiresAt: invitation.expiresAt,
-          forPersonId: input.forPersonId ?? null,
-        },
-      });
-      return { code, invitation, unit };
-    }
+    const { code, invitation } = await insertInvitation(tx, {
+      kind: 'membership',
+      unitId: unit.id,
+      role: input.role,
+      createdBy: actorPersonId(input.createdBy),
+      now: input.now,
+      ttl,
+      label,
+      pepper: input.pepper,
+    });
+    await audit(tx, {
+      actor: input.createdBy,
+      action: 'invitation.create',
+      entity: 'invitation',
+      entityId: invitation.id,
+      at: input.now,
+      data: {
+        kind: 'membership',
+        unitId: unit.id,
+        unitCode: unit.code,
+        role: input.role,
+        expiresAt: invitation.expiresAt,
+        forPersonId: input.forPersonId ?? null,
+      },
+    });
+    return { code, invitation, unit };
   });
 }
 
+/** Stores a fresh code's keyed hash (retrying the 2^-40 clash) and returns the plain code. */
+async function insertInvitation(
+  tx: DomainDb,
+  input: {
+    kind: InvitationKind;
+    unitId: string;
+    role: RoleName;
+    createdBy: string | null;
+    now: Date;
+    ttl: number;
+    label: string | null;
+    pepper: string | undefined;
+  },
+): Promise<{ code: string; invitation: Invitation }> {
+  for (let attempt = 0; ; attempt++) {
+    const code = generateInviteCode();
+    const hashVersion = input.pepper ? CURRENT_HASH_VERSION : LEGACY_HASH_VERSION;
+    const codeHash = hashInviteCode(normalizeInviteCode(code) ?? code, input.pepper);
+    const clash = await tx.invitation.findUnique({ where: { codeHash }, select: { id: true } });
+    if (clash && attempt < 5) continue;
+    const invitation = await tx.invitation.create({
+      data: {
+        codeHash,
+        hashVersion,
+        kind: input.kind,
+        unitId: input.unitId,
+        role: input.role,
+        createdBy: input.createdBy,
+        createdAt: input.now,
+        expiresAt: new Date(input.now.getTime() + input.ttl),
+        label: input.label,
+      },
+    });
+    return { code, invitation };
+  }
+}
+
 /**
- * A code with which a linked person links another platform to the same person (same unit and
- * role as one of their memberships, so redeeming it grants nothing new).
+ * A self-link code: with it the person who made it attaches one more chat identity (another
+ * platform) to themselves. It grants no membership, works only while its maker still holds a
+ * membership, and is revoked when they are removed (see removeMember).
  * @throws AccessError when the person has no active membership.
  */
 export async function createLinkCode(
   db: DomainDb,
   input: { personId: string; now: Date; pepper?: string; expiresIn?: string | number },
 ): Promise<{ code: string; invitation: Invitation }> {
-  const m = await db.membership.findFirst({
-    where: { personId: input.personId, removedAt: null },
-    include: { unit: true },
-    orderBy: { createdAt: 'asc' },
+  const ttl = parseDuration(input.expiresIn ?? 24 * 3600_000);
+  return inTransaction(db, async (tx) => {
+    const m = await tx.membership.findFirst({
+      where: { personId: input.personId, removedAt: null },
+      orderBy: { createdAt: 'asc' },
+    });
+    if (!m) throw new AccessError('not linked', 'domain.errors.notLinked');
+    const made = await insertInvitation(tx, {
+      kind: 'self_link',
+      unitId: m.unitId,
+      role: m.role as RoleName,
+      createdBy: input.personId,
+      now: input.now,
+      ttl,
+      label: `${PERSON_LABEL}${input.personId}`,
+      pepper: input.pepper,
+    });
+    await audit(tx, {
+      actor: { personId: input.personId },
+      action: 'invitation.create',
+      entity: 'invitation',
+      entityId: made.invitation.id,
+      at: input.now,
+      data: { kind: 'self_link', personId: input.personId, expiresAt: made.invitation.expiresAt },
+    });
+    return made;
   });
-  if (!m) throw new AccessError('not linked', 'domain.errors.notLinked');
-  const { code, invitation } = await createInvitation(db, {
-    unitCode: m.unit.code,
-    role: m.role,
-    createdBy: { personId: input.personId },
-    now: input.now,
-    forPersonId: input.personId,
-    expiresIn: input.expiresIn ?? 24 * 3600_000,
-    ...(input.pepper !== undefined ? { pepper: input.pepper } : {}),
+}
+
+/**
+ * Revoke the unused self-link codes a person made (when they are removed): a code made before
+ * removal must not restore access. Runs inside the caller's transaction.
+ */
+export async function revokeSelfLinkCodes(
+  tx: DomainDb,
+  personId: string,
+  now: Date,
+): Promise<number> {
+  const { count } = await tx.invitation.updateMany({
+    where: {
+      kind: 'self_link',
+      label: `${PERSON_LABEL}${personId}`,
+      usedAt: null,
+      revokedAt: null,
+    },
+    data: { revokedAt: now },
   });
-  return { code, invitation };
+  return count;
 }
 
 export interface RedeemInput {
@@ -171,10 +242,17 @@ export interface RedeemInput {
   displayName?: string | null;
   now: Date;
   pepper?: string;
+  /**
+   * Failed redemptions per CHANNEL_WINDOW_MS on this channel above which identities first
+   * seen in the window are paused (ChannelPausedError); unset = no channel budget.
+   */
+  channelBudget?: number;
 }
 
 export interface RedeemResult {
+  kind: InvitationKind;
   person: Person;
+  /** The membership granted (membership invitation) or the maker's first one (self-link). */
   membership: Membership;
   unit: Unit;
   role: RoleName;
@@ -186,18 +264,40 @@ export interface RedeemResult {
   alreadyMember: boolean;
 }
 
+/** The stored invitation a typed code names: current hash first, then the legacy one. */
+async function findByCode(db: DomainDb, normalized: string, pepper: string | undefined) {
+  const include = { unit: true } as const;
+  const inv = await db.invitation.findUnique({
+    where: { codeHash: hashInviteCode(normalized, pepper) },
+    include,
+  });
+  if (inv || !pepper) return inv;
+  // Codes issued before INVITE_CODE_PEPPER was configured stay valid until they expire.
+  const legacy = await db.invitation.findUnique({
+    where: { codeHash: hashInviteCode(normalized, undefined) },
+    include,
+  });
+  return legacy?.hashVersion === LEGACY_HASH_VERSION ? legacy : null;
+}
+
 /**
- * Redeem a code for a chat identity: links the identity to a person (new, the identity's
- * existing person, or the person the code was made for) and grants the membership.
+ * Redeem a code for a chat identity.
+ *
+ * A *membership* invitation links the identity to a person (new, the identity's own, or the
+ * person named by `invite create --person`) and grants the membership it names. A *self-link*
+ * code only attaches a new, unlinked identity to the person who made it, while that person
+ * still holds a membership; it never changes a membership.
  *
  * A failed attempt is recorded before the error is thrown. When the caller runs this inside
  * its own transaction it must catch the error and let the transaction commit, otherwise the
  * attempt is rolled back and the rate limit never bites.
  * @throws RateLimitedError after MAX_FAILED_ATTEMPTS failures in RATE_WINDOW_MS;
- *   InvitationError when the code is malformed, unknown, expired, used or revoked.
+ *   InvitationError when the code is malformed, unknown, expired, used or revoked;
+ *   IdentityLinkedError when the identity is already linked to another person.
  */
 export async function redeemInvitation(db: DomainDb, input: RedeemInput): Promise<RedeemResult> {
   const identityKey = `${input.channel}:${input.externalId}`;
+  if (input.channelBudget !== undefined) await checkChannelBudget(db, input, input.channelBudget);
   const since = new Date(input.now.getTime() - RATE_WINDOW_MS);
   const failures = await db.inviteAttempt.findMany({
     where: { identityKey, at: { gt: since, lte: input.now } },
@@ -209,18 +309,55 @@ export async function redeemInvitation(db: DomainDb, input: RedeemInput): Promis
     throw new RateLimitedError(new Date(oldestCounted.getTime() + RATE_WINDOW_MS));
   }
   const fail = async (reason: 'malformed' | 'unknown' | 'expired' | 'used' | 'revoked') => {
-    await db.inviteAttempt.create({ data: { identityKey, at: input.now } });
+    await db.inviteAttempt.create({
+      data: { identityKey, channel: input.channel, at: input.now },
+    });
     return new InvitationError(reason, Math.max(0, MAX_FAILED_ATTEMPTS - failures.length - 1));
   };
 
   const normalized = normalizeInviteCode(input.code);
   if (!normalized) throw await fail('malformed');
-  const codeHash = hashInviteCode(normalized, input.pepper);
-  const inv = await db.invitation.findUnique({ where: { codeHash }, include: { unit: true } });
+  const inv = await findByCode(db, normalized, input.pepper);
   if (!inv) throw await fail('unknown');
   if (inv.revokedAt) throw await fail('revoked');
   if (inv.usedAt) throw await fail('used');
   if (inv.expiresAt.getTime() <= input.now.getTime()) throw await fail('expired');
+
+  const forPersonId = inv.label?.startsWith(PERSON_LABEL)
+    ? inv.label.slice(PERSON_LABEL.length)
+    : null;
+  const existing = await db.identity.findUnique({
+    where: { channel_externalId: { channel: input.channel, externalId: input.externalId } },
+    include: { person: true },
+  });
+  // An identity belongs to one person: a code made for someone else cannot move it.
+  if (existing && forPersonId && existing.personId !== forPersonId) {
+    throw new IdentityLinkedError();
+  }
+  const selfLink = inv.kind === 'self_link';
+  if (selfLink) {
+    const makerMembership = forPersonId
+      ? await db.membership.findFirst({
+          where: { personId: forPersonId, removedAt: null },
+          orderBy: { createdAt: 'asc' },
+          include: { unit: true },
+        })
+      : null;
+    // The maker was removed (or the code is malformed data): it restores nothing.
+    if (!forPersonId || !makerMembership) throw await fail('revoked');
+    if (existing) {
+      return {
+        kind: 'self_link',
+        person: existing.person,
+        membership: makerMembership,
+        unit: makerMembership.unit,
+        role: makerMembership.role as RoleName,
+        personCreated: false,
+        identityLinked: false,
+        alreadyMember: true,
+      };
+    }
+  }
 
   const result = await inTransaction(db, async (tx) => {
     // Claim the code atomically: a concurrent redemption of the same code gets count 0.
@@ -230,69 +367,53 @@ export async function redeemInvitation(db: DomainDb, input: RedeemInput): Promis
     });
     if (claimed.count !== 1) return null;
 
-    const forPersonId = inv.label?.startsWith(PERSON_LABEL)
-      ? inv.label.slice(PERSON_LABEL.length)
-      : null;
-    const existing = await tx.identity.findUnique({
-      where: { channel_externalId: { channel: input.channel, externalId: input.externalId } },
-      include: { person: true },
-    });
-    let person: Person;
-    let personCreated = false;
-    let identityLinked = false;
-    if (existing) {
-      person = existing.person;
-    } else if (forPersonId) {
-      const p = await tx.person.findUnique({ where: { id: forPersonId } });
-      if (!p) throw new NotFoundError('person', forPersonId);
-      person = p;
-    } else {
-      person = await tx.person.create({
-        data: { displayName: input.displayName ?? null, createdAt: input.now },
-      });
-      personCreated = true;
-    }
-    if (!existing) {
-      await tx.identity.create({
-        data: {
-          channel: input.channel,
-          externalId: input.externalId,
-          personId: person.id,
-          createdAt: input.now,
-        },
-      });
-      identityLinked = true;
-      await audit(tx, {
-        actor: { personId: person.id },
-        action: 'identity.link',
-        entity: 'person',
-        entityId: person.id,
-        at: input.now,
-        data: { channel: input.channel, invitationId: inv.id },
-      });
-    }
+    const linked = await linkIdentity(tx, input, inv.id, forPersonId);
+    let person = linked.person;
     if (!person.displayName && input.displayName) {
       person = await tx.person.update({
         where: { id: person.id },
         data: { displayName: input.displayName },
       });
     }
-    let membership = await tx.membership.findFirst({
-      where: { personId: person.id, unitId: inv.unitId, role: inv.role, removedAt: null },
-    });
-    const alreadyMember = membership !== null;
-    if (!membership) {
-      membership = await tx.membership.create({
-        data: { personId: person.id, unitId: inv.unitId, role: inv.role, createdAt: input.now },
+    let membership: Membership | null;
+    let unit = inv.unit;
+    let role = inv.role as RoleName;
+    let alreadyMember: boolean;
+    if (selfLink) {
+      // Grants nothing: report the maker's first membership, checked again in the transaction.
+      const m = await tx.membership.findFirst({
+        where: { personId: person.id, removedAt: null },
+        orderBy: { createdAt: 'asc' },
+        include: { unit: true },
       });
-      await audit(tx, {
-        actor: { personId: person.id },
-        action: 'membership.create',
-        entity: 'membership',
-        entityId: membership.id,
-        at: input.now,
-        data: { personId: person.id, unitId: inv.unitId, unitCode: inv.unit.code, role: inv.role },
+      if (!m) throw new AccessError('not linked', 'domain.errors.notLinked');
+      membership = m;
+      unit = m.unit;
+      role = m.role as RoleName;
+      alreadyMember = true;
+    } else {
+      membership = await tx.membership.findFirst({
+        where: { personId: person.id, unitId: inv.unitId, role: inv.role, removedAt: null },
       });
+      alreadyMember = membership !== null;
+      if (!membership) {
+        membership = await tx.membership.create({
+          data: { personId: person.id, unitId: inv.unitId, role: inv.role, createdAt: input.now },
+        });
+        await audit(tx, {
+          actor: { personId: person.id },
+          action: 'membership.create',
+          entity: 'membership',
+          entityId: membership.id,
+          at: input.now,
+          data: {
+            personId: person.id,
+            unitId: inv.unitId,
+            unitCode: inv.unit.code,
+            role: inv.role,
+          },
+        });
+      }
     }
     await tx.invitation.update({ where: { id: inv.id }, data: { usedByPersonId: person.id } });
     await audit(tx, {
@@ -301,20 +422,88 @@ export async function redeemInvitation(db: DomainDb, input: RedeemInput): Promis
       entity: 'invitation',
       entityId: inv.id,
       at: input.now,
-      data: { personId: person.id, channel: input.channel },
+      data: { personId: person.id, channel: input.channel, kind: inv.kind },
     });
     return {
+      kind: inv.kind as InvitationKind,
       person,
       membership,
-      unit: inv.unit,
-      role: inv.role as RoleName,
-      personCreated,
-      identityLinked,
+      unit,
+      role,
+      personCreated: linked.personCreated,
+      identityLinked: linked.identityLinked,
       alreadyMember,
     };
   });
   if (!result) throw await fail('used');
   return result;
+}
+
+/**
+ * Guessing with ever fresh identities defeats the per-identity limit: above the channel's
+ * failure budget, identities not linked for at least CHANNEL_WINDOW_MS are paused.
+ * @throws ChannelPausedError
+ */
+async function checkChannelBudget(db: DomainDb, input: RedeemInput, budget: number) {
+  const since = new Date(input.now.getTime() - CHANNEL_WINDOW_MS);
+  const failures = await db.inviteAttempt.count({
+    where: { channel: input.channel, at: { gt: since, lte: input.now } },
+  });
+  if (failures < budget) return;
+  const established = await db.identity.findFirst({
+    where: { channel: input.channel, externalId: input.externalId, createdAt: { lte: since } },
+    select: { personId: true },
+  });
+  if (!established) throw new ChannelPausedError(input.channel, failures);
+}
+
+/**
+ * The person the redeeming identity belongs to: its own when already linked, else the person
+ * the code names, else a new person; a new identity row is audited.
+ */
+async function linkIdentity(
+  tx: DomainDb,
+  input: RedeemInput,
+  invitationId: string,
+  forPersonId: string | null,
+): Promise<{ person: Person; personCreated: boolean; identityLinked: boolean }> {
+  const existing = await tx.identity.findUnique({
+    where: { channel_externalId: { channel: input.channel, externalId: input.externalId } },
+    include: { person: true },
+  });
+  if (existing) {
+    if (forPersonId && existing.personId !== forPersonId) throw new IdentityLinkedError();
+    return { person: existing.person, personCreated: false, identityLinked: false };
+  }
+  let person: Person;
+  let personCreated = false;
+  if (forPersonId) {
+    const p = await tx.person.findUnique({ where: { id: forPersonId } });
+    if (!p) throw new NotFoundError('person', forPersonId);
+    person = p;
+  } else {
+    person = await tx.person.create({
+      data: { displayName: input.displayName ?? null, createdAt: input.now },
+    });
+    personCreated = true;
+  }
+  await tx.identity.create({
+    data: {
+      channel: input.channel,
+      externalId: input.externalId,
+      personId: person.id,
+      createdAt: input.now,
+    },
+  });
+  await audit(tx, {
+    actor: { personId: person.id },
+    action: 'identity.link',
+    entity: 'person',
+    entityId: person.id,
+    at: input.now,
+    data: { channel: input.channel, invitationId },
+  });
+  return { person, personCreated, identityLinked: true };
 }
 
 export type InvitationStatus = 'active' | 'used' | 'expired' | 'revoked';
@@ -384,12 +573,8 @@ export async function revokeInvitation(
 ): Promise<Invitation> {
   return inTransaction(db, async (tx) => {
     const normalized = normalizeInviteCode(input.codeOrId);
-    let inv =
-      normalized !== null
-        ? await tx.invitation.findUnique({
-            where: { codeHash: hashInviteCode(normalized, input.pepper) },
-          })
-        : null;
+    let inv: Invitation | null =
+      normalized !== null ? await findByCode(tx, normalized, input.pepper) : null;
     inv ??= await tx.invitation.findUnique({ where: { id: input.codeOrId.trim() } });
     if (!inv) throw new NotFoundError('invitation', input.codeOrId);
     if (!(await canManageUnit(tx, input.by, inv.unitId))) {

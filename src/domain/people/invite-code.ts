@@ -36,9 +36,16 @@ export function normalizeInviteCode(typed: string): string | null {
   return s;
 }
 
+/** `invitation.hash_version` of codes hashed without a pepper (made before INVITE_CODE_PEPPER). */
+export const LEGACY_HASH_VERSION = 1;
+/** `invitation.hash_version` of codes hashed with the configured pepper. */
+export const CURRENT_HASH_VERSION = 2;
+
 /**
- * Keyed hash stored in `invitation.code_hash`. The pepper (configuration, not in the
- * database) keeps a stolen database from being brute-forced offline over the 2^40 codes.
+ * Keyed hash stored in `invitation.code_hash`: HMAC-SHA256 of the normalized code with the key
+ * `cds-invite:<pepper>` (version 2; version 1 is the same with an empty pepper). The pepper
+ * (configuration, not in the database) keeps a stolen database from being brute-forced
+ * offline over the 2^40 codes.
  */
 export function hashInviteCode(normalized: string, pepper = ''): string {
   return createHmac('sha256', `cds-invite:${pepper}`).update(normalized).digest('hex');

@@ -14,6 +14,7 @@ import {
   type RoleName,
 } from '../access.js';
 import { audit } from '../audit.js';
+import { revokeSelfLinkCodes } from './invitations.js';
 
 export interface ResolvedIdentity {
   person: Person;
@@ -151,6 +152,8 @@ export async function removeMember(
         data: { personId: person.id, unitId: m.unitId, role: m.role },
       });
     }
+    // Self-link codes made before the removal must not restore access.
+    if (ms.length > 0) await revokeSelfLinkCodes(tx, person.id, input.now);
     return ms.length;
   });
 }

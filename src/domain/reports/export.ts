@@ -4,7 +4,7 @@
  * for missing figures); XLSX for people (Vietnamese headers, frozen header row, number and
  * date formats), written by ./xlsx-writer.ts.
  */
-import { stringify } from 'csv-stringify/sync';
+import { toSafeCsv } from '../../text/csv-safe.js';
 import type { PeriodRow } from './period-rows.js';
 import { writeXlsx, type XlsxCell, type XlsxColumn } from './xlsx-writer.js';
 
@@ -79,7 +79,7 @@ export function csvCells(r: PeriodRow): string[] {
 
 /** The whole CSV document (header + rows, LF line ends, RFC 4180 quoting). */
 export function toCsv(rows: readonly PeriodRow[]): string {
-  return stringify([[...CSV_HEADER], ...rows.map(csvCells)], { record_delimiter: '\n' });
+  return toSafeCsv(rows.map(csvCells), CSV_HEADER);
 }
 
 /** Local wall-clock time as a "floating" Date, which is how Excel stores date-times. */

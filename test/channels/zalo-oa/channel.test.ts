@@ -119,6 +119,53 @@ describe('Zalo OA webhook', () => {
     expect(await prisma().oaInteraction.count()).toBe(0);
   });
 
+  it('acknowledges a signed event replayed outside the window with 200 and does not process it', async () => {
+    const logger = memoryLogger();
+    const strict = createZaloOaChannel({
+      config: {
+        zaloOa: {
+          appId: APP_ID,
+          secretKey: SECRET_KEY,
+          appSecret: APP_SECRET,
+          apiRoot: api.url,
+          oauthRoot: api.url,
+        },
+      },
+      prisma: prisma(),
+      logger: logger.logger,
+      pipeline,
+      bodyLimit: '8kb',
+      maxEventAgeMs: 3 * HOUR,
+    });
+    const mounted = await mount('/webhooks/zalo-oa', strict.router);
+    try {
+      const postTo = (raw: string) => {
+        const ts = /"timestamp":"(\d+)"/.exec(raw)![1]!;
+        return fetch(mounted.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-zevent-signature': zaloOaSignature(APP_ID, Buffer.from(raw), ts, SECRET_KEY),
+          },
+          body: raw,
+        });
+      };
+      const old = textEventRaw('replay-1', 'cũ', '9001', String(Date.now() - 3 * HOUR - 60_000));
+      expect((await postTo(old)).status).toBe(200);
+      const future = textEventRaw('replay-2', 'tương lai', '9001', String(Date.now() + 4 * HOUR));
+      expect((await postTo(future)).status).toBe(200);
+      expect(pipeline.received).toHaveLength(0);
+      expect(await prisma().oaInteraction.count()).toBe(0);
+      expect(logger.records.some((r) => r.event === 'zalo-oa.stale_event')).toBe(true);
+      // Zalo's last retry, an hour after the event, is still processed.
+      const retried = textEventRaw('replay-3', 'thử lại', '9001', String(Date.now() - HOUR));
+      expect((await postTo(retried)).status).toBe(200);
+      expect(pipeline.received.map((m) => m.text)).toEqual(['thử lại']);
+    } finally {
+      await mounted.close();
+    }
+  });
+
   it('rejects a body changed after signing (signature is over the raw bytes)', async () => {
     const raw = textEventRaw('m1', 'số liệu 65,5');
     const ts = /"timestamp":"(\d+)"/.exec(raw)![1]!;

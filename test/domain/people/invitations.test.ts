@@ -2,8 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { AccessError, NotFoundError } from '../../../src/domain/access.js';
 import {
+  CHANNEL_WINDOW_MS,
+  ChannelPausedError,
+  IdentityLinkedError,
   InvitationError,
   RateLimitedError,
+  hashInviteCode,
+  removeMember,
   createInvitation,
   createLinkCode,
   generateInviteCode,
@@ -295,5 +300,265 @@ describe('who may invite', () => {
     await expect(
       createInvitation(t.db.prisma, { unitCode: '99999', role: 'reporter', createdBy: 'cli', now }),
     ).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('self-link codes (/link for another platform)', () => {
+  const reporterOf = async (unitId: string, externalId: string) =>
+    addPerson(t.db, {
+      name: externalId,
+      unitId,
+      role: 'reporter',
+      channel: 'telegram',
+      externalId,
+    });
+  const membershipsOf = async (personId: string) =>
+    (
+      await t.db.prisma.membership.findMany({
+        where: { personId, removedAt: null },
+        include: { unit: true },
+      })
+    ).map((m) => `${m.unit.code}:${m.role}`);
+
+  it("are stored as self-link codes and grant no membership to another unit's reporter", async () => {
+    const a = await reporterOf(f.tranPhu, 'sl-a');
+    const b = await reporterOf(f.thanhSen, 'sl-b');
+    const link = await createLinkCode(t.db.prisma, { personId: a, now });
+    expect(link.invitation.kind).toBe('self_link');
+    // Reporter B (linked to another person) redeems A's code: refused, nothing changes.
+    await expect(
+      redeemInvitation(t.db.prisma, {
+        code: link.code,
+        channel: 'telegram',
+        externalId: 'sl-b',
+        now,
+      }),
+    ).rejects.toBeInstanceOf(IdentityLinkedError);
+    expect(await membershipsOf(b)).toEqual(['18073:reporter']);
+    expect(await membershipsOf(a)).toEqual(['18100:reporter']);
+    const inv = await t.db.prisma.invitation.findUniqueOrThrow({
+      where: { id: link.invitation.id },
+    });
+    expect(inv.usedAt).toBeNull();
+  });
+
+  it('attach only a new identity to their maker, changing no membership', async () => {
+    const a = await reporterOf(f.tranPhu, 'sl-c');
+    const link = await createLinkCode(t.db.prisma, { personId: a, now });
+    const r = await redeemInvitation(t.db.prisma, {
+      code: link.code,
+      channel: 'zalo-bot',
+      externalId: 'sl-c-zalo',
+      now,
+    });
+    expect(r.kind).toBe('self_link');
+    expect(r.person.id).toBe(a);
+    expect(r.identityLinked).toBe(true);
+    expect(await membershipsOf(a)).toEqual(['18100:reporter']);
+    expect(await t.db.prisma.membership.count({ where: { personId: a } })).toBe(1);
+  });
+
+  it('are revoked by member remove: a code made before removal restores nothing', async () => {
+    const a = await reporterOf(f.tranPhu, 'sl-d');
+    const before = await createLinkCode(t.db.prisma, { personId: a, now });
+    await removeMember(t.db.prisma, { personId: a, by: 'cli', now });
+    const inv = await t.db.prisma.invitation.findUniqueOrThrow({
+      where: { id: before.invitation.id },
+    });
+    expect(inv.revokedAt).not.toBeNull();
+    const err = await redeemInvitation(t.db.prisma, {
+      code: before.code,
+      channel: 'zalo-bot',
+      externalId: 'sl-d-zalo',
+      now,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvitationError);
+    expect((err as InvitationError).reason).toBe('revoked');
+    expect(await membershipsOf(a)).toEqual([]);
+    expect(await resolveIdentity(t.db.prisma, 'zalo-bot', 'sl-d-zalo')).toBeNull();
+  });
+
+  it('stop working when the maker no longer holds a membership, even if not revoked', async () => {
+    const a = await reporterOf(f.tranPhu, 'sl-e');
+    const link = await createLinkCode(t.db.prisma, { personId: a, now });
+    // Removed behind the domain's back (e.g. by an older instance): still refused.
+    await t.db.prisma.membership.updateMany({ where: { personId: a }, data: { removedAt: now } });
+    await expect(
+      redeemInvitation(t.db.prisma, {
+        code: link.code,
+        channel: 'zalo-bot',
+        externalId: 'sl-e-zalo',
+        now,
+      }),
+    ).rejects.toMatchObject({ reason: 'revoked' });
+    expect(await membershipsOf(a)).toEqual([]);
+  });
+
+  it('refuse a membership invitation for a person when the identity belongs to another', async () => {
+    const a = await reporterOf(f.tranPhu, 'sl-f');
+    const b = await reporterOf(f.thanhSen, 'sl-g');
+    const forA = await createInvitation(t.db.prisma, {
+      unitCode: '18073',
+      role: 'manager',
+      createdBy: 'cli',
+      forPersonId: a,
+      now,
+    });
+    expect(forA.invitation.kind).toBe('membership');
+    await expect(
+      redeemInvitation(t.db.prisma, {
+        code: forA.code,
+        channel: 'telegram',
+        externalId: 'sl-g',
+        now,
+      }),
+    ).rejects.toBeInstanceOf(IdentityLinkedError);
+    expect(await membershipsOf(b)).toEqual(['18073:reporter']);
+  });
+});
+
+describe('invitation code hashes and guessing', () => {
+  const PEPPER = 'p'.repeat(40);
+
+  it('store codes made with a pepper under the peppered hash (version 2)', async () => {
+    const made = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+      pepper: PEPPER,
+    });
+    const n = normalizeInviteCode(made.code)!;
+    expect(made.invitation.hashVersion).toBe(2);
+    expect(made.invitation.codeHash).toBe(hashInviteCode(n, PEPPER));
+    expect(made.invitation.codeHash).not.toBe(hashInviteCode(n));
+    // Without the pepper the code is unknown.
+    await expect(
+      redeemInvitation(t.db.prisma, { code: made.code, channel: 'sim', externalId: 'h-1', now }),
+    ).rejects.toMatchObject({ reason: 'unknown' });
+    const r = await redeemInvitation(t.db.prisma, {
+      code: made.code,
+      channel: 'sim',
+      externalId: 'h-2',
+      now,
+      pepper: PEPPER,
+    });
+    expect(r.unit.code).toBe('18100');
+  });
+
+  it('keep codes issued before the pepper valid until they expire', async () => {
+    const legacy = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+      expiresIn: '1h',
+    });
+    expect(legacy.invitation.hashVersion).toBe(1);
+    const r = await redeemInvitation(t.db.prisma, {
+      code: legacy.code,
+      channel: 'sim',
+      externalId: 'h-3',
+      now,
+      pepper: PEPPER,
+    });
+    expect(r.unit.code).toBe('18100');
+    const expired = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+      expiresIn: '1h',
+    });
+    await expect(
+      redeemInvitation(t.db.prisma, {
+        code: expired.code,
+        channel: 'sim',
+        externalId: 'h-4',
+        now: new Date(now.getTime() + 2 * 3600_000),
+        pepper: PEPPER,
+      }),
+    ).rejects.toMatchObject({ reason: 'expired' });
+  });
+
+  it('pause new identities of a channel above its failure budget, not established ones', async () => {
+    const at = new Date(now.getTime() + 30 * 86_400_000); // clear of the other tests' attempts
+    const budget = 20;
+    // Fresh identities, one guess each: the per-identity limit never bites.
+    for (let i = 0; i < budget; i++) {
+      await expect(
+        redeemInvitation(t.db.prisma, {
+          code: 'ZZZZ-ZZZ0',
+          channel: 'zalo-bot',
+          externalId: `guess-${i}`,
+          now: at,
+          channelBudget: budget,
+        }),
+      ).rejects.toBeInstanceOf(InvitationError);
+    }
+    const good = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now: at,
+    });
+    await expect(
+      redeemInvitation(t.db.prisma, {
+        code: good.code,
+        channel: 'zalo-bot',
+        externalId: 'guess-new',
+        now: at,
+        channelBudget: budget,
+      }),
+    ).rejects.toBeInstanceOf(ChannelPausedError);
+    // Another channel is not paused.
+    const other = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now: at,
+    });
+    await redeemInvitation(t.db.prisma, {
+      code: other.code,
+      channel: 'telegram',
+      externalId: 'guess-tg',
+      now: at,
+      channelBudget: budget,
+    });
+    // An identity linked for more than an hour still redeems (e.g. gets a second role).
+    const old = await addPerson(t.db, {
+      name: 'Cũ',
+      unitId: f.tranPhu,
+      role: 'reporter',
+      channel: 'zalo-bot',
+      externalId: 'guess-old',
+    });
+    await t.db.prisma.identity.update({
+      where: { channel_externalId: { channel: 'zalo-bot', externalId: 'guess-old' } },
+      data: { createdAt: new Date(at.getTime() - 2 * CHANNEL_WINDOW_MS) },
+    });
+    const r = await redeemInvitation(t.db.prisma, {
+      code: good.code,
+      channel: 'zalo-bot',
+      externalId: 'guess-old',
+      now: at,
+      channelBudget: budget,
+    });
+    expect(r.person.id).toBe(old);
+    // An hour later the budget is free again.
+    const later = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now: at,
+    });
+    const r2 = await redeemInvitation(t.db.prisma, {
+      code: later.code,
+      channel: 'zalo-bot',
+      externalId: 'guess-new',
+      now: new Date(at.getTime() + CHANNEL_WINDOW_MS + 1000),
+      channelBudget: budget,
+    });
+    expect(r2.personCreated).toBe(true);
   });
 });

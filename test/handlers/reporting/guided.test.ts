@@ -124,3 +124,20 @@ describe('guided entry (/baocao)', () => {
     }
   });
 });
+
+describe('guided entry refuses a period it cannot save when it is chosen', () => {
+  it('names the lock of a locked period before any value is asked', async () => {
+    await app.linkReporter('g-lock', '18100');
+    await app.say('g-lock', '/baocao');
+    const r = await app.say('g-lock', 'T8/2025');
+    expect(r.text).toContain('Kỳ T8/2025 của Phường Trần Phú đã khóa sổ');
+    expect(r.text).not.toContain('(1/');
+  });
+
+  it('refuses a future period when it is typed', async () => {
+    await app.linkReporter('g-future', '18100');
+    await app.say('g-future', '/baocao');
+    const r = await app.say('g-future', 'T12/2025');
+    expect(r.text).not.toContain('(1/');
+  });
+});

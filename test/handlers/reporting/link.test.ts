@@ -1,4 +1,11 @@
+import { statSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hashInviteCode,
+  normalizeInviteCode,
+  removeMember,
+} from '../../../src/domain/people/index.js';
+import { secretFilePath } from '../../../src/server/secrets.js';
 import { startReportApp, vn, type ReportTestApp } from './helpers.js';
 
 let app: ReportTestApp;
@@ -82,6 +89,85 @@ describe('linking a chat to a unit with an invitation code', () => {
     const r = await app.say('link-i', '/link');
     expect(r.text).toContain('/link ABCD-EFGH');
     expect(r.text).toContain('quản trị hệ thống');
+  });
+});
+
+describe('self-link codes and group chats', () => {
+  const linkCodeOf = async (user: string) => {
+    const r = await app.say(user, '/link');
+    const code = /\/link ([0-9A-Z]{4}-[0-9A-Z]{4})/.exec(r.text)?.[1];
+    if (!code) throw new Error(`no code in ${r.text}`);
+    return code;
+  };
+  const rolesOf = async (externalId: string) =>
+    (await identities(externalId)).flatMap((i) =>
+      i.person.memberships.filter((m) => !m.removedAt).map((m) => `${m.unitId}:${m.role}`),
+    );
+
+  it("refuses another unit's reporter who redeems a self-link code: no membership is granted", async () => {
+    await app.linkReporter('sl-owner', '18100');
+    await app.linkReporter('sl-other', '18073');
+    const before = await rolesOf('sl-other');
+    const code = await linkCodeOf('sl-owner');
+    const r = await app.say('sl-other', `/link ${code}`);
+    expect(r.text).toContain('đã liên kết với một người khác');
+    expect(await rolesOf('sl-other')).toEqual(before);
+  });
+
+  it('refuses a self-link code made before the member was removed', async () => {
+    await app.linkReporter('sl-removed', '18100');
+    const code = await linkCodeOf('sl-removed');
+    const [id] = await identities('sl-removed');
+    await removeMember(app.testDb.db.prisma, { personId: id!.personId, by: 'cli', now: NOW });
+    const r = await app.say('sl-removed-zalo', `/link ${code}`);
+    expect(r.text).toContain('đã bị thu hồi');
+    expect(await identities('sl-removed-zalo')).toEqual([]);
+    expect(await rolesOf('sl-removed')).toEqual([]);
+  });
+
+  it('says a self-link attached this account and granted nothing new', async () => {
+    await app.linkReporter('sl-two', '18100');
+    const code = await linkCodeOf('sl-two');
+    const r = await app.say('sl-two-zalo', `/link ${code}`);
+    expect(r.text).toContain('Đã liên kết tài khoản này với tài khoản của');
+    const [a] = await identities('sl-two');
+    const [b] = await identities('sl-two-zalo');
+    expect(b?.personId).toBe(a?.personId);
+  });
+
+  it('refuses /link with a code, and making a code, in a group chat', async () => {
+    const code = await app.invite('18100');
+    const group = (text: string, n: number) =>
+      app.app.pipeline.process({
+        channel: 'sim',
+        chatId: 'group-1',
+        userId: 'sl-group',
+        chatType: 'group',
+        text,
+        updateId: `group-${n}`,
+        receivedAt: new Date(),
+      });
+    const r = await group(`/link ${code}`, 1);
+    expect(r.replies.map((x) => x.text).join('\n')).toContain('nhắn riêng cho bot');
+    expect(await identities('sl-group')).toEqual([]);
+    await app.linkReporter('sl-group', '18100');
+    const made = await group('/link', 2);
+    expect(made.replies.map((x) => x.text).join('\n')).not.toMatch(/[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    // The invitation is still usable privately.
+    expect((await app.say('sl-group-2', `/link ${code}`)).text).toContain('Đã liên kết');
+  });
+
+  it('hashes codes with the pepper generated once into a 0600 file in DATA_DIR', async () => {
+    const file = secretFilePath(app.testDb.dataDir, 'invite-code-pepper');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const pepper = readFileSync(file, 'utf8').trim();
+    expect(pepper.length).toBeGreaterThanOrEqual(32);
+    await app.linkReporter('pep-a', '18100');
+    const code = await linkCodeOf('pep-a');
+    const stored = await app.testDb.db.prisma.invitation.findUnique({
+      where: { codeHash: hashInviteCode(normalizeInviteCode(code)!, pepper) },
+    });
+    expect(stored?.hashVersion).toBe(2);
   });
 });
 

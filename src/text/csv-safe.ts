@@ -1,0 +1,26 @@
+/**
+ * CSV cells that a spreadsheet cannot run: a text cell starting with `=`, `+`, `-`, `@`, tab or
+ * carriage return is read by Excel and LibreOffice as a formula (CSV injection), so it is
+ * prefixed with `'`. Numbers — and text that is exactly a plain decimal number, as figures are
+ * written — stay numbers.
+ */
+import { stringify } from 'csv-stringify/sync';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** The cell as written to CSV: neutralised when a spreadsheet would take it for a formula. */
+export function csvSafe(cell: string | number | null | undefined): string | number {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'number') return cell;
+  return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
+}
+
+/** A whole CSV document (LF line ends, RFC 4180 quoting) with every cell neutralised. */
+export function toSafeCsv(
+  rows: readonly (readonly (string | number | null | undefined)[])[],
+  header?: readonly string[],
+): string {
+  const body = rows.map((r) => r.map(csvSafe));
+  return stringify(header ? [[...header], ...body] : body, { record_delimiter: '\n' });
+}
