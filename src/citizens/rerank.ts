@@ -1,0 +1,113 @@
+/**
+ * The citizens' search re-ranker: a linear model over a few features of each candidate the
+ * engine found (how much of the question it covers, how much of its own name the question
+ * leaves unexplained, whether the variants that separate sibling procedures agree…). Weights
+ * are learned from labelled questions with a pairwise logistic loss (the expected procedure
+ * must score above every other candidate) by `npm run eval:search -- --write-model`, which
+ * also reports them cross-validated; they ship in reranker.json next to this file.
+ */
+
+/** Feature names, in vector order (the model file names them so a stale file is detected). */
+export const FEATURES = [
+  'engine',
+  'coverage',
+  'docMiss',
+  'pairShare',
+  'phraseInName',
+  'nameInQuery',
+  'synonymPhrase',
+  'fieldHit',
+  'popular',
+  'levelMatch',
+  'markerMatch',
+  'markerDocOnly',
+  'markerQueryOnly',
+  'faq',
+  'nameLength',
+] as const;
+
+export type FeatureName = (typeof FEATURES)[number];
+
+export interface RerankModel {
+  features: readonly string[];
+  weights: readonly number[];
+  /** Below this confidence (share of the question the best hit covers) nothing is answered. */
+  minConfidence: number;
+}
+
+/** Hand-set weights: the fallback when no trained model matches the feature list. */
+export const PRIOR_MODEL: RerankModel = {
+  features: FEATURES,
+  weights: [1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1],
+  minConfidence: 0.55,
+};
+
+/** The model if it was trained on today's feature list, else the prior. */
+export function usableModel(model: RerankModel | undefined): RerankModel {
+  if (
+    !model ||
+    model.features.length !== FEATURES.length ||
+    model.features.some((f, i) => f !== FEATURES[i]) ||
+    model.weights.length !== FEATURES.length ||
+    model.weights.some((w) => !Number.isFinite(w))
+  )
+    return PRIOR_MODEL;
+  return model;
+}
+
+export function linearScore(weights: readonly number[], x: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (weights[i] ?? 0) * (x[i] ?? 0);
+  return s;
+}
+
+/** One training question: its candidates' feature vectors and which one is right. */
+export interface TrainingGroup {
+  candidates: readonly (readonly number[])[];
+  positive: number;
+}
+
+/**
+ * Pairwise logistic regression (RankNet with a linear scorer), L2-regularised, full-batch
+ * gradient descent with Adam. Deterministic: same data, same weights.
+ */
+export function trainPairwise(
+  groups: readonly TrainingGroup[],
+  opts: { epochs?: number; l2?: number; rate?: number; init?: readonly number[] } = {},
+): number[] {
+  const dim = FEATURES.length;
+  const epochs = opts.epochs ?? 400;
+  const l2 = opts.l2 ?? 0.01;
+  const rate = opts.rate ?? 0.05;
+  const w = [...(opts.init ?? PRIOR_MODEL.weights)];
+  const m = new Array<number>(dim).fill(0);
+  const v = new Array<number>(dim).fill(0);
+  // Differences (positive − other) are all the loss needs.
+  const diffs: number[][] = [];
+  for (const g of groups) {
+    const pos = g.candidates[g.positive];
+    if (!pos) continue;
+    g.candidates.forEach((c, i) => {
+      if (i !== g.positive) diffs.push(pos.map((x, k) => x - (c[k] ?? 0)));
+    });
+  }
+  if (diffs.length === 0) return w;
+  for (let e = 1; e <= epochs; e++) {
+    const grad = w.map((x) => l2 * x);
+    for (const d of diffs) {
+      const z = linearScore(w, d);
+      // d/dw log(1 + exp(-z)) = -sigmoid(-z) · d
+      const s = 1 / (1 + Math.exp(z));
+      for (let k = 0; k < dim; k++) grad[k] = (grad[k] ?? 0) - (s * (d[k] ?? 0)) / diffs.length;
+    }
+    for (let k = 0; k < dim; k++) {
+      const g = grad[k] ?? 0;
+      m[k] = 0.9 * (m[k] ?? 0) + 0.1 * g;
+      v[k] = 0.999 * (v[k] ?? 0) + 0.001 * g * g;
+      const mh = (m[k] ?? 0) / (1 - 0.9 ** e);
+      const vh = (v[k] ?? 0) / (1 - 0.999 ** e);
+      w[k] = (w[k] ?? 0) - (rate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  return w.map((x) => Math.round(x * 1e4) / 1e4);
+}
