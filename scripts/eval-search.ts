@@ -58,7 +58,7 @@ function question(query: string, expected: string | null): EvalQuestion {
     expected,
     handledBefore,
     ...(direct ? { direct } : {}),
-    candidates: search.candidates(query).candidates,
+    ...(({ candidates, question }) => ({ candidates, question }))(search.candidates(query)),
   };
 }
 
@@ -110,7 +110,7 @@ console.log(
 const cv = crossValidate(all, own, 5);
 console.log(line('5-fold cross-validated', cv.metrics));
 console.log(
-  `  thresholds per fold: ${cv.models.map((m) => m.minConfidence.toFixed(2)).join(', ')}`,
+  `  answer thresholds per fold: ${cv.models.map((m) => m.answerThreshold.toFixed(2)).join(', ')}`,
 );
 for (const kind of ['chitchat', 'other', 'procedure']) {
   const part = oos.filter((q) => q.kind === kind);
@@ -134,6 +134,6 @@ if (args.has('--misses')) {
 if (args.has('--write-model')) {
   const model = fitModel([...all, ...own]);
   await writeFile(DEFAULT_MODEL_FILE, `${JSON.stringify(model, null, 2)}\n`);
-  console.log(`wrote ${DEFAULT_MODEL_FILE} (threshold ${model.minConfidence})`);
+  console.log(`wrote ${DEFAULT_MODEL_FILE} (answer threshold ${model.answerThreshold})`);
   console.log(line('new model, plain', measure(all, model)));
 }

@@ -5,8 +5,15 @@
  * questions, so `crossValidate` fits them on four fifths of the development set and scores
  * the fifth (k-fold), which shows whether a gain is general or memorised.
  */
-import { FEATURES, PRIOR_MODEL, trainPairwise, type RerankModel } from './rerank.js';
-import { rankCandidates, type Candidate } from './search.js';
+import {
+  answerVector,
+  FEATURES,
+  PRIOR_MODEL,
+  trainLogistic,
+  trainPairwise,
+  type RerankModel,
+} from './rerank.js';
+import { answerable, rankCandidates, type Candidate } from './search.js';
 
 /** A labelled question, its candidates precomputed (features do not depend on the weights). */
 export interface EvalQuestion {
@@ -18,6 +25,8 @@ export interface EvalQuestion {
   /** The search's own answer when a procedure code is typed (bypasses the re-ranker). */
   direct?: string;
   candidates: Candidate[];
+  /** The question's own features (CandidateSet.question). */
+  question: number[];
 }
 
 export interface Metrics {
@@ -41,7 +50,7 @@ export function shown(q: EvalQuestion, model: RerankModel, maxHits = 3, gap = 4)
   if (q.direct !== undefined) return [q.direct];
   const ranked = rankCandidates(q.candidates, model.weights);
   const best = ranked[0];
-  if (!best || best.confidence < model.minConfidence) return [];
+  if (!best || !answerable(model, best, q.question)) return [];
   return ranked
     .filter((c, i) => i < maxHits && best.score - c.score <= gap)
     .map((c) => candidateKey(c.id));
@@ -104,12 +113,26 @@ export function fitModel(questions: readonly EvalQuestion[]): RerankModel {
       groups.push({ candidates: q.candidates.map((c) => c.features), positive });
   }
   const weights = trainPairwise(groups);
-  let best = { t: PRIOR_MODEL.minConfidence, j: -Infinity };
-  for (let t = 0.3; t <= 0.9001; t += 0.01) {
-    const j = objective(measure(questions, { features: FEATURES, weights, minConfidence: t }));
+  // Answerability: should the best candidate under these weights be shown? Yes when the
+  // question has an answer in the catalogue and the best three hold it.
+  const examples = [];
+  for (const q of questions) {
+    if (q.handledBefore || q.direct !== undefined) continue;
+    const ranked = rankCandidates(q.candidates, weights);
+    const best = ranked[0];
+    if (!best) continue;
+    const inTop3 = ranked.slice(0, 3).some((c) => candidateKey(c.id) === q.expected);
+    if (q.expected !== null && !inTop3) continue;
+    examples.push({ x: answerVector(best, q.question), answer: q.expected !== null });
+  }
+  const answer = trainLogistic(examples);
+  let best = { t: 0, j: -Infinity };
+  for (let t = -3; t <= 3.0001; t += 0.05) {
+    const model = { features: FEATURES, weights, minConfidence: 0.2, answer, answerThreshold: t };
+    const j = objective(measure(questions, model));
     if (j > best.j + 1e-9) best = { t: Math.round(t * 100) / 100, j };
   }
-  return { features: FEATURES, weights, minConfidence: best.t };
+  return { features: FEATURES, weights, minConfidence: 0.2, answer, answerThreshold: best.t };
 }
 
 /** Deterministic fold of each question (seeded shuffle, then round robin). */

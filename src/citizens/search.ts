@@ -1,6 +1,7 @@
 import MiniSearch from 'minisearch';
 import { QueryNormalizer, tokenize } from './lexicon.js';
 import {
+  answerVector,
   FEATURES,
   linearScore,
   usableModel,
@@ -60,6 +61,24 @@ export interface Candidate {
   features: number[];
   /** Share of the question's informative words this candidate covers (0..1). */
   confidence: number;
+}
+
+/** A question's candidates and its own features (see ANSWER_FEATURES in rerank.ts). */
+export interface CandidateSet {
+  normalized: string;
+  candidates: Candidate[];
+  /** Share of unknown words, log of the engine's top score, length, share from synonyms. */
+  question: number[];
+}
+
+/** Whether the best candidate is good enough to show (else "not found"). */
+export function answerable(
+  model: RerankModel,
+  best: Candidate & { score: number },
+  question: readonly number[],
+): boolean {
+  if (best.confidence < model.minConfidence) return false;
+  return linearScore(model.answer, answerVector(best, question)) >= model.answerThreshold;
 }
 
 /** Candidates in re-ranker order, each with its score. */
@@ -297,11 +316,11 @@ export class CitizenSearch {
    * The engine's candidates for a question, each with its re-ranker features and the share of
    * the question it covers (the confidence). Exposed for training and evaluation.
    */
-  candidates(query: string): { normalized: string; candidates: Candidate[] } {
+  candidates(query: string): CandidateSet {
     const nq = this.normalizer.normalize(query);
     const normalized = nq.tokens.join(' ');
     const tokens = dedupe(nq.tokens);
-    if (tokens.length === 0) return { normalized, candidates: [] };
+    if (tokens.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0] };
 
     // The engine ranks with the question's most specific words and pairs, rarest first, up to a
     // budget of postings: common words rank almost nothing (low IDF) but would make it score
@@ -324,7 +343,7 @@ export class CitizenSearch {
       postings += df(t);
     }
     const raw = this.mini.search(terms.join(' '), { tokenize: (text) => text.split(' ') });
-    if (raw.length === 0) return { normalized, candidates: [] };
+    if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0] };
 
     const phrase = ` ${normalized} `;
     const fieldHit = this.fieldPhrases
@@ -415,10 +434,17 @@ export class CitizenSearch {
       let coverage = total > 0 ? covered / total : 0;
       // Several words but no two of them side by side in the hit: likely a chance match.
       if (tokens.length >= 2 && pairs === 0) coverage *= 0.75;
-      // Two or more words the catalogue has never seen: probably another topic altogether.
-      if (unknown >= 2) coverage *= 0.8;
-      // Everything a curated synonym rule produced is matched: trust the rule.
-      if (nq.phrases.some((ph) => ph.split(' ').every((t) => matched.has(t))))
+      // Words the catalogue has never seen: each one makes another topic more likely.
+      coverage *= 0.85 ** unknown;
+      // Everything a curated synonym rule produced is matched: trust the rule (unless it only
+      // says "đăng ký" or "cấp", which every other name says too).
+      if (
+        unknown === 0 &&
+        nq.phrases.some((ph) => {
+          const words = ph.split(' ');
+          return words.some((t) => !GENERIC.has(t)) && words.every((t) => matched.has(t));
+        })
+      )
         coverage = Math.max(coverage, 0.6);
       // One common syllable alone ("yêu", "nuôi") is too ambiguous to answer confidently.
       const only = tokens[0];
@@ -432,7 +458,17 @@ export class CitizenSearch {
       set('coverage', coverage);
       return { id, features: f, confidence: coverage };
     });
-    return { normalized, candidates };
+    const expanded = tokens.filter((t) => nq.expanded.has(t)).length;
+    return {
+      normalized,
+      candidates,
+      question: [
+        unknown / tokens.length,
+        Math.log(1 + topEngine),
+        Math.min(tokens.length, 12) / 12,
+        expanded / tokens.length,
+      ],
+    };
   }
 
   /**
@@ -450,12 +486,13 @@ export class CitizenSearch {
           confidence: 1,
         };
     }
-    const { normalized, candidates } = this.candidates(query);
-    const ranked = rankCandidates(candidates, this.model.weights);
+    const set = this.candidates(query);
+    const { normalized } = set;
+    const ranked = rankCandidates(set.candidates, this.model.weights);
     const best = ranked[0];
     if (!best) return { normalized, hits: [], confidence: 0 };
     const confidence = best.confidence;
-    if (confidence < this.model.minConfidence) return { normalized, hits: [], confidence };
+    if (!answerable(this.model, best, set.question)) return { normalized, hits: [], confidence };
     const hits: SearchHit[] = [];
     for (const s of ranked) {
       if (hits.length >= this.tuning.maxHits) break;
