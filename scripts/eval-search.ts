@@ -31,9 +31,7 @@ import { isSmallTalk } from '../src/citizens/smalltalk.js';
 const DEV_SET =
   process.env.CITIZEN_DEV_SET ??
   fileURLToPath(new URL('../../../shared/data/citizen_questions_dev.csv', import.meta.url));
-const OUT_OF_SCOPE = fileURLToPath(
-  new URL('../test/citizens/out-of-scope.csv', import.meta.url),
-);
+const OUT_OF_SCOPE = fileURLToPath(new URL('../test/citizens/out-of-scope.csv', import.meta.url));
 const OWN_SET = fileURLToPath(new URL('../test/citizens/eval-set.json', import.meta.url));
 
 const args = new Set(process.argv.slice(2));
@@ -115,15 +113,16 @@ console.log(
 for (const kind of ['chitchat', 'other', 'procedure']) {
   const part = oos.filter((q) => q.kind === kind);
   const answered = part.filter((q) => shown(q, shipped).length > 0).length;
-  console.log(`  out-of-scope ${kind.padEnd(9)} answered with procedures: ${answered}/${part.length}`);
+  console.log(
+    `  out-of-scope ${kind.padEnd(9)} answered with procedures: ${answered}/${part.length}`,
+  );
 }
 
 if (args.has('--misses')) {
   for (const q of all) {
     const ids = shown(q, shipped);
     if (q.expected === null ? ids.length === 0 : ids[0] === q.expected) continue;
-    const name = (id: string): string =>
-      `${id} ${search.procedure(id)?.name.slice(0, 60) ?? ''}`;
+    const name = (id: string): string => `${id} ${search.procedure(id)?.name.slice(0, 60) ?? ''}`;
     console.log(
       `${q.expected === null ? 'OOS ' : ids.length ? `R${ids.indexOf(q.expected) + 1} ` : 'NF  '} ` +
         `${q.query} | expected ${q.expected === null ? '-' : name(q.expected)} | shown ${ids.map(name).join(' ; ')}`,

@@ -40,6 +40,7 @@ export const ANSWER_FEATURES = [
   'pairShare',
   'synonymPhrase',
   'markerDocOnly',
+  'faq',
   'unknownShare',
   'engineLog',
   'length',
@@ -60,6 +61,7 @@ export function answerVector(
     f('pairShare'),
     f('synonymPhrase'),
     f('markerDocOnly'),
+    f('faq'),
     ...question,
   ];
 }
@@ -79,7 +81,7 @@ export const PRIOR_MODEL: RerankModel = {
   features: FEATURES,
   weights: [1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1],
   minConfidence: 0.55,
-  answer: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  answer: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
   answerThreshold: 0,
 };
 

@@ -78,6 +78,8 @@ export function answerable(
   question: readonly number[],
 ): boolean {
   if (best.confidence < model.minConfidence) return false;
+  // Every informative word of the question is in the hit (typically a FAQ's keywords): answer.
+  if (best.confidence >= SURE_CONFIDENCE) return true;
   return linearScore(model.answer, answerVector(best, question)) >= model.answerThreshold;
 }
 
@@ -95,6 +97,9 @@ const FEATURE_INDEX = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Reco
   FeatureName,
   number
 >;
+
+/** A best hit covering this share of the question is answered whatever the model says. */
+const SURE_CONFIDENCE = 0.95;
 
 /** How many of the engine's hits the re-ranker sees. */
 const MAX_CANDIDATES = 25;
