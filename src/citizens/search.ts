@@ -355,7 +355,10 @@ export class CitizenSearch {
       .filter((f) => phrase.includes(` ${f.phrase} `))
       .map((f) => f.field);
     const maxIdf = Math.log(1 + this.docCount / 0.5);
+    // Numbers the catalogue does not use (phone numbers, years, ages) say nothing about the topic.
+    const noise = (t: string): boolean => /^\d+$/.test(t) && !this.docFreq.has(t);
     const weightOf = (t: string): number => {
+      if (noise(t)) return 0;
       const known = this.docFreq.has(t);
       let w = known ? this.idf(t) : maxIdf;
       if (GENERIC.has(t)) w *= 0.3;
@@ -364,7 +367,9 @@ export class CitizenSearch {
     };
     const weights = new Map(tokens.map((t) => [t, weightOf(t)]));
     const total = [...weights.values()].reduce((a, b) => a + b, 0);
-    const unknown = tokens.filter((t) => !this.docFreq.has(t) && !nq.corrected.has(t)).length;
+    const unknown = tokens.filter(
+      (t) => !this.docFreq.has(t) && !nq.corrected.has(t) && !noise(t),
+    ).length;
 
     const level = preferredLevel(query);
     const rawPhrase = ` ${tokenize(query).join(' ')} `;
