@@ -7,8 +7,10 @@
  * also reports them cross-validated; they ship in reranker.json next to this file.
  */
 
+import { MARKERS } from './markers.js';
+
 /** Feature names, in vector order (the model file names them so a stale file is detected). */
-export const FEATURES = [
+const BASE_FEATURES = [
   'engine',
   'coverage',
   'docMiss',
@@ -26,7 +28,16 @@ export const FEATURES = [
   'nameLength',
 ] as const;
 
-export type FeatureName = (typeof FEATURES)[number];
+export type FeatureName = (typeof BASE_FEATURES)[number];
+
+/** Per variant marker: question and name agree on it / only the name has it. */
+export const FEATURES: readonly string[] = [
+  ...BASE_FEATURES,
+  ...MARKERS.flatMap((_, i) => [`marker${i}Both`, `marker${i}DocOnly`]),
+];
+
+/** Index of a base feature in FEATURES. */
+export const featureIndex = (name: FeatureName): number => BASE_FEATURES.indexOf(name);
 
 /**
  * Answerability: a logistic model over the best candidate and the question decides between
@@ -52,7 +63,7 @@ export function answerVector(
   best: { features: readonly number[]; confidence: number; score: number },
   question: readonly number[],
 ): number[] {
-  const f = (name: FeatureName): number => best.features[FEATURES.indexOf(name)] ?? 0;
+  const f = (name: FeatureName): number => best.features[featureIndex(name)] ?? 0;
   return [
     1,
     best.confidence,
@@ -79,7 +90,10 @@ export interface RerankModel {
 /** Hand-set weights: the fallback when no trained model matches the feature list. */
 export const PRIOR_MODEL: RerankModel = {
   features: FEATURES,
-  weights: [1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1],
+  weights: [
+    ...[1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1],
+    ...MARKERS.flatMap(() => [0, 0]),
+  ],
   minConfidence: 0.55,
   answer: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
   answerThreshold: 0,

@@ -1,8 +1,10 @@
 import MiniSearch from 'minisearch';
 import { QueryNormalizer, tokenize } from './lexicon.js';
+import { MARKERS } from './markers.js';
 import {
   answerVector,
   FEATURES,
+  featureIndex,
   linearScore,
   usableModel,
   type FeatureName,
@@ -93,77 +95,15 @@ export function rankCandidates(
     .sort((a, b) => b.score - a.score);
 }
 
-const FEATURE_INDEX = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Record<
-  FeatureName,
-  number
->;
 
 /** A best hit covering this share of the question is answered whatever the model says. */
 const SURE_CONFIDENCE = 0.95;
 
+/** Where the per-marker features start in the feature vector. */
+const BASE_COUNT = FEATURES.length - 2 * MARKERS.length;
+
 /** How many of the engine's hits the re-ranker sees. */
 const MAX_CANDIDATES = 25;
-
-/**
- * Variants that tell sibling procedures apart: `doc` is looked for in the folded name, `query`
- * in the normalised question and `raw` in the folded question before filler removal (for
- * words like "online" that the normaliser drops).
- */
-interface Marker {
-  doc: RegExp;
-  query: RegExp;
-  raw?: RegExp;
-}
-
-const MARKERS: readonly Marker[] = [
-  {
-    doc: / luu dong /,
-    query: / (luu dong|tai nha|den nha|tan nha|xuong (thon|xom|ban)|om nang|nam vien) /,
-  },
-  {
-    doc: / (nuoc ngoai|lang gieng) /,
-    query: / (nuoc ngoai|ngoai quoc|viet kieu|lang gieng|quoc tich) /,
-    raw: / nguoi (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai) /,
-  },
-  { doc: / bien gioi /, query: / (bien gioi|giap bien|lang gieng|cua khau) / },
-  {
-    doc: / cap lai /,
-    query: / (cap lai|lam lai|xin lai|mat|rach|hong|chay|nat) /,
-    raw: / (that lac|danh roi|bi trom) /,
-  },
-  {
-    doc: / dang ky lai /,
-    query: / (dang ky lai|khong con|mat het|chay|so goc) /,
-  },
-  { doc: / (bi mat|do mat|trinh bao mat) /, query: / mat /, raw: / (that lac|danh roi) / },
-  {
-    doc: / (thoi|cham dut|xoa|huy|thu hoi) /,
-    query: / (thoi|nghi|cham dut|xoa|huy|thu hoi|rut|cat) /,
-  },
-  { doc: / gia han /, query: / (gia han|het han|qua han|keo dai|them thoi gian) / },
-  {
-    doc: / (dieu chinh|thay doi|cai chinh|bo sung|cap nhat) /,
-    query: / (dieu chinh|thay doi|sua|doi|cai chinh|bo sung|cap nhat|tich hop) /,
-  },
-  {
-    doc: / (truc tuyen|dich vu cong|dien tu) /,
-    query: / (truc tuyen|dien tu) /,
-    raw: / (online|onl|truc tuyen|tren mang|qua mang|vneid|dich vu cong|dien thoai|app) /,
-  },
-  { doc: / lan dau /, query: / (lan dau|moi mua|chua co) / },
-  {
-    doc: / (ket hop|lien thong) /,
-    query: / (ket hop|lien thong|cung luc|dong thoi) /,
-    raw: / (luon|kem|cung luc|dong thoi|ca hai) /,
-  },
-  { doc: / duoi 14 /, query: / (duoi 14|tre em|tre|be) / },
-  { doc: / cap doi /, query: / (cap doi|doi|cu) / },
-  {
-    doc: / cap tinh /,
-    query: / (cap|o|tai|len|cong an|ubnd) tinh /,
-    raw: / so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa) /,
-  },
-];
 
 export function withPairs(tokens: readonly string[]): string[] {
   const out = [...tokens];
@@ -386,7 +326,7 @@ export class CitizenSearch {
       const p = id.startsWith('p:') ? this.procedures.get(id.slice(2)) : undefined;
       const f = new Array<number>(FEATURES.length).fill(0);
       const set = (k: FeatureName, x: number): void => {
-        f[FEATURE_INDEX[k]] = x;
+        f[featureIndex(k)] = x;
       };
       set('engine', r.score / topEngine);
       // The question quotes the name, or the name is all the question says.
@@ -402,9 +342,12 @@ export class CitizenSearch {
       if (p) {
         set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
         set('popular', this.popular.has(p.code) ? 1 : 0);
+        // The level the question names: a name saying "(thực hiện tại cấp tỉnh)" matches best,
+        // a procedure done at that level among others next.
         const lv = this.levelPhrase.get(id) ?? '';
-        if (level === 'province') set('levelMatch', lv.includes(' cap tinh ') ? 1 : -1);
-        else if (level === 'commune') set('levelMatch', lv.includes(' cap xa ') ? 1 : -1);
+        const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
+        if (wanted)
+          set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
       } else set('faq', 1);
       // Sibling procedures differ by variants ("lưu động", "cấp lại", "có yếu tố nước ngoài"):
       // agreement and disagreement between the question and the name.
@@ -412,12 +355,15 @@ export class CitizenSearch {
       let docOnly = 0;
       let queryOnly = 0;
       const docMarkers = this.docMarkers.get(id) ?? [];
+      const perMarker = BASE_COUNT;
       MARKERS.forEach((_, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
         if (d && q) both++;
         else if (d) docOnly++;
         else if (q) queryOnly++;
+        f[perMarker + 2 * i] = d && q ? 1 : 0;
+        f[perMarker + 2 * i + 1] = d && !q ? 1 : 0;
       });
       set('markerMatch', both);
       set('markerDocOnly', docOnly);
