@@ -64,4 +64,3 @@ export const MARKERS: readonly Marker[] = [
     raw: / so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa) /,
   },
 ];
-

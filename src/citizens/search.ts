@@ -95,7 +95,6 @@ export function rankCandidates(
     .sort((a, b) => b.score - a.score);
 }
 
-
 /** A best hit covering this share of the question is answered whatever the model says. */
 const SURE_CONFIDENCE = 0.95;
 
@@ -300,7 +299,9 @@ export class CitizenSearch {
     const weightOf = (t: string): number => {
       if (noise(t)) return 0;
       const known = this.docFreq.has(t);
-      let w = known ? this.idf(t) : maxIdf;
+      // Everyday words the rule files know but no name uses ("riêng", "quen"): phrasing, not
+      // a topic of their own; words nobody knows weigh most (likely another topic).
+      let w = known ? this.idf(t) : this.normalizer.knows(t) ? maxIdf * 0.25 : maxIdf;
       if (GENERIC.has(t)) w *= 0.3;
       if (nq.corrected.has(t)) w *= 0.6;
       return w;
@@ -308,7 +309,7 @@ export class CitizenSearch {
     const weights = new Map(tokens.map((t) => [t, weightOf(t)]));
     const total = [...weights.values()].reduce((a, b) => a + b, 0);
     const unknown = tokens.filter(
-      (t) => !this.docFreq.has(t) && !nq.corrected.has(t) && !noise(t),
+      (t) => !this.docFreq.has(t) && !nq.corrected.has(t) && !noise(t) && !this.normalizer.knows(t),
     ).length;
 
     const level = preferredLevel(query);
@@ -346,8 +347,7 @@ export class CitizenSearch {
         // a procedure done at that level among others next.
         const lv = this.levelPhrase.get(id) ?? '';
         const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
-        if (wanted)
-          set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+        if (wanted) set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
       } else set('faq', 1);
       // Sibling procedures differ by variants ("lưu động", "cấp lại", "có yếu tố nước ngoài"):
       // agreement and disagreement between the question and the name.
