@@ -28,9 +28,10 @@ import { PRIOR_MODEL, usableModel } from '../src/citizens/rerank.js';
 import { CitizenSearch } from '../src/citizens/search.js';
 import { isSmallTalk } from '../src/citizens/smalltalk.js';
 
+/** The repository's sibling `../shared/data/` (as in the issue), else the machine's shared copy. */
 const DEV_SET =
   process.env.CITIZEN_DEV_SET ??
-  fileURLToPath(new URL('../../../shared/data/citizen_questions_dev.csv', import.meta.url));
+  fileURLToPath(new URL('../../shared/data/citizen_questions_dev.csv', import.meta.url));
 const OUT_OF_SCOPE = fileURLToPath(new URL('../test/citizens/out-of-scope.csv', import.meta.url));
 const OWN_SET = fileURLToPath(new URL('../test/citizens/eval-set.json', import.meta.url));
 
