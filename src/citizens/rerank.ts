@@ -121,6 +121,25 @@ export function linearScore(weights: readonly number[], x: readonly number[]): n
   return s;
 }
 
+/** One Adam update of `w` in place (moments `m`, `v`; step number `e` from 1). */
+function adamStep(
+  w: number[],
+  grad: readonly number[],
+  m: number[],
+  v: number[],
+  e: number,
+  rate: number,
+): void {
+  for (let k = 0; k < w.length; k++) {
+    const g = grad[k] ?? 0;
+    m[k] = 0.9 * (m[k] ?? 0) + 0.1 * g;
+    v[k] = 0.999 * (v[k] ?? 0) + 0.001 * g * g;
+    const mh = (m[k] ?? 0) / (1 - 0.9 ** e);
+    const vh = (v[k] ?? 0) / (1 - 0.999 ** e);
+    w[k] = (w[k] ?? 0) - (rate * mh) / (Math.sqrt(vh) + 1e-8);
+  }
+}
+
 /** One training question: its candidates' feature vectors and which one is right. */
 export interface TrainingGroup {
   candidates: readonly (readonly number[])[];
@@ -160,14 +179,7 @@ export function trainPairwise(
       const s = 1 / (1 + Math.exp(z));
       for (let k = 0; k < dim; k++) grad[k] = (grad[k] ?? 0) - (s * (d[k] ?? 0)) / diffs.length;
     }
-    for (let k = 0; k < dim; k++) {
-      const g = grad[k] ?? 0;
-      m[k] = 0.9 * (m[k] ?? 0) + 0.1 * g;
-      v[k] = 0.999 * (v[k] ?? 0) + 0.001 * g * g;
-      const mh = (m[k] ?? 0) / (1 - 0.9 ** e);
-      const vh = (v[k] ?? 0) / (1 - 0.999 ** e);
-      w[k] = (w[k] ?? 0) - (rate * mh) / (Math.sqrt(vh) + 1e-8);
-    }
+    adamStep(w, grad, m, v, e, rate);
   }
   return w.map((x) => Math.round(x * 1e4) / 1e4);
 }
@@ -204,14 +216,7 @@ export function trainLogistic(
       const err = (p - (ex.answer ? 1 : 0)) * weight;
       for (let k = 0; k < dim; k++) grad[k] = (grad[k] ?? 0) + err * (ex.x[k] ?? 0);
     }
-    for (let k = 0; k < dim; k++) {
-      const g = grad[k] ?? 0;
-      m[k] = 0.9 * (m[k] ?? 0) + 0.1 * g;
-      v[k] = 0.999 * (v[k] ?? 0) + 0.001 * g * g;
-      const mh = (m[k] ?? 0) / (1 - 0.9 ** e);
-      const vh = (v[k] ?? 0) / (1 - 0.999 ** e);
-      w[k] = (w[k] ?? 0) - (rate * mh) / (Math.sqrt(vh) + 1e-8);
-    }
+    adamStep(w, grad, m, v, e, rate);
   }
   return w.map((x) => Math.round(x * 1e4) / 1e4);
 }
