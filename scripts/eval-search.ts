@@ -15,6 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { loadProceduresCsv } from '../src/citizens/catalog-csv.js';
 import {
   crossValidate,
+  evalQuestion,
   fitModel,
   measure,
   shown,
@@ -22,11 +23,10 @@ import {
   type Metrics,
 } from '../src/citizens/evaluate.js';
 import { loadFaq } from '../src/citizens/faq.js';
-import { buildFieldPhrases, detectIntent } from '../src/citizens/intents.js';
+import { buildFieldPhrases } from '../src/citizens/intents.js';
 import { DEFAULT_MODEL_FILE, loadLexicon } from '../src/citizens/lexicon-files.js';
 import { PRIOR_MODEL, usableModel } from '../src/citizens/rerank.js';
 import { CitizenSearch } from '../src/citizens/search.js';
-import { isSmallTalk } from '../src/citizens/smalltalk.js';
 
 /** The repository's sibling `../shared/data/` (as in the issue), else the machine's shared copy. */
 const DEV_SET =
@@ -46,20 +46,8 @@ const [procedures, faqs, lexicon] = await Promise.all([
 const search = new CitizenSearch(procedures, faqs, lexicon);
 const fieldPhrases = buildFieldPhrases(new Set(procedures.map((p) => p.field)));
 
-function question(query: string, expected: string | null): EvalQuestion {
-  const handledBefore = isSmallTalk(query) || detectIntent(query, fieldPhrases).kind !== 'search';
-  const res = search.search(query);
-  const first = res.hits[0];
-  const direct =
-    /\b\d\.\d{6}\b/.test(query) && first?.kind === 'procedure' ? first.procedure.code : undefined;
-  return {
-    query,
-    expected,
-    handledBefore,
-    ...(direct ? { direct } : {}),
-    ...(({ candidates, question }) => ({ candidates, question }))(search.candidates(query)),
-  };
-}
+const question = (query: string, expected: string | null): EvalQuestion =>
+  evalQuestion(search, fieldPhrases, query, expected);
 
 const dev = (
   parse(readFileSync(devPath, 'utf8'), { columns: true, skip_empty_lines: true }) as Array<{

@@ -13,7 +13,9 @@ import {
   trainPairwise,
   type RerankModel,
 } from './rerank.js';
-import { answerable, rankCandidates, type Candidate } from './search.js';
+import { detectIntent } from './intents.js';
+import { answerable, rankCandidates, type Candidate, type CitizenSearch } from './search.js';
+import { isSmallTalk } from './smalltalk.js';
 
 /** A labelled question, its candidates precomputed (features do not depend on the weights). */
 export interface EvalQuestion {
@@ -27,6 +29,24 @@ export interface EvalQuestion {
   candidates: Candidate[];
   /** The question's own features (CandidateSet.question). */
   question: number[];
+}
+
+/**
+ * A labelled question as the bot would treat it: small talk and list questions are answered
+ * before the search; a typed procedure code is answered directly.
+ */
+export function evalQuestion(
+  search: CitizenSearch,
+  fieldPhrases: ReadonlyMap<string, string>,
+  query: string,
+  expected: string | null,
+): EvalQuestion {
+  const handledBefore = isSmallTalk(query) || detectIntent(query, fieldPhrases).kind !== 'search';
+  const first = search.search(query).hits[0];
+  const direct =
+    /\b\d\.\d{6}\b/.test(query) && first?.kind === 'procedure' ? first.procedure.code : undefined;
+  const { candidates, question } = search.candidates(query);
+  return { query, expected, handledBefore, ...(direct ? { direct } : {}), candidates, question };
 }
 
 export interface Metrics {
