@@ -67,20 +67,25 @@ function run(
   label: string,
   search: CitizenSearch,
   rounds: number,
-): { wallP99: number; cpuP99: number } {
+): { wallP99: number; cpuP99: number; questionP99: number } {
   for (const q of QUERIES.slice(0, 50)) search.search(q); // warm-up (JIT)
   const wall: number[] = [];
   const cpu: number[] = [];
+  const perQuestion = new Array<number>(QUERIES.length).fill(0);
   for (let r = 0; r < rounds; r++) {
-    for (const q of QUERIES) {
+    QUERIES.forEach((q, i) => {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       search.search(q);
       wall.push(performance.now() - t0);
       const c = process.cpuUsage(c0);
       cpu.push((c.user + c.system) / 1000);
-    }
+      perQuestion[i] = (perQuestion[i] ?? 0) + (c.user + c.system) / 1000 / rounds;
+    });
   }
+  // Each question's CPU time averaged over the rounds: what the question itself costs, without
+  // the one-off scheduler and GC spikes a loaded machine adds to single samples.
+  perQuestion.sort((a, b) => a - b);
   wall.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
   const fmt = (x: number): string => `${x.toFixed(2)} ms`;
@@ -90,7 +95,12 @@ function run(
   console.log(`${label}: ${wall.length} queries`);
   console.log(line('wall', wall));
   console.log(line('cpu', cpu));
-  return { wallP99: percentile(wall, 99), cpuP99: percentile(cpu, 99) };
+  console.log(`  ${'cpu per question (mean of its rounds)'}: ${line('', perQuestion).trim()}`);
+  return {
+    wallP99: percentile(wall, 99),
+    cpuP99: percentile(cpu, 99),
+    questionP99: percentile(perQuestion, 99),
+  };
 }
 
 const [real, faqs, lexicon] = await Promise.all([loadProceduresCsv(), loadFaq(), loadLexicon()]);
@@ -114,6 +124,7 @@ const results = [
 ];
 const wallOk = results.every((r) => r.wallP99 < 5);
 const cpuOk = results.every((r) => r.cpuP99 < 5);
+const questionOk = results.every((r) => r.questionP99 < 5);
 console.log(
   wallOk && cpuOk
     ? 'p99 < 5 ms: OK (wall clock and CPU time)'
@@ -121,6 +132,9 @@ console.log(
       ? 'p99 < 5 ms: OK on wall clock; CPU-time p99 over (process CPU includes GC threads)'
       : cpuOk
         ? 'p99 < 5 ms: OK on CPU time; wall clock over target (machine busy: see load average)'
-        : 'p99 < 5 ms: OVER TARGET',
+        : questionOk
+          ? 'p99 < 5 ms: OVER TARGET on single samples (wall and CPU); OK on the p99 of the ' +
+            "questions' mean CPU time (machine busy: see load average)"
+          : 'p99 < 5 ms: OVER TARGET',
 );
 process.exitCode = cpuOk ? 0 : 1;

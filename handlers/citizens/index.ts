@@ -8,16 +8,20 @@ import {
   formatFields,
   formatHits,
   formatNotFound,
+  formatNotInList,
   formatProcedureList,
 } from '../../src/citizens/format.js';
-import type { CitizenService } from '../../src/citizens/service.js';
+import { anonymiseQuery, type CitizenService } from '../../src/citizens/service.js';
+import type { SearchHit } from '../../src/citizens/types.js';
 import type { CitizensService } from '../../src/services/index.js';
 import { fold } from '../../src/text/vietnamese.js';
 
 /**
- * Citizens: which public services are online, found from everyday words. Stateless: every
- * answer carries its own buttons (`svc:…`), so nothing about a citizen is stored beyond what
- * the pipeline keeps for any chat.
+ * Citizens: which public services are online, found from everyday words. Every answer carries
+ * its own buttons (`svc:…`). To learn from misses, the chat's state (TTL-bound, never the
+ * database) remembers the last question, masked, with what was shown; a "Không phải cái tôi
+ * cần" tap or a question that found nothing is stored without any user id (SearchMiss), and
+ * the procedure opened next is added to it.
  */
 export interface CitizenServices {
   citizens: CitizensService;
@@ -51,7 +55,7 @@ function fullyOnlineList(ctx: Ctx, svc: CitizenService, page: number): OutboundR
     page,
     'svc:tt:',
     ctx.t,
-    svc.updatedAt(),
+    svc.asOf(),
   );
 }
 
@@ -64,8 +68,40 @@ function fieldList(ctx: Ctx, svc: CitizenService, key: string, page: number): Ou
     page,
     `svc:f:${key}:`,
     ctx.t,
-    svc.updatedAt(),
+    svc.asOf(),
   );
+}
+
+/** What the chat remembers of its last search (state `data.svc`). */
+interface LastSearch {
+  /** The question, masked as stored questions are. */
+  q: string;
+  shown: string[];
+  /** A miss waiting for the person's next pick. */
+  miss?: string;
+}
+
+function lastSearch(ctx: Ctx): LastSearch | undefined {
+  const v = ctx.state.data?.['svc'] as Partial<LastSearch> | undefined;
+  if (!v || typeof v.q !== 'string' || !Array.isArray(v.shown)) return undefined;
+  return {
+    q: v.q,
+    shown: v.shown.filter((x): x is string => typeof x === 'string'),
+    ...(typeof v.miss === 'string' ? { miss: v.miss } : {}),
+  };
+}
+
+/** Remember (or forget) the last search; never inside another feature's flow. */
+function remember(ctx: Ctx, last: LastSearch | undefined): void {
+  if (ctx.state.flow) return;
+  const data = { ...(ctx.state.data ?? {}) };
+  if (last) data['svc'] = last;
+  else delete data['svc'];
+  ctx.setState({ ...ctx.state, data });
+}
+
+function hitKey(h: SearchHit): string {
+  return h.kind === 'procedure' ? h.procedure.code : `faq:${h.faq.id}`;
 }
 
 /**
@@ -80,6 +116,9 @@ async function answerText(ctx: Ctx, text: string): Promise<void> {
   const svc = await ctx.services.citizens.index();
   const a = svc.answer(text);
   switch (a.kind) {
+    case 'smallTalk':
+      ctx.reply({ ...intro(ctx), text: ctx.t('citizen.smallTalk') });
+      return;
     case 'fullyOnlineCommune':
       ctx.reply(fullyOnlineList(ctx, svc, 1));
       return;
@@ -89,13 +128,27 @@ async function answerText(ctx: Ctx, text: string): Promise<void> {
     case 'field':
       ctx.reply(fieldList(ctx, svc, a.field.key, 1));
       return;
-    case 'hits':
-      ctx.reply(formatHits(a.hits, ctx.t, svc.updatedAt()));
+    case 'hits': {
+      // A miss still waiting for a pick stays open across a rephrased question.
+      const pending = lastSearch(ctx)?.miss;
+      remember(ctx, {
+        q: anonymiseQuery(text),
+        shown: a.hits.map(hitKey),
+        ...(pending ? { miss: pending } : {}),
+      });
+      ctx.reply(formatHits(a.hits, ctx.t, svc.asOf()));
       return;
-    case 'notFound':
+    }
+    case 'notFound': {
       await ctx.services.citizens.recordUnanswered(text, ctx.now());
-      ctx.reply(formatNotFound(text, ctx.t));
+      const miss = await ctx.services.citizens.recordMiss(
+        { kind: 'not_found', question: text, shown: [] },
+        ctx.now(),
+      );
+      remember(ctx, { q: anonymiseQuery(text), shown: [], ...(miss ? { miss } : {}) });
+      ctx.reply(a.outOfCatalogue ? formatNotInList(text, ctx.t) : formatNotFound(text, ctx.t));
       return;
+    }
   }
 }
 
@@ -105,21 +158,35 @@ function pageOf(s: string | undefined): number {
 }
 
 /** Button data `svc:<kind>[:<arg>[:<page>]]`. */
-function answerButton(ctx: Ctx, svc: CitizenService, data: string): OutboundReply {
+async function answerButton(ctx: Ctx, svc: CitizenService, data: string): Promise<OutboundReply> {
   const [, kind, arg, page] = data.split(':');
   switch (kind) {
     case 'd': {
       const p = arg ? svc.procedure(arg) : undefined;
+      const last = lastSearch(ctx);
+      if (p && last?.miss) {
+        await ctx.services.citizens.recordPick(last.miss, p.code, ctx.now());
+        remember(ctx, { q: last.q, shown: last.shown });
+      }
       return p
-        ? formatDetails(p, ctx.t, svc.updatedAt())
+        ? formatDetails(p, ctx.t, svc.asOf())
         : { text: ctx.t('citizen.unknownCode', { code: arg ?? '' }) };
     }
     case 'q': {
       const f = arg ? svc.faq(arg) : undefined;
       return f ? formatFaq(f, ctx.t) : intro(ctx);
     }
-    case 'no':
+    case 'no': {
+      const last = lastSearch(ctx);
+      if (last) {
+        const miss = await ctx.services.citizens.recordMiss(
+          { kind: 'not_mine', question: last.q, shown: last.shown },
+          ctx.now(),
+        );
+        remember(ctx, { q: last.q, shown: last.shown, ...(miss ? { miss } : {}) });
+      }
       return formatFields(svc.fields(), 1, ctx.t, ctx.t('citizen.notMine'));
+    }
     case 'fl':
       return formatFields(svc.fields(), pageOf(arg), ctx.t);
     case 'f':
@@ -133,8 +200,8 @@ function answerButton(ctx: Ctx, svc: CitizenService, data: string): OutboundRepl
 
 /**
  * `/dichvu`, `/services`, "dịch vụ …" (alone: explain; with words: answer them) and every
- * `svc:` button. Its only write (an anonymous "not found" counter) need not commit with the
- * update, so it runs without the update's transaction.
+ * `svc:` button. Its writes (anonymous "not found" counter, search misses) need not commit
+ * with the update, so it runs without the update's transaction.
  */
 export const citizensHandler: FeatureHandler<CitizenServices> = {
   name: 'citizens',
@@ -152,7 +219,7 @@ export const citizensHandler: FeatureHandler<CitizenServices> = {
   buttons: ['svc:'],
   async handle(ctx) {
     if (ctx.msg.button !== undefined) {
-      ctx.reply(answerButton(ctx, await ctx.services.citizens.index(), ctx.msg.button));
+      ctx.reply(await answerButton(ctx, await ctx.services.citizens.index(), ctx.msg.button));
       return;
     }
     const text = ctx.msg.text ?? '';

@@ -37,6 +37,8 @@ export interface ApplyContext {
   fileName: string;
   /** Reports progress (shown on stderr when it is a terminal). */
   progress(done: number, total: number): void;
+  /** `--name value` options given on the command line (only those the importer declares). */
+  options?: Readonly<Record<string, string>>;
 }
 
 export interface ImportSummary {
@@ -53,6 +55,8 @@ export interface Importer<T = unknown> {
   usage: string;
   /** Short description of the accepted format(s). */
   description: string;
+  /** Names of the `--name value` options it takes (e.g. 'as-of'). */
+  options?: readonly string[];
   /** Validates the whole file; never touches the database. */
   parse(content: Buffer, fileName: string): ParseResult<T>;
   /** Writes the parsed data inside the given transaction. */

@@ -101,19 +101,30 @@ export function formatFee(raw: string | null): string | undefined {
 function cleanTime(raw: string): string {
   return raw
     .replace(/\s*\(bản ghi DVCQG:[^)]*\)/g, '')
-    .replace(/\(đơn vị không ghi trên cổng\)/g, '(cổng không ghi đơn vị)')
     .replace(/Ngày/g, 'ngày')
     .replace(/Giờ/g, 'giờ');
 }
 
-/** The processing time for a phone screen, or undefined when unknown. */
-export function formatProcessingTime(raw: string | null): string | undefined {
+/** A figure the portal gives without its unit ("3 (đơn vị không ghi trên cổng)"): unusable. */
+const NO_UNIT = /\(đơn vị không ghi trên cổng\)|\(cổng không ghi đơn vị\)/;
+
+/**
+ * The processing time for a phone screen, or undefined when unknown. A figure without its unit
+ * is unknown too: "3" could be days or working days, and data notes never reach citizens.
+ * `full` keeps every channel (details view).
+ */
+export function formatProcessingTime(raw: string | null, full = false): string | undefined {
   if (!raw || UNKNOWN_VALUES.test(raw.trim())) return undefined;
   const clean = cleanTime(raw);
-  const segs = segments(clean, /\s*;\s*(?=(?:Trực tuyến|Trực tiếp|Dịch vụ bưu chính)\s*:)/i);
+  const segs = segments(clean, /\s*;\s*(?=(?:Trực tuyến|Trực tiếp|Dịch vụ bưu chính)\s*:)/i).filter(
+    (s) => !NO_UNIT.test(s.amount) && s.amount !== '',
+  );
+  if (segs.length === 0) return undefined;
+  if (full) return segs.map((s) => (s.channel ? `${s.channel}: ${s.amount}` : s.amount)).join('; ');
   const online = segs.find((s) => /trực tuyến/i.test(s.channel ?? ''));
   if (online && segs.length > 1) return `${online.amount} (nộp trực tuyến)`;
-  return shorten(clean, 100);
+  const first = segs[0];
+  return first ? shorten(first.amount, 100) : undefined;
 }
 
 /** "cấp xã; cấp tỉnh; trung ương" -> "cấp xã, cấp tỉnh, trung ương". */
@@ -141,10 +152,14 @@ const LEVEL_SHORT_KEY: Record<OnlineLevel, string> = {
   unknown: 'citizen.onlineShort.unknown',
 };
 
-/** The online level as the catalogue gives it, explained in plain words. */
+/**
+ * The online level in one plain line. Unknown: how to check it (the procedure's portal page,
+ * or the national portal).
+ */
 export function explainOnlineLevel(p: ProcedureRecord, t: Translate): string {
   return t(LEVEL_KEY[p.onlineLevel], {
     detail: p.onlineLevelDetail ?? t('citizen.online.noDetail'),
+    url: p.portalUrl ?? NATIONAL_PORTAL,
   });
 }
 
@@ -153,13 +168,16 @@ export function shortOnlineLevel(p: ProcedureRecord, t: Translate): string {
   return t(LEVEL_SHORT_KEY[p.onlineLevel]);
 }
 
+/** The national public-service portal (where every procedure can be looked up). */
+export const NATIONAL_PORTAL = 'https://dichvucong.gov.vn';
+
 /** Lines describing one procedure (numbered when n is given). */
 export function procedureBlock(
   p: ProcedureRecord,
   t: Translate,
-  opts: { n?: number; full?: boolean } = {},
+  opts: { n?: number; full?: boolean; maxName?: number } = {},
 ): string {
-  const name = opts.full ? p.name : shorten(p.name, MAX_NAME);
+  const name = opts.full ? p.name : shorten(p.name, opts.maxName ?? MAX_NAME);
   const lines = [
     opts.n !== undefined
       ? t('citizen.hit.titleN', { n: opts.n, name, code: p.code })
@@ -168,11 +186,7 @@ export function procedureBlock(
   ];
   const level = formatLevel(p.level);
   if (level) lines.push(t('citizen.hit.where', { level }));
-  const time = opts.full
-    ? p.processingTime && !UNKNOWN_VALUES.test(p.processingTime)
-      ? cleanTime(p.processingTime)
-      : undefined
-    : formatProcessingTime(p.processingTime);
+  const time = formatProcessingTime(p.processingTime, opts.full === true);
   if (time) lines.push(t('citizen.hit.time', { time }));
   const fee = opts.full
     ? p.fee && !UNKNOWN_VALUES.test(p.fee)
@@ -180,15 +194,24 @@ export function procedureBlock(
       : undefined
     : formatFee(p.fee);
   if (fee) lines.push(t('citizen.hit.fee', { fee }));
-  if (p.portalUrl) lines.push(t('citizen.hit.link', { url: p.portalUrl }));
+  // The unknown-level line already points to the page.
+  if (p.portalUrl && p.onlineLevel !== 'unknown')
+    lines.push(t('citizen.hit.link', { url: p.portalUrl }));
   return lines.join('\n');
 }
 
-/** "Nguồn: Cổng Dịch vụ công quốc gia, cập nhật dd/mm/yyyy." */
-export function sourceLine(t: Translate, updatedAt: Date | null): string {
-  return updatedAt
-    ? t('citizen.source', { date: formatDateVi(updatedAt) })
-    : t('citizen.sourceNoDate');
+/** "dd/mm/yyyy" from an ISO date ("2026-10-03"), as written, without time zones. */
+export function formatIsoDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/**
+ * "Nguồn: Cổng Dịch vụ công quốc gia, danh mục ngày dd/mm/yyyy." The date is the catalogue's
+ * own as-of date (ISO, from the catalogue or `import services --as-of`), not when we imported it.
+ */
+export function sourceLine(t: Translate, asOf: string | null): string {
+  return asOf ? t('citizen.source', { date: formatIsoDate(asOf) }) : t('citizen.sourceNoDate');
 }
 
 /** Button to a procedure's details: label "Chi tiết 1.001193". */
@@ -196,29 +219,57 @@ export function detailsButton(code: string, t: Translate): Button {
   return { label: t('citizen.buttons.details', { code }), data: `svc:d:${code}` };
 }
 
-/** The answer to a search with hits: best 1–3 in rank order, source, and buttons. */
+/** A one-line button for another candidate, its official code visible: "1.000689 · Đăng ký…". */
+export function procedureButton(p: ProcedureRecord): Button {
+  return {
+    label: `${p.code} · ${shorten(p.name.replace(/^Thủ tục /, ''), 30)}`,
+    data: `svc:d:${p.code}`,
+  };
+}
+
+/** The first reply may fill one phone screen, no more. */
+export const FIRST_REPLY_MAX = 700;
+
+/**
+ * The answer to a search with hits: the best one with its key facts, the others as one-line
+ * buttons (details on tap), the catalogue's date, and "not what I need".
+ */
 export function formatHits(
   hits: readonly SearchHit[],
   t: Translate,
-  updatedAt: Date | null,
+  asOf: string | null,
 ): OutboundReply {
-  const blocks: string[] = [];
+  const [best, ...others] = hits;
   const buttons: Button[][] = [];
-  const many = hits.length > 1;
-  blocks.push(many ? t('citizen.foundMany', { count: hits.length }) : t('citizen.foundOne'));
-  let procedures = 0;
-  hits.forEach((h, i) => {
-    if (h.kind === 'procedure') {
-      procedures++;
-      blocks.push(procedureBlock(h.procedure, t, many ? { n: i + 1 } : {}));
-      buttons.push([detailsButton(h.procedure.code, t)]);
-    } else {
-      blocks.push(faqBlock(h.faq, many ? i + 1 : undefined, t));
+  const build = (maxName: number, faqMax: number): string => {
+    const blocks: string[] = [];
+    if (best?.kind === 'procedure') {
+      blocks.push(t('citizen.foundOne'));
+      blocks.push(procedureBlock(best.procedure, t, { maxName }));
+    } else if (best) {
+      blocks.push(faqBlock({ ...best.faq, body: shorten(best.faq.body, faqMax) }, undefined, t));
     }
-  });
-  if (procedures > 0) blocks.push(sourceLine(t, updatedAt));
+    if (others.length > 0) blocks.push(t('citizen.others'));
+    if (hits.some((h) => h.kind === 'procedure')) blocks.push(sourceLine(t, asOf));
+    return blocks.join('\n\n');
+  };
+  let text = build(MAX_NAME, 420);
+  // Long names or notes: tighten until it fits one screen.
+  for (const [maxName, faqMax] of [
+    [110, 320],
+    [80, 240],
+  ] as const)
+    if (text.length > FIRST_REPLY_MAX) text = build(maxName, faqMax);
+  if (text.length > FIRST_REPLY_MAX) text = shorten(text, FIRST_REPLY_MAX);
+  if (best?.kind === 'procedure') buttons.push([detailsButton(best.procedure.code, t)]);
+  for (const h of others)
+    buttons.push([
+      h.kind === 'procedure'
+        ? procedureButton(h.procedure)
+        : { label: shorten(h.faq.title, 40), data: `svc:q:${h.faq.id}` },
+    ]);
   buttons.push([{ label: t('citizen.buttons.notMine'), data: 'svc:no' }]);
-  return { text: blocks.join('\n\n'), buttons };
+  return { text, buttons };
 }
 
 function faqBlock(f: FaqEntry, n: number | undefined, t: Translate): string {
@@ -241,13 +292,21 @@ export function formatFaq(f: FaqEntry, t: Translate): OutboundReply {
 export function formatDetails(
   p: ProcedureRecord,
   t: Translate,
-  updatedAt: Date | null,
+  asOf: string | null,
 ): OutboundReply {
   const lines = [procedureBlock(p, t, { full: true }), t('citizen.hit.field', { field: p.field })];
   if (p.fee) lines.push(t('citizen.feeNote'));
-  lines.push(sourceLine(t, updatedAt));
+  lines.push(sourceLine(t, asOf));
   return {
     text: lines.join('\n'),
+    buttons: [[{ label: t('citizen.buttons.fields'), data: 'svc:fl:1' }]],
+  };
+}
+
+/** A procedure outside our catalogue: say so, and where to look it up (the national portal). */
+export function formatNotInList(query: string, t: Translate): OutboundReply {
+  return {
+    text: t('citizen.notInList', { query: shorten(query.trim(), 60), url: NATIONAL_PORTAL }),
     buttons: [[{ label: t('citizen.buttons.fields'), data: 'svc:fl:1' }]],
   };
 }
@@ -317,7 +376,7 @@ export function formatProcedureList(
   pageNo: number,
   prefix: string,
   t: Translate,
-  updatedAt: Date | null,
+  asOf: string | null,
 ): OutboundReply {
   const page = paginate(list, pageNo, 8);
   const lines = page.items.map((p) =>
@@ -327,15 +386,10 @@ export function formatProcedureList(
       level: shortOnlineLevel(p, t),
     }),
   );
-  const buttons: Button[][] = page.items.map((p) => [
-    {
-      label: `${p.code} · ${shorten(p.name.replace(/^Thủ tục /, ''), 28)}`,
-      data: `svc:d:${p.code}`,
-    },
-  ]);
+  const buttons: Button[][] = page.items.map((p) => [procedureButton(p)]);
   const nav = navRow(prefix, page, t);
   if (nav.length) buttons.push(nav);
   buttons.push([{ label: t('citizen.buttons.fields'), data: 'svc:fl:1' }]);
   const head = `${title}\n${t('citizen.pageOf', { page: page.page, pages: page.pages })}`;
-  return { text: [head, lines.join('\n'), sourceLine(t, updatedAt)].join('\n\n'), buttons };
+  return { text: [head, lines.join('\n'), sourceLine(t, asOf)].join('\n\n'), buttons };
 }

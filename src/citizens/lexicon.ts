@@ -151,6 +151,8 @@ export class QueryNormalizer {
 
   /** Known adjacent word pairs ('khai sinh'), for correcting short words from their context. */
   private readonly pairs = new Set<string>();
+  /** Adjacent word pairs of the searchable documents only. */
+  private readonly docPairs = new Set<string>();
   private readonly corrections = new Map<string, string | undefined>();
 
   constructor(opts: { synonymsText: string; stopwordsText: string }) {
@@ -171,6 +173,20 @@ export class QueryNormalizer {
    */
   addDocument(tokens: readonly string[]): void {
     this.addSequence(tokens, 1);
+    for (let i = 0; i + 1 < tokens.length; i++) this.docPairs.add(`${tokens[i]} ${tokens[i + 1]}`);
+  }
+
+  /**
+   * Whether the word at i forms a catalogue word pair with a neighbour. Folding makes some
+   * filler words look like catalogue words ("đó" and "độ" both fold to "do"): "chế do" keeps
+   * its "do" because "chế độ" is in the catalogue.
+   */
+  private inCataloguePair(tokens: readonly string[], i: number): boolean {
+    const t = tokens[i];
+    return (
+      (i > 0 && this.docPairs.has(`${tokens[i - 1]} ${t}`)) ||
+      (i + 1 < tokens.length && this.docPairs.has(`${t} ${tokens[i + 1]}`))
+    );
   }
 
   private addSequence(tokens: readonly string[], weight: number): void {
@@ -325,7 +341,11 @@ export class QueryNormalizer {
       if (p === undefined) break;
       if (!p.keep) {
         const rule = this.stop.match(toks, i);
-        if (rule && rule.from.every((_, k) => !parts[i + k]?.keep)) {
+        if (
+          rule &&
+          rule.from.every((_, k) => !parts[i + k]?.keep) &&
+          !(rule.from.length === 1 && this.inCataloguePair(toks, i))
+        ) {
           i += rule.from.length;
           continue;
         }

@@ -1,5 +1,15 @@
 import MiniSearch from 'minisearch';
 import { QueryNormalizer, tokenize } from './lexicon.js';
+import { MARKERS } from './markers.js';
+import {
+  answerVector,
+  FEATURES,
+  featureIndex,
+  linearScore,
+  usableModel,
+  type FeatureName,
+  type RerankModel,
+} from './rerank.js';
 import type { FaqEntry, ProcedureRecord, SearchHit, SearchResult } from './types.js';
 
 /**
@@ -16,13 +26,13 @@ export interface LexiconTexts {
   synonymsText: string;
   stopwordsText: string;
   popularText?: string;
+  /** Trained re-ranker weights (reranker.json); the prior weights without it. */
+  model?: RerankModel;
 }
 
 export interface SearchTuning {
-  /** Below this confidence the result is "not found". */
-  minConfidence: number;
-  /** Hits scoring below this share of the best hit are dropped. */
-  relativeCutoff: number;
+  /** Hits whose re-ranker score is this far below the best hit's are dropped. */
+  scoreGap: number;
   maxHits: number;
   /** At most this many of the question's most specific words/pairs go to the engine… */
   maxEngineTerms: number;
@@ -31,8 +41,7 @@ export interface SearchTuning {
 }
 
 export const DEFAULT_TUNING: SearchTuning = {
-  minConfidence: 0.55,
-  relativeCutoff: 0.15,
+  scoreGap: 4,
   maxHits: 3,
   maxEngineTerms: 12,
   postingBudget: 700,
@@ -47,6 +56,54 @@ interface IndexedDoc {
 }
 
 /** Tokens plus adjacent pairs ('khai_sinh'). */
+/** One engine candidate with its re-ranker features (see rerank.ts). */
+export interface Candidate {
+  /** 'p:<code>' or 'f:<faq id>'. */
+  id: string;
+  features: number[];
+  /** Share of the question's informative words this candidate covers (0..1). */
+  confidence: number;
+}
+
+/** A question's candidates and its own features (see ANSWER_FEATURES in rerank.ts). */
+export interface CandidateSet {
+  normalized: string;
+  candidates: Candidate[];
+  /** Share of unknown words, log of the engine's top score, length, share from synonyms. */
+  question: number[];
+}
+
+/** Whether the best candidate is good enough to show (else "not found"). */
+export function answerable(
+  model: RerankModel,
+  best: Candidate & { score: number },
+  question: readonly number[],
+): boolean {
+  if (best.confidence < model.minConfidence) return false;
+  // Every informative word of the question is in the hit (typically a FAQ's keywords): answer.
+  if (best.confidence >= SURE_CONFIDENCE) return true;
+  return linearScore(model.answer, answerVector(best, question)) >= model.answerThreshold;
+}
+
+/** Candidates in re-ranker order, each with its score. */
+export function rankCandidates(
+  candidates: readonly Candidate[],
+  weights: readonly number[],
+): Array<Candidate & { score: number }> {
+  return candidates
+    .map((c) => ({ ...c, score: linearScore(weights, c.features) }))
+    .sort((a, b) => b.score - a.score);
+}
+
+/** A best hit covering this share of the question is answered whatever the model says. */
+const SURE_CONFIDENCE = 0.95;
+
+/** Where the per-marker features start in the feature vector. */
+const BASE_COUNT = FEATURES.length - 2 * MARKERS.length;
+
+/** How many of the engine's hits the re-ranker sees. */
+const MAX_CANDIDATES = 25;
+
 export function withPairs(tokens: readonly string[]): string[] {
   const out = [...tokens];
   for (let i = 0; i + 1 < tokens.length; i++) out.push(`${tokens[i]}_${tokens[i + 1]}`);
@@ -74,13 +131,20 @@ export class CitizenSearch {
   private readonly docTerms = new Map<string, Set<string>>();
   private readonly docCount: number;
   private readonly popular = new Set<string>();
+  /** Which MARKERS each document's name has. */
+  private readonly docMarkers = new Map<string, boolean[]>();
+  /** Each document's distinct name words (without the leading "thủ tục"). */
+  private readonly nameWords = new Map<string, string[]>();
+  private readonly model: RerankModel;
 
   constructor(
     procedures: readonly ProcedureRecord[],
     faqs: readonly FaqEntry[],
     lexicon: LexiconTexts,
     private readonly tuning: SearchTuning = DEFAULT_TUNING,
+    model?: RerankModel,
   ) {
+    this.model = usableModel(model ?? lexicon.model);
     this.normalizer = new QueryNormalizer(lexicon);
     for (const line of (lexicon.popularText ?? '').split('\n')) {
       const code = line.replace(/#.*$/, '').trim();
@@ -127,6 +191,11 @@ export class CitizenSearch {
       const phraseTokens = name[0] === 'thu' && name[1] === 'tuc' ? name.slice(2) : name;
       this.namePhrase.set(d.id, ` ${phraseTokens.join(' ')} `);
       this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
+      this.nameWords.set(d.id, dedupe(phraseTokens));
+      this.docMarkers.set(
+        d.id,
+        MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
+      );
       const terms = new Set<string>();
       for (const text of [d.name, d.keywords, d.field])
         for (const t of withPairs(tokenize(text))) terms.add(t);
@@ -188,24 +257,14 @@ export class CitizenSearch {
   }
 
   /**
-   * Best 1–3 hits for a citizen's question, in rank order, or none when confidence is low.
-   * A procedure code typed in the question (e.g. "1.001193") is answered directly.
+   * The engine's candidates for a question, each with its re-ranker features and the share of
+   * the question it covers (the confidence). Exposed for training and evaluation.
    */
-  search(query: string): SearchResult {
-    const code = CODE_RE.exec(query)?.[1];
-    if (code !== undefined) {
-      const p = this.procedures.get(code);
-      if (p)
-        return {
-          normalized: code,
-          hits: [{ kind: 'procedure', procedure: p, score: 1 }],
-          confidence: 1,
-        };
-    }
+  candidates(query: string): CandidateSet {
     const nq = this.normalizer.normalize(query);
     const normalized = nq.tokens.join(' ');
     const tokens = dedupe(nq.tokens);
-    if (tokens.length === 0) return { normalized, hits: [], confidence: 0 };
+    if (tokens.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0] };
 
     // The engine ranks with the question's most specific words and pairs, rarest first, up to a
     // budget of postings: common words rank almost nothing (low IDF) but would make it score
@@ -228,56 +287,120 @@ export class CitizenSearch {
       postings += df(t);
     }
     const raw = this.mini.search(terms.join(' '), { tokenize: (text) => text.split(' ') });
-    if (raw.length === 0) return { normalized, hits: [], confidence: 0 };
+    if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0] };
 
     const phrase = ` ${normalized} `;
     const fieldHit = this.fieldPhrases
       .filter((f) => phrase.includes(` ${f.phrase} `))
       .map((f) => f.field);
     const maxIdf = Math.log(1 + this.docCount / 0.5);
+    // Numbers the catalogue does not use (phone numbers, years, ages) say nothing about the topic.
+    const noise = (t: string): boolean => /^\d+$/.test(t) && !this.docFreq.has(t);
     const weightOf = (t: string): number => {
+      if (noise(t)) return 0;
       const known = this.docFreq.has(t);
-      let w = known ? this.idf(t) : maxIdf;
+      // Everyday words the rule files know but no name uses ("riêng", "quen"): phrasing, not
+      // a topic of their own; words nobody knows weigh most (likely another topic).
+      let w = known ? this.idf(t) : this.normalizer.knows(t) ? maxIdf * 0.25 : maxIdf;
       if (GENERIC.has(t)) w *= 0.3;
       if (nq.corrected.has(t)) w *= 0.6;
       return w;
     };
     const weights = new Map(tokens.map((t) => [t, weightOf(t)]));
     const total = [...weights.values()].reduce((a, b) => a + b, 0);
-    const unknown = tokens.filter((t) => !this.docFreq.has(t) && !nq.corrected.has(t)).length;
+    const unknown = tokens.filter(
+      (t) => !this.docFreq.has(t) && !nq.corrected.has(t) && !noise(t) && !this.normalizer.knows(t),
+    ).length;
 
     const level = preferredLevel(query);
-    const scored = raw.slice(0, 20).map((r) => {
+    const rawPhrase = ` ${tokenize(query).join(' ')} `;
+    const queryMarkers = MARKERS.map(
+      (m) => m.query.test(phrase) || (m.raw !== undefined && m.raw.test(rawPhrase)),
+    );
+    const queryWords = new Set([...tokens, ...rawPhrase.split(' ').filter((t) => t !== '')]);
+    const queryPairs = allTerms.filter((t) => t.includes('_'));
+    const topEngine = raw[0]?.score ?? 1;
+    const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
-      let score = r.score;
       const name = this.namePhrase.get(id) ?? '';
-      // The question quotes the name, or the name is all the question says: rank first.
-      if (tokens.length >= 2 && name.includes(phrase)) score *= 1.6;
-      else if (nq.literal.split(' ').length >= 3 && name.includes(` ${nq.literal} `)) score *= 1.6;
-      else if (name.split(' ').length >= 4 && phrase.includes(name)) score *= 1.5;
-      if (name === phrase) score *= 1.4;
-      // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      if (nq.phrases.some((ph) => name.includes(` ${ph} `))) score *= 1.4;
-      const p = id.startsWith('p:') ? this.procedures.get(id.slice(2)) : undefined;
-      if (p) {
-        if (fieldHit.includes(p.field)) score *= 1.3;
-        if (this.popular.has(p.code)) score *= 1.2;
-        const lv = this.levelPhrase.get(id) ?? '';
-        if (lv.includes(level === 'province' ? 'cap tinh' : 'cap xa')) score *= level ? 1.15 : 1.05;
-      }
       const docTerms = this.docTerms.get(id);
+      const p = id.startsWith('p:') ? this.procedures.get(id.slice(2)) : undefined;
+      const f = new Array<number>(FEATURES.length).fill(0);
+      const set = (k: FeatureName, x: number): void => {
+        f[featureIndex(k)] = x;
+      };
+      set('engine', r.score / topEngine);
+      // The question quotes the name, or the name is all the question says.
+      let phraseInName = 0;
+      if (tokens.length >= 2 && name.includes(phrase)) phraseInName = 1;
+      else if (nq.literal.split(' ').length >= 3 && name.includes(` ${nq.literal} `))
+        phraseInName = 1;
+      if (name === phrase) phraseInName += 1;
+      set('phraseInName', phraseInName);
+      set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
+      // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
+      set('synonymPhrase', nq.phrases.some((ph) => name.includes(` ${ph} `)) ? 1 : 0);
+      if (p) {
+        set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
+        set('popular', this.popular.has(p.code) ? 1 : 0);
+        // The level the question names: a name saying "(thực hiện tại cấp tỉnh)" matches best,
+        // a procedure done at that level among others next.
+        const lv = this.levelPhrase.get(id) ?? '';
+        const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
+        if (wanted) set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+      } else set('faq', 1);
+      // Sibling procedures differ by variants ("lưu động", "cấp lại", "có yếu tố nước ngoài"):
+      // agreement and disagreement between the question and the name.
+      let both = 0;
+      let docOnly = 0;
+      let queryOnly = 0;
+      const docMarkers = this.docMarkers.get(id) ?? [];
+      const perMarker = BASE_COUNT;
+      MARKERS.forEach((_, i) => {
+        const d = docMarkers[i] === true;
+        const q = queryMarkers[i] === true;
+        if (d && q) both++;
+        else if (d) docOnly++;
+        else if (q) queryOnly++;
+        f[perMarker + 2 * i] = d && q ? 1 : 0;
+        f[perMarker + 2 * i + 1] = d && !q ? 1 : 0;
+      });
+      set('markerMatch', both);
+      set('markerDocOnly', docOnly);
+      set('markerQueryOnly', queryOnly);
+      // How much of the name the question leaves unexplained (a longer sibling's qualifiers).
+      const nameWords = this.nameWords.get(id) ?? [];
+      let miss = 0;
+      let all = 0;
+      for (const t of nameWords) {
+        const w = this.idf(t) * (GENERIC.has(t) ? 0.3 : 1);
+        all += w;
+        if (!queryWords.has(t)) miss += w;
+      }
+      set('docMiss', all > 0 ? miss / all : 0);
+      set('nameLength', Math.log(1 + nameWords.length));
+      let pairs = 0;
+      for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
+      set('pairShare', queryPairs.length > 0 ? pairs / queryPairs.length : 0);
+
       const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
       for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
-      const pairMatched = allTerms.some((q) => q.includes('_') && docTerms?.has(q) === true);
       let covered = 0;
       for (const [t, w] of weights) if (matched.has(t)) covered += w;
       let coverage = total > 0 ? covered / total : 0;
       // Several words but no two of them side by side in the hit: likely a chance match.
-      if (tokens.length >= 2 && !pairMatched) coverage *= 0.75;
-      // Two or more words the catalogue has never seen: probably another topic altogether.
-      if (unknown >= 2) coverage *= 0.8;
-      // Everything a curated synonym rule produced is matched: trust the rule.
-      if (nq.phrases.some((ph) => ph.split(' ').every((t) => matched.has(t))))
+      if (tokens.length >= 2 && pairs === 0) coverage *= 0.75;
+      // Words the catalogue has never seen: each one makes another topic more likely.
+      coverage *= 0.85 ** unknown;
+      // Everything a curated synonym rule produced is matched: trust the rule (unless it only
+      // says "đăng ký" or "cấp", which every other name says too).
+      if (
+        unknown === 0 &&
+        nq.phrases.some((ph) => {
+          const words = ph.split(' ');
+          return words.some((t) => !GENERIC.has(t)) && words.every((t) => matched.has(t));
+        })
+      )
         coverage = Math.max(coverage, 0.6);
       // One common syllable alone ("yêu", "nuôi") is too ambiguous to answer confidently.
       const only = tokens[0];
@@ -288,18 +411,48 @@ export class CitizenSearch {
         (this.docFreq.get(only) ?? 0) > 3
       )
         coverage *= 0.4;
-      return { id, score: score * (0.5 + coverage), coverage };
+      set('coverage', coverage);
+      return { id, features: f, confidence: coverage };
     });
-    scored.sort((a, b) => b.score - a.score);
-    const best = scored[0];
-    if (!best) return { normalized, hits: [], confidence: 0 };
-    const confidence = best.coverage;
-    if (confidence < this.tuning.minConfidence) return { normalized, hits: [], confidence };
+    const expanded = tokens.filter((t) => nq.expanded.has(t)).length;
+    return {
+      normalized,
+      candidates,
+      question: [
+        unknown / tokens.length,
+        Math.log(1 + topEngine),
+        Math.min(tokens.length, 12) / 12,
+        expanded / tokens.length,
+      ],
+    };
+  }
 
+  /**
+   * Best 1–3 hits for a citizen's question, in rank order, or none when confidence is low.
+   * A procedure code typed in the question (e.g. "1.001193") is answered directly.
+   */
+  search(query: string): SearchResult {
+    const code = CODE_RE.exec(query)?.[1];
+    if (code !== undefined) {
+      const p = this.procedures.get(code);
+      if (p)
+        return {
+          normalized: code,
+          hits: [{ kind: 'procedure', procedure: p, score: 1 }],
+          confidence: 1,
+        };
+    }
+    const set = this.candidates(query);
+    const { normalized } = set;
+    const ranked = rankCandidates(set.candidates, this.model.weights);
+    const best = ranked[0];
+    if (!best) return { normalized, hits: [], confidence: 0 };
+    const confidence = best.confidence;
+    if (!answerable(this.model, best, set.question)) return { normalized, hits: [], confidence };
     const hits: SearchHit[] = [];
-    for (const s of scored) {
+    for (const s of ranked) {
       if (hits.length >= this.tuning.maxHits) break;
-      if (s.score < best.score * this.tuning.relativeCutoff) break;
+      if (best.score - s.score > this.tuning.scoreGap) break;
       const hit = this.toHit(s.id, s.score);
       if (hit) hits.push(hit);
     }

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DbClient } from '../db/client.js';
+import { SERVICES_AS_OF } from '../domain/catalog/catalog.js';
 import { compareVi, fold } from '../text/vietnamese.js';
 import { loadProceduresCsv } from './catalog-csv.js';
 import { SENSITIVE_PLACEHOLDER, maskQuestion } from './privacy.js';
@@ -8,7 +10,9 @@ import type { FieldInfo } from './format.js';
 import { buildFieldPhrases, detectIntent } from './intents.js';
 import { loadLexicon } from './lexicon-files.js';
 import { CitizenSearch, DEFAULT_TUNING, type SearchTuning } from './search.js';
+import { asksForProcedure, isSmallTalk } from './smalltalk.js';
 import {
+  latestSourceDate,
   toOnlineLevel,
   type FaqEntry,
   type ProcedureRecord,
@@ -18,14 +22,30 @@ import {
 
 /** CatalogMeta key holding the ISO time of the last `import services`. */
 export const SERVICES_UPDATED_AT_KEY = 'services.updatedAt';
+export { SERVICES_AS_OF as SERVICES_AS_OF_KEY } from '../domain/catalog/catalog.js';
 
 /** What a citizen's free text turned out to be. */
 export type CitizenAnswer =
   | { kind: 'hits'; hits: SearchHit[]; result: SearchResult }
-  | { kind: 'notFound'; result: SearchResult }
+  | { kind: 'notFound'; result: SearchResult; outOfCatalogue: boolean }
+  | { kind: 'smallTalk' }
   | { kind: 'fullyOnlineCommune' }
   | { kind: 'fields' }
   | { kind: 'field'; field: FieldInfo };
+
+/** What a miss was: "Không phải cái tôi cần" tapped, or a question that found nothing. */
+export type MissKind = 'not_mine' | 'not_found';
+
+/** One search miss as the admin view shows it (no user id, question masked). */
+export interface MissRow {
+  id: string;
+  kind: MissKind;
+  question: string;
+  shown: string[];
+  pickedCode: string | null;
+  at: Date;
+  pickedAt: Date | null;
+}
 
 /** One anonymous unanswered question: folded text and how often it was asked. */
 export interface UnansweredRow {
@@ -84,25 +104,35 @@ export class CitizenService {
   private byField = new Map<string, ProcedureRecord[]>();
   private fullyOnline: ProcedureRecord[] = [];
   private catalogUpdatedAt: Date | null = null;
+  private catalogAsOf: string | null = null;
   private readonly memoryUnanswered = new Map<string, UnansweredRow>();
+  private readonly memoryMisses = new Map<string, MissRow>();
 
   constructor(private readonly deps: CitizenServiceDeps = {}) {}
 
   /** Build the index (call once at start-up). */
   async load(): Promise<void> {
-    const [procedures, updatedAt, faqs, lexicon] = await Promise.all([
+    const [procedures, updatedAt, asOf, faqs, builtIn, provinceRules] = await Promise.all([
       this.loadProcedures(),
       this.loadUpdatedAt(),
+      this.loadAsOf(),
       loadFaq(this.deps.faqFile),
       loadLexicon({
         ...(this.deps.synonymsFile ? { synonymsFile: this.deps.synonymsFile } : {}),
         ...(this.deps.stopwordsFile ? { stopwordsFile: this.deps.stopwordsFile } : {}),
         ...(this.deps.popularFile ? { popularFile: this.deps.popularFile } : {}),
       }),
+      this.deps.prisma?.searchSynonym.findMany({ orderBy: { line: 'asc' } }) ?? [],
     ]);
+    // The province's imported rules first: for the same words they win over the built-in ones.
+    const lexicon = {
+      ...builtIn,
+      synonymsText: [...provinceRules.map((r) => r.rule), builtIn.synonymsText].join('\n'),
+    };
     this.build(procedures, faqs, lexicon, updatedAt);
+    this.catalogAsOf = asOf ?? latestSourceDate(procedures);
     this.deps.logger?.info(
-      { procedures: procedures.length, faqs: faqs.length },
+      { procedures: procedures.length, faqs: faqs.length, provinceSynonyms: provinceRules.length },
       'citizen search index built',
     );
   }
@@ -172,6 +202,13 @@ export class CitizenService {
     return Number.isNaN(d.getTime()) ? null : d;
   }
 
+  private async loadAsOf(): Promise<string | null> {
+    const row = await this.deps.prisma?.catalogMeta.findUnique({
+      where: { key: SERVICES_AS_OF },
+    });
+    return row && /^\d{4}-\d{2}-\d{2}$/.test(row.value) ? row.value : null;
+  }
+
   private engine(): CitizenSearch {
     if (!this.index) throw new Error('CitizenService used before load()');
     return this.index;
@@ -184,6 +221,7 @@ export class CitizenService {
 
   /** Answer a citizen's free text: a list question, a field, or a search. */
   answer(text: string): CitizenAnswer {
+    if (isSmallTalk(text)) return { kind: 'smallTalk' };
     const intent = detectIntent(text, this.fieldPhrases);
     if (intent.kind === 'fullyOnlineCommune') return { kind: 'fullyOnlineCommune' };
     if (intent.kind === 'fields') return { kind: 'fields' };
@@ -194,7 +232,7 @@ export class CitizenService {
     const result = this.search(text);
     return result.hits.length > 0
       ? { kind: 'hits', hits: result.hits, result }
-      : { kind: 'notFound', result };
+      : { kind: 'notFound', result, outOfCatalogue: asksForProcedure(text) };
   }
 
   procedure(code: string): ProcedureRecord | undefined {
@@ -228,6 +266,14 @@ export class CitizenService {
     return this.fullyOnline;
   }
 
+  /**
+   * The catalogue's own as-of date (ISO yyyy-mm-dd): given at import, else the latest date its
+   * sources cite; this is the date citizens see, not when we imported it.
+   */
+  asOf(): string | null {
+    return this.catalogAsOf;
+  }
+
   /** When the catalogue was last imported (CatalogMeta 'services.updatedAt'), if known. */
   updatedAt(): Date | null {
     return this.catalogUpdatedAt;
@@ -256,6 +302,54 @@ export class CitizenService {
       row.lastAt = at;
     } else
       this.memoryUnanswered.set(queryFolded, { queryFolded, count: 1, firstAt: at, lastAt: at });
+  }
+
+  /**
+   * Record a miss: the question (masked like unanswered questions, nothing about who asked) and
+   * what was shown. Returns its id, for the person's next pick (`recordPick`).
+   */
+  async recordMiss(
+    miss: { kind: MissKind; question: string; shown: readonly string[] },
+    at: Date,
+    tx?: DbClient,
+  ): Promise<string | undefined> {
+    const question = anonymiseQuery(miss.question);
+    if (!question) return undefined;
+    const row = { kind: miss.kind, question, shown: [...miss.shown].slice(0, 10), at };
+    const db = tx ?? this.deps.prisma;
+    if (db) return (await db.searchMiss.create({ data: row, select: { id: true } })).id;
+    const id = randomUUID();
+    this.memoryMisses.set(id, { id, ...row, pickedCode: null, pickedAt: null });
+    return id;
+  }
+
+  /** The procedure the person opened next after a miss (first pick only). */
+  async recordPick(id: string, code: string, at: Date, tx?: DbClient): Promise<void> {
+    const db = tx ?? this.deps.prisma;
+    if (db) {
+      await db.searchMiss.updateMany({
+        where: { id, pickedCode: null },
+        data: { pickedCode: code.slice(0, 40), pickedAt: at },
+      });
+      return;
+    }
+    const row = this.memoryMisses.get(id);
+    if (row && row.pickedCode === null) {
+      row.pickedCode = code;
+      row.pickedAt = at;
+    }
+  }
+
+  /** Latest misses first. */
+  async misses(limit = 50): Promise<MissRow[]> {
+    const db = this.deps.prisma;
+    if (db) {
+      const rows = await db.searchMiss.findMany({ orderBy: { at: 'desc' }, take: limit });
+      return rows.map((r) => ({ ...r, kind: r.kind as MissKind }));
+    }
+    return [...this.memoryMisses.values()]
+      .sort((a, b) => b.at.getTime() - a.at.getTime())
+      .slice(0, limit);
   }
 
   /** Most frequent unanswered questions first. */

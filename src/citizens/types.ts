@@ -62,3 +62,17 @@ export function toOnlineLevel(value: string | null | undefined): OnlineLevel {
   const v = (value ?? '').normalize('NFC').trim().toLowerCase();
   return (ONLINE_LEVELS as readonly string[]).includes(v) ? (v as OnlineLevel) : 'unknown';
 }
+
+/**
+ * The catalogue's own as-of date (ISO yyyy-mm-dd): the latest date its rows' sources cite
+ * ("… Hà Tĩnh, 2026-10-03"), or null when none does.
+ */
+export function latestSourceDate(procedures: readonly ProcedureRecord[]): string | null {
+  let latest: string | null = null;
+  for (const p of procedures)
+    for (const m of (p.source ?? '').matchAll(/\b(20\d{2}-[01]\d-[0-3]\d)\b/g)) {
+      const d = m[1];
+      if (d !== undefined && (latest === null || d > latest)) latest = d;
+    }
+  return latest;
+}

@@ -32,16 +32,22 @@ export const CONFIRMED_DRAFT_RETENTION_MS = 31 * 86_400_000;
 /** Citizens' unanswered questions are kept at most this many days from first asked. */
 export const DEFAULT_UNANSWERED_RETENTION_DAYS = 90;
 
-/** Delete unanswered questions first asked more than `days` ago; returns how many went. */
+/**
+ * Delete citizens' questions kept longer than `days`: unanswered questions by when first
+ * asked, search misses ("Không phải cái tôi cần", nothing found) by when recorded. Returns how
+ * many went.
+ */
 export async function pruneUnanswered(
   prisma: PrismaClient,
   now: Date,
   days = DEFAULT_UNANSWERED_RETENTION_DAYS,
 ): Promise<number> {
-  const { count } = await prisma.unansweredQuery.deleteMany({
-    where: { firstAt: { lt: new Date(now.getTime() - days * 86_400_000) } },
-  });
-  return count;
+  const before = new Date(now.getTime() - days * 86_400_000);
+  const [questions, misses] = await Promise.all([
+    prisma.unansweredQuery.deleteMany({ where: { firstAt: { lt: before } } }),
+    prisma.searchMiss.deleteMany({ where: { at: { lt: before } } }),
+  ]);
+  return questions.count + misses.count;
 }
 
 /**

@@ -6,7 +6,7 @@
  * at most once per update.
  */
 import type { Logger } from 'pino';
-import type { CitizenService } from '../citizens/service.js';
+import type { CitizenService, MissKind } from '../citizens/service.js';
 import type { InboundMessage } from '../core/message.js';
 import type { UnitName } from '../report-parser/canonical.js';
 import type { DbClient } from '../db/client.js';
@@ -58,6 +58,13 @@ export interface CitizensService {
   index(): Promise<CitizenService>;
   /** Count a question that found nothing (anonymously), in the update's transaction. */
   recordUnanswered(text: string, at: Date): Promise<void>;
+  /** Record a search miss (masked question, what was shown; no user id); returns its id. */
+  recordMiss(
+    miss: { kind: MissKind; question: string; shown: readonly string[] },
+    at: Date,
+  ): Promise<string | undefined>;
+  /** What the person opened next after a miss. */
+  recordPick(missId: string, code: string, at: Date): Promise<void>;
 }
 
 export interface AppServices {
@@ -149,6 +156,8 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         return deps.citizens;
       },
       recordUnanswered: (text, at) => deps.citizens.recordUnanswered(text, at, db),
+      recordMiss: (miss, at) => deps.citizens.recordMiss(miss, at, db),
+      recordPick: (id, code, at) => deps.citizens.recordPick(id, code, at, db),
     };
     const units: UnitsService = {
       async names() {

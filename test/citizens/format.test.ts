@@ -5,6 +5,7 @@ import {
   formatDetails,
   formatFee,
   formatHits,
+  formatIsoDate,
   formatNotFound,
   formatProcedureList,
   formatProcessingTime,
@@ -12,6 +13,7 @@ import {
   procedureBlock,
   shorten,
 } from '../../src/citizens/format.js';
+import { loadProceduresCsv } from '../../src/citizens/catalog-csv.js';
 import type { ProcedureRecord } from '../../src/citizens/types.js';
 
 const t = createI18n({ defaultLocale: 'vi' }).translator('vi');
@@ -71,11 +73,13 @@ describe('formatFee', () => {
 });
 
 describe('formatProcessingTime', () => {
-  it('drops crawler remarks and says when the portal gives no unit', () => {
+  it('drops crawler remarks, and a figure without its unit never reaches citizens', () => {
     expect(formatProcessingTime(base.processingTime)).toBe('1 ngày làm việc');
-    expect(formatProcessingTime('3 (đơn vị không ghi trên cổng)')).toBe(
-      '3 (cổng không ghi đơn vị)',
-    );
+    expect(formatProcessingTime('3 (đơn vị không ghi trên cổng)')).toBeUndefined();
+    expect(formatProcessingTime('3 (đơn vị không ghi trên cổng)', true)).toBeUndefined();
+    expect(
+      formatProcessingTime('Trực tuyến: 3 (đơn vị không ghi trên cổng); Trực tiếp: 5 Ngày'),
+    ).toBe('5 ngày');
   });
 
   it('prefers the online channel', () => {
@@ -93,7 +97,7 @@ describe('procedureBlock', () => {
   it('explains toàn trình in plain words with code, level, time, indicative fee and link', () => {
     const text = procedureBlock(base, t);
     expect(text).toContain('Thủ tục đăng ký khai sinh');
-    expect(text).toContain('Mã: 1.001193');
+    expect(text).toContain('(mã 1.001193)');
     expect(text).toContain('toàn trình – làm hoàn toàn trên mạng');
     expect(text).toContain('Nơi giải quyết: cấp xã');
     expect(text).toContain('Thời hạn: 1 ngày làm việc');
@@ -101,10 +105,18 @@ describe('procedureBlock', () => {
     expect(text).toContain('https://dichvucong.gov.vn/');
   });
 
-  it('says "chưa có thông tin" for an unknown online level, never a guess', () => {
+  it('for an unknown online level says so in one line with where to check, never a guess', () => {
     const text = procedureBlock({ ...base, onlineLevel: 'unknown' }, t);
-    expect(text).toContain('Trực tuyến: chưa có thông tin.');
+    const line = text.split('\n').find((l) => l.includes('Trực tuyến:'));
+    expect(line).toBe(
+      `• Trực tuyến: chưa có thông tin ở địa phương – xem mức độ trên trang thủ tục: ${base.portalUrl}`,
+    );
     expect(text).not.toMatch(/toàn trình|một phần/);
+    // The link is in that line; not repeated.
+    expect(text.split(base.portalUrl ?? '').length).toBe(2);
+    expect(procedureBlock({ ...base, onlineLevel: 'unknown', portalUrl: null }, t)).toContain(
+      'trang thủ tục: https://dichvucong.gov.vn',
+    );
   });
 
   it('gives the per-agency detail for "tùy cơ quan"', () => {
@@ -126,36 +138,37 @@ describe('procedureBlock', () => {
   });
 
   it('has an English version', () => {
-    expect(procedureBlock(base, en)).toContain('Code: 1.001193');
+    expect(procedureBlock(base, en)).toContain('(code 1.001193)');
   });
 });
 
 describe('answers', () => {
-  it('numbers several hits, names the source with the update date, and offers details and "not mine"', () => {
+  it('shows the best hit with its key facts and the others as one-line buttons with their codes', () => {
     const r = formatHits(
       [
         { kind: 'procedure', procedure: base, score: 2 },
         {
           kind: 'procedure',
-          procedure: { ...base, code: '1.000689', name: 'Khai sinh kết hợp' },
+          procedure: { ...base, code: '1.000689', name: 'Thủ tục khai sinh kết hợp nhận cha' },
           score: 1,
         },
       ],
       t,
-      new Date('2026-10-03T18:30:00Z'),
+      '2026-10-03',
     );
-    expect(r.text).toContain('1. Thủ tục đăng ký khai sinh');
-    expect(r.text).toContain('2. Khai sinh kết hợp');
-    // 18:30 UTC is already the next day in Hà Tĩnh.
-    expect(r.text).toContain('Nguồn: Cổng Dịch vụ công quốc gia, cập nhật 04/10/2026.');
-    expect(r.buttons?.flat().map((b) => b.data)).toEqual([
-      'svc:d:1.001193',
-      'svc:d:1.000689',
-      'svc:no',
+    expect(r.text).toContain('Thủ tục đăng ký khai sinh (mã 1.001193)');
+    expect(r.text).toContain('Thời hạn: 1 ngày làm việc');
+    expect(r.text).not.toContain('khai sinh kết hợp');
+    // The catalogue's own date, written as given (no time-zone shift).
+    expect(r.text).toContain('Nguồn: Cổng Dịch vụ công quốc gia, danh mục ngày 03/10/2026.');
+    expect(r.buttons).toEqual([
+      [{ label: 'Chi tiết 1.001193', data: 'svc:d:1.001193' }],
+      [{ label: '1.000689 · khai sinh kết hợp nhận cha', data: 'svc:d:1.000689' }],
+      [{ label: 'Không phải cái tôi cần', data: 'svc:no' }],
     ]);
   });
 
-  it('still names the source when the update date is unknown', () => {
+  it('still names the source when the catalogue date is unknown', () => {
     expect(formatHits([{ kind: 'procedure', procedure: base, score: 1 }], t, null).text).toContain(
       'Nguồn: Cổng Dịch vụ công quốc gia.',
     );
@@ -192,9 +205,36 @@ describe('answers', () => {
   });
 });
 
+describe('first reply on a phone screen, over the whole seed catalogue', () => {
+  it('fits in 700 characters with two other candidates, codes visible, no raw data notes', async () => {
+    const all = await loadProceduresCsv();
+    for (const [i, p] of all.entries()) {
+      const others = [all[(i + 1) % all.length], all[(i + 2) % all.length]].map((o) => ({
+        kind: 'procedure' as const,
+        procedure: o ?? p,
+        score: 1,
+      }));
+      const r = formatHits(
+        [{ kind: 'procedure', procedure: p, score: 2 }, ...others],
+        t,
+        '2026-10-03',
+      );
+      expect(r.text.length, p.code).toBeLessThanOrEqual(700);
+      expect(r.text).toContain(`mã ${p.code}`);
+      expect(r.text).not.toMatch(/không ghi|bản ghi DVCQG|WORKING_DAY|cổng không ghi/);
+      const labels = r.buttons?.flat().map((b) => b.label) ?? [];
+      for (const o of others) expect(labels.some((l) => l.startsWith(o.procedure.code))).toBe(true);
+      for (const l of labels) expect(l.length).toBeLessThanOrEqual(42);
+      const details = formatDetails(p, t, '2026-10-03').text;
+      expect(details).not.toMatch(/không ghi trên cổng|cổng không ghi|bản ghi DVCQG/);
+    }
+  });
+});
+
 describe('helpers', () => {
   it('formats dates as dd/mm/yyyy in Asia/Ho_Chi_Minh', () => {
     expect(formatDateVi(new Date('2025-12-31T17:00:00Z'))).toBe('01/01/2026');
+    expect(formatIsoDate('2026-10-03')).toBe('03/10/2026');
   });
 
   it('clamps pages', () => {

@@ -84,4 +84,25 @@ describe('stored unanswered questions', () => {
     expect(left.map((r) => r.queryFolded)).toEqual(['moi']);
     expect(await pruneUnanswered(t.db.prisma, now, 30)).toBeGreaterThanOrEqual(1);
   });
+
+  it('search misses follow the same retention', async () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    const day = 86_400_000;
+    await t.db.prisma.searchMiss.createMany({
+      data: [
+        { kind: 'not_found', question: 'cu', shown: [], at: new Date(now.getTime() - 91 * day) },
+        {
+          kind: 'not_mine',
+          question: 'moi',
+          shown: ['1.001193'],
+          at: new Date(now.getTime() - 89 * day),
+        },
+      ],
+    });
+    await pruneUnanswered(t.db.prisma, now);
+    const left = await t.db.prisma.searchMiss.findMany({
+      where: { question: { in: ['cu', 'moi'] } },
+    });
+    expect(left.map((r) => r.question)).toEqual(['moi']);
+  });
 });

@@ -13,12 +13,35 @@ async function usage(): Promise<string> {
   return `import ${kinds.join('|')} <file>`;
 }
 
+/** `--name value` pairs out of the arguments (an importer declares the names it takes). */
+function splitOptions(args: readonly string[]): {
+  positionals: string[];
+  options: Record<string, string>;
+} {
+  const positionals: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (!a.startsWith('--')) {
+      positionals.push(a);
+      continue;
+    }
+    const [name, inline] = a.slice(2).split('=', 2);
+    const value = inline ?? args[++i];
+    if (!name || value === undefined || value.startsWith('--'))
+      throw new UsageError(`option ${a} needs a value`);
+    options[name] = value;
+  }
+  return { positionals, options };
+}
+
 export const command: AdminCommand = {
   name: 'import',
-  usage: 'import units|indicators|services|staff|schedule <file>',
+  usage: 'import units|indicators|services|staff|schedule|synonyms <file> [--as-of <date>]',
   summary: 'validate and load a data file (all rows or nothing)',
   async run(args, io, deps) {
-    const [kind, file, ...rest] = args;
+    const { positionals, options } = splitOptions(args);
+    const [kind, file, ...rest] = positionals;
     const importers = await loadImporters();
     if (!kind || !file || rest.length) throw new UsageError(`expected: ${await usage()}`);
     const importer = importers.get(kind);
@@ -27,6 +50,9 @@ export const command: AdminCommand = {
         `unknown import kind "${kind}" (expected ${[...importers.keys()].sort().join(', ')})`,
       );
     }
+    for (const name of Object.keys(options))
+      if (!(importer.options ?? []).includes(name))
+        throw new UsageError(`import ${kind} takes no --${name} option`);
     let content: Buffer;
     try {
       content = await deps.readFile(file);
@@ -41,6 +67,7 @@ export const command: AdminCommand = {
       actor: 'cli',
       fileName: path.basename(file),
       progress: progressReporter(io, `import ${kind}`),
+      options,
     });
     const counts = Object.entries(result.counts)
       .map(([k, v]) => `${k} ${v}`)

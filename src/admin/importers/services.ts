@@ -6,10 +6,14 @@
  */
 import { z } from 'zod';
 import type { Prisma } from '../../db/client.js';
-import { ONLINE_LEVELS, SERVICES_UPDATED_AT } from '../../domain/catalog/catalog.js';
+import {
+  ONLINE_LEVELS,
+  SERVICES_AS_OF,
+  SERVICES_UPDATED_AT,
+} from '../../domain/catalog/catalog.js';
 import { fold } from '../../text/vietnamese.js';
 import { readCsv } from '../csv.js';
-import { zodReason } from '../importers.js';
+import { ImportRowsError, zodReason } from '../importers.js';
 import type { ApplyContext, ImportSummary, Importer, ParseResult, RowError } from '../importers.js';
 
 export interface ProcedureRow {
@@ -101,11 +105,49 @@ const FIELDS = [
   'source',
 ] as const;
 
+/** "2026-10-03" or "03/10/2026" -> "2026-10-03"; undefined when not a real date. */
+export function parseAsOf(text: string): string | undefined {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  const vi = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
+  const [y, m, d] = iso
+    ? [iso[1], iso[2], iso[3]]
+    : vi
+      ? [vi[3], vi[2]?.padStart(2, '0'), vi[1]?.padStart(2, '0')]
+      : [];
+  if (!y || !m || !d) return undefined;
+  const date = new Date(`${y}-${m}-${d}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(`${y}-${m}-${d}`)
+    ? `${y}-${m}-${d}`
+    : undefined;
+}
+
+/**
+ * The catalogue's as-of date belongs to the file: `--as-of` sets it; without it the stored one
+ * is dropped (the search then uses the latest date the rows' sources cite).
+ */
+async function applyAsOf(tx: Prisma.TransactionClient, given: string | undefined): Promise<void> {
+  if (given === undefined) {
+    await tx.catalogMeta.deleteMany({ where: { key: SERVICES_AS_OF } });
+    return;
+  }
+  const value = parseAsOf(given);
+  if (!value)
+    throw new ImportRowsError([
+      { line: 0, message: `--as-of '${given}' is not a date (yyyy-mm-dd or dd/mm/yyyy)` },
+    ]);
+  await tx.catalogMeta.upsert({
+    where: { key: SERVICES_AS_OF },
+    create: { key: SERVICES_AS_OF, value },
+    update: { value },
+  });
+}
+
 async function applyServices(
   tx: Prisma.TransactionClient,
   rows: ProcedureRow[],
   ctx: ApplyContext,
 ): Promise<ImportSummary> {
+  await applyAsOf(tx, ctx.options?.['as-of']);
   const counts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
   const existing = new Map((await tx.procedure.findMany()).map((p) => [p.code, p]));
   const creates: Prisma.ProcedureCreateManyInput[] = [];
@@ -145,7 +187,8 @@ async function applyServices(
 
 export const importer: Importer<ProcedureRow[]> = {
   kind: 'services',
-  usage: 'import services <file.csv>',
+  usage: 'import services <file.csv> [--as-of <yyyy-mm-dd|dd/mm/yyyy>]',
+  options: ['as-of'],
   description:
     'code,name_vi,field,level_source,level_2025,online_level,online_level_detail,' +
     'processing_time,fee,portal_url,source (the whole catalogue)',

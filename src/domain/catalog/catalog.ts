@@ -16,6 +16,12 @@ export type OnlineLevel = (typeof ONLINE_LEVELS)[number];
 /** CatalogMeta key holding the ISO time of the last catalogue change. */
 export const SERVICES_UPDATED_AT = 'services.updatedAt';
 
+/**
+ * CatalogMeta key holding the catalogue's own as-of date (ISO yyyy-mm-dd) given at import
+ * (`import services <file> --as-of <date>`); without it the latest date the rows' sources cite.
+ */
+export const SERVICES_AS_OF = 'services.asOf';
+
 type Db = PrismaClient | Prisma.TransactionClient;
 
 /** Every procedure, ordered by code. */

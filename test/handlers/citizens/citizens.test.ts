@@ -32,6 +32,7 @@ async function run(
   name: string,
   input: { text?: string; button?: string },
   locale: Locale = 'vi',
+  before: ConversationState = {},
 ): Promise<{
   replies: OutboundReply[];
   state: ConversationState | null | undefined;
@@ -51,7 +52,7 @@ async function run(
     locale,
     t: i18n.translator(locale),
     tFor: (l) => i18n.translator(l),
-    state: {},
+    state: structuredClone(before),
     setState: (s) => {
       state = s;
     },
@@ -61,6 +62,8 @@ async function run(
       citizens: {
         index: async () => citizens,
         recordUnanswered: (text, at) => citizens.recordUnanswered(text, at),
+        recordMiss: (miss, at) => citizens.recordMiss(miss, at),
+        recordPick: (id, code, at) => citizens.recordPick(id, code, at),
       },
     },
     commands: [],
@@ -96,21 +99,59 @@ describe('citizens handlers', () => {
   it('answers the words after /dichvu', async () => {
     const { replies } = await run('citizens', { text: '/dichvu đổi bằng lái xe' });
     expect(replies[0]?.text).toContain('Đổi giấy phép lái xe');
-    expect(replies[0]?.text).toContain('Mã: 3.000347');
+    expect(replies[0]?.text).toContain('(mã 3.000347)');
   });
 
-  it('answers free text from a citizen with the best procedures, source and buttons, storing no state', async () => {
+  it('answers free text with the best procedure on one screen, the others as coded buttons, and remembers only the masked question', async () => {
     const { replies, state, matched } = await run('citizenQuestion', {
-      text: 'làm giấy khai sinh online được không',
+      text: 'làm giấy khai sinh online được không, sđt 0912 345 678',
     });
     expect(matched).toBe(true);
     const r = replies[0]!;
-    expect(r.text).toContain('1. Thủ tục đăng ký khai sinh');
+    expect(r.text.length).toBeLessThanOrEqual(700);
+    expect(r.text).toContain('Thủ tục đăng ký khai sinh (mã 1.001193)');
     expect(r.text).toContain('toàn trình – làm hoàn toàn trên mạng');
-    expect(r.text).toContain('Nguồn: Cổng Dịch vụ công quốc gia');
+    expect(r.text).toContain('Nguồn: Cổng Dịch vụ công quốc gia, danh mục ngày 03/10/2026.');
     expect(data(r)[0]).toBe('svc:d:1.001193');
     expect(data(r)).toContain('svc:no');
-    expect(state).toBeUndefined();
+    const others = (r.buttons ?? []).flat().slice(1, -1);
+    expect(others.length).toBeGreaterThan(0);
+    for (const b of others) expect(b.label).toMatch(/^\d\.\d{6} · /);
+    const svc = state?.data?.['svc'] as { q: string; shown: string[] };
+    expect(svc.shown[0]).toBe('1.001193');
+    expect(svc.q).not.toMatch(/0912|345 678/);
+  });
+
+  it('records "không phải cái tôi cần" with what was shown and what the person opened next, no user id', async () => {
+    const first = await run('citizenQuestion', { text: 'sổ hồng bị thất lạc xin cấp lại' });
+    const shown = (first.state?.data?.['svc'] as { shown: string[] }).shown;
+    const no = await run('citizens', { button: 'svc:no' }, 'vi', first.state ?? {});
+    const pick = await run('citizens', { button: 'svc:d:1.013995' }, 'vi', no.state ?? {});
+    expect(pick.replies[0]?.text).toContain('1.013995');
+    const row = (await citizens.misses(5)).find((m) => m.question.includes('so hong'));
+    expect(row).toMatchObject({ kind: 'not_mine', shown, pickedCode: '1.013995' });
+    expect(Object.keys(row ?? {}).sort()).toEqual(
+      ['at', 'id', 'kind', 'pickedAt', 'pickedCode', 'question', 'shown'].sort(),
+    );
+    // Only the first pick counts; later taps change nothing.
+    await run('citizens', { button: 'svc:d:1.001193' }, 'vi', pick.state ?? {});
+    expect((await citizens.misses(5)).find((m) => m.id === row?.id)?.pickedCode).toBe('1.013995');
+  });
+
+  it('answers small talk briefly with what the bot can do, never with procedures', async () => {
+    for (const text of ['xin chào', 'cảm ơn bạn nhiều', 'bạn là ai vậy']) {
+      const { replies } = await run('citizenQuestion', { text });
+      expect(replies[0]?.text, text).toContain('trợ lý tra cứu dịch vụ công');
+      expect(data(replies[0]!)).not.toContainEqual(expect.stringMatching(/^svc:d:/));
+    }
+  });
+
+  it('says a procedure outside the catalogue is not in the list, with the national portal', async () => {
+    const { replies } = await run('citizenQuestion', { text: 'xin visa đi Mỹ' });
+    expect(replies[0]?.text).toContain('không có trong danh sách');
+    expect(replies[0]?.text).toContain('https://dichvucong.gov.vn');
+    const row = (await citizens.misses(5)).find((m) => m.question === 'xin visa di my');
+    expect(row).toMatchObject({ kind: 'not_found', shown: [] });
   });
 
   it('does not claim slash commands or empty messages as citizen questions', async () => {
@@ -174,7 +215,7 @@ describe('citizens handlers', () => {
 
   it('speaks English when the chat chose English', async () => {
     const { replies } = await run('citizenQuestion', { text: 'dang ky ket hon' }, 'en');
-    expect(replies[0]?.text).toContain('Code: 1.000894');
+    expect(replies[0]?.text).toContain('(code 1.000894)');
     expect(replies[0]?.text).toContain('Source: National Public Service Portal');
   });
 });

@@ -1,0 +1,66 @@
+/**
+ * Variants that tell sibling procedures apart ("lưu động", "có yếu tố nước ngoài", "cấp lại",
+ * "đăng ký lại", "bị mất", "thôi"/"chấm dứt", "cấp tỉnh"…), used by the re-ranker (search.ts,
+ * rerank.ts): each marker is a feature of its own, so the weights learn which disagreements
+ * matter.
+ */
+/**
+ * Variants that tell sibling procedures apart: `doc` is looked for in the folded name, `query`
+ * in the normalised question and `raw` in the folded question before filler removal (for
+ * words like "online" that the normaliser drops).
+ */
+export interface Marker {
+  doc: RegExp;
+  query: RegExp;
+  raw?: RegExp;
+}
+
+export const MARKERS: readonly Marker[] = [
+  {
+    doc: / luu dong /,
+    query: / (luu dong|tai nha|den nha|tan nha|xuong (thon|xom|ban)|om nang|nam vien) /,
+  },
+  {
+    doc: / (nuoc ngoai|lang gieng) /,
+    query: / (nuoc ngoai|ngoai quoc|viet kieu|lang gieng|quoc tich) /,
+    raw: / nguoi (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai) /,
+  },
+  { doc: / bien gioi /, query: / (bien gioi|giap bien|lang gieng|cua khau) / },
+  {
+    doc: / cap lai /,
+    query: / (cap lai|lam lai|xin lai|mat|rach|hong|chay|nat) /,
+    raw: / (that lac|danh roi|bi trom) /,
+  },
+  {
+    doc: / dang ky lai /,
+    query: / (dang ky lai|khong con|mat het|chay|so goc) /,
+  },
+  { doc: / (bi mat|do mat|trinh bao mat) /, query: / mat /, raw: / (that lac|danh roi) / },
+  {
+    doc: / (thoi|cham dut|xoa|huy|thu hoi) /,
+    query: / (thoi|nghi|cham dut|xoa|huy|thu hoi|rut|cat) /,
+  },
+  { doc: / gia han /, query: / (gia han|het han|qua han|keo dai|them thoi gian) / },
+  {
+    doc: / (dieu chinh|thay doi|cai chinh|bo sung|cap nhat) /,
+    query: / (dieu chinh|thay doi|sua|doi|cai chinh|bo sung|cap nhat|tich hop) /,
+  },
+  {
+    doc: / (truc tuyen|dich vu cong|dien tu) /,
+    query: / (truc tuyen|dien tu) /,
+    raw: / (online|onl|truc tuyen|tren mang|qua mang|vneid|dich vu cong|dien thoai|app) /,
+  },
+  { doc: / lan dau /, query: / (lan dau|moi mua|chua co) / },
+  {
+    doc: / (ket hop|lien thong) /,
+    query: / (ket hop|lien thong|cung luc|dong thoi) /,
+    raw: / (luon|kem|cung luc|dong thoi|ca hai) /,
+  },
+  { doc: / duoi 14 /, query: / (duoi 14|tre em|tre|be) / },
+  { doc: / cap doi /, query: / (cap doi|doi|cu) / },
+  {
+    doc: / cap tinh /,
+    query: / (cap|o|tai|len|cong an|ubnd) tinh /,
+    raw: / so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa) /,
+  },
+];

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  crossValidate,
+  fitModel,
+  foldsOf,
+  measure,
+  type EvalQuestion,
+} from '../../src/citizens/evaluate.js';
+import { DEFAULT_MODEL_FILE } from '../../src/citizens/lexicon-files.js';
+import {
+  FEATURES,
+  featureIndex,
+  PRIOR_MODEL,
+  trainPairwise,
+  usableModel,
+  type RerankModel,
+} from '../../src/citizens/rerank.js';
+import type { CitizenSearch } from '../../src/citizens/search.js';
+import { hitId, seedSearch } from './helpers.js';
+
+let search: CitizenSearch;
+beforeAll(async () => {
+  search = await seedSearch();
+});
+
+/** A candidate whose features are all zero but `coverage` (and `engine`). */
+function cand(id: string, coverage: number, engine = 0.5) {
+  const features = new Array<number>(FEATURES.length).fill(0);
+  features[featureIndex('coverage')] = coverage;
+  features[featureIndex('engine')] = engine;
+  return { id, features, confidence: coverage };
+}
+
+describe('the re-ranker', () => {
+  it("ships weights trained on today's feature list (a stale file would fall back to the prior)", async () => {
+    const model = JSON.parse(await readFile(DEFAULT_MODEL_FILE, 'utf8')) as RerankModel;
+    expect(usableModel(model)).not.toBe(PRIOR_MODEL);
+    expect(usableModel({ ...model, features: model.features.slice(1) })).toBe(PRIOR_MODEL);
+  });
+
+  it('learns to put the right candidate first when one feature tells (pairwise training)', () => {
+    // The engine prefers the wrong one; coverage tells the truth.
+    const groups = Array.from({ length: 20 }, () => ({
+      candidates: [cand('a', 0.3, 1).features, cand('b', 0.9, 0.6).features],
+      positive: 1,
+    }));
+    const w = trainPairwise(groups, { init: new Array<number>(FEATURES.length).fill(0) });
+    expect(w[featureIndex('coverage')]).toBeGreaterThan(0);
+    const score = (f: number[]) => f.reduce((s, x, i) => s + x * (w[i] ?? 0), 0);
+    expect(score(cand('b', 0.9, 0.6).features)).toBeGreaterThan(score(cand('a', 0.3, 1).features));
+  });
+
+  it('assigns every question to one of k balanced folds, the same way every run', () => {
+    const f = foldsOf(300, 5);
+    expect(foldsOf(300, 5)).toEqual(f);
+    for (let k = 0; k < 5; k++) expect(f.filter((x) => x === k)).toHaveLength(60);
+  });
+
+  it('cross-validates with one model per fold, scoring every question exactly once', () => {
+    // The right answer is always the lower-coverage candidate: only a fitted model finds it.
+    const qs: EvalQuestion[] = Array.from({ length: 25 }, (_, i) => ({
+      query: `q${i}`,
+      expected: 'right',
+      handledBefore: false,
+      candidates: [cand('p:wrong', 0.9), cand('p:right', 0.6 + (i % 5) * 0.01)],
+      question: [0, 0, 0, 0],
+    }));
+    const cv = crossValidate(qs, [], 5);
+    expect(cv.models).toHaveLength(5);
+    expect(cv.metrics.answerable).toBe(25);
+    const all = fitModel(qs);
+    expect(measure(qs, all).top1).toBe(25);
+  });
+});
+
+describe('folding ambiguities', () => {
+  it('keeps a filler word that folds like a catalogue word inside a catalogue pair ("chế độ" / "đó")', () => {
+    expect(search.search('che do tai nan lao dong').normalized).toContain('che do');
+    expect(search.search('cho tôi hỏi cái đó').normalized).not.toContain('do');
+  });
+
+  it('treats VNeID as the channel when the question names another procedure', () => {
+    expect(search.search('dang ky khai sinh online tren vneid').hits.map(hitId)[0]).toBe(
+      '1.001193',
+    );
+  });
+});
