@@ -6,8 +6,9 @@ import type { Feature } from '../src/core/feature.js';
 import type { AppServices } from '../src/services/index.js';
 import { basics } from './basics/index.js';
 import { citizens } from './citizens/index.js';
+import { managers } from './managers/index.js';
 import { reporting } from './reporting/index.js';
 
-export const FEATURES: readonly Feature<AppServices>[] = [basics, reporting, citizens];
+export const FEATURES: readonly Feature<AppServices>[] = [basics, reporting, managers, citizens];
 
 export { fallbackHandler } from './basics/index.js';

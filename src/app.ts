@@ -142,7 +142,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (overrides.extraHandlers) router.use(...overrides.extraHandlers);
 
   // Handlers see narrow domain services bound to the update's transaction, never the database.
-  const services = createServiceFactory({ root: db.prisma, citizens, logger });
+  // `app` is assigned below; the queue exists once the app has started.
+  const services = createServiceFactory({
+    root: db.prisma,
+    citizens,
+    logger,
+    delivery: () => app.delivery,
+  });
   await services.warm();
 
   const pipeline = createPipeline<AppServices, Prisma.TransactionClient>({
@@ -273,6 +279,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           timeZone: config.timeZone,
           services: () => services.standalone(),
           now: overrides.clock,
+          texts: { tFor: (l) => i18n.translator(l), defaultLocale: i18n.defaultLocale },
         });
       }
       running = await listen(httpApp, config.port, config.host);

@@ -5,7 +5,7 @@
  */
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { FeatureJob } from '../core/feature.js';
+import type { FeatureJob, JobContext } from '../core/feature.js';
 
 export async function startScheduledJobs<S>(opts: {
   boss: PgBoss;
@@ -15,6 +15,8 @@ export async function startScheduledJobs<S>(opts: {
   timeZone: string;
   services: () => S;
   now?: () => Date;
+  /** Texts per language and the default language. */
+  texts: Pick<JobContext<S>, 'tFor' | 'defaultLocale'>;
 }): Promise<void> {
   const now = opts.now ?? (() => new Date());
   for (const job of opts.jobs) {
@@ -24,7 +26,13 @@ export async function startScheduledJobs<S>(opts: {
     await opts.boss.work<Record<string, unknown>>(job.name, async ([first]) => {
       const started = performance.now();
       try {
-        await job.handle({ now, log, services: opts.services(), data: first?.data ?? {} });
+        await job.handle({
+          now,
+          log,
+          services: opts.services(),
+          data: first?.data ?? {},
+          ...opts.texts,
+        });
         log.info({ durationMs: Math.round(performance.now() - started) }, 'scheduled job done');
       } catch (err) {
         // pg-boss retries the job; the failure is logged here once with its context.

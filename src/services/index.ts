@@ -20,12 +20,15 @@ import {
 } from './catalogue.js';
 import { createPeopleService, type PeopleService, type Sender } from './people.js';
 import { createSubmissionsService, type SubmissionsService } from './submissions.js';
+import { createManagersService, type ManagersService } from './managers.js';
+import type { DeliveryQueue } from '../delivery/queue.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
 import type { Schedule } from '../domain/schedule.js';
 
 export type { Catalogue, ReportIndicator } from './catalogue.js';
 export type { PeopleService, ReporterUnit, Sender } from './people.js';
 export type { SubmissionsService } from './submissions.js';
+export type { BatchItem, BatchReport, ManagersService, ScopedUnit } from './managers.js';
 
 export interface CatalogueService {
   /** The indicator catalogue in force (cached; reloaded after an import on any instance). */
@@ -59,6 +62,7 @@ export interface AppServices {
   schedule: ScheduleService;
   submissions: SubmissionsService;
   citizens: CitizensService;
+  managers: ManagersService;
 }
 
 export interface ServiceFactoryDeps {
@@ -66,6 +70,8 @@ export interface ServiceFactoryDeps {
   root: DbClient;
   citizens: CitizenService;
   logger: Logger;
+  /** The delivery queue once started (proactive messages); undefined without jobs. */
+  delivery?: () => DeliveryQueue | undefined;
 }
 
 export interface ServiceFactory {
@@ -143,7 +149,14 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         return unitsCache.get(db, v.get('units') ?? '');
       },
     };
-    return { catalogue, schedule, units, citizens, submissions: createSubmissionsService(db) };
+    return {
+      catalogue,
+      schedule,
+      units,
+      citizens,
+      submissions: createSubmissionsService(db),
+      managers: createManagersService(db, deps.delivery ?? (() => undefined)),
+    };
   };
 
   const factory = ((

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startManagersApp, vn, type ManagersTestApp } from './helpers.js';
+
+let app: ManagersTestApp;
+const NOW = vn('2026-12-02T09:00:00');
+
+beforeAll(async () => {
+  app = await startManagersApp(NOW);
+  await app.link('boss', '42', 'manager');
+  await app.link('ward', '18100', 'manager');
+  await app.link('r1', '18100');
+  await app.link('r2', '18073');
+  const echo = await app.say('r1', 'bc T11/2026 HSTT 40/100 HSCV 65% SOHOA 12% TTTT 10%');
+  await app.press('r1', echo.button('Xác nhận'));
+}, 180_000);
+afterAll(() => app?.close());
+
+describe('status in chat', () => {
+  it('/tonghop: completeness, timeliness and the aggregate against the target for T11 by default', async () => {
+    const r = await app.say('boss', '/tonghop');
+    expect(r.text).toContain('Tổng hợp T11/2026 — Tỉnh Hà Tĩnh');
+    expect(r.text).toContain('còn 3 ngày (hạn 05/12/2026)');
+    expect(r.text).toContain('Đơn vị đã báo cáo đủ: 1/70');
+    expect(r.text).toMatch(/• HSTT: 1\/70 đơn vị, đúng hạn 1 — 40\/100 \(40%\)/);
+    expect(r.buttons.map((b) => b.label)).toEqual(['Đơn vị chưa báo cáo', 'Nhắc các đơn vị này']);
+  });
+
+  it('a commune manager sees their commune only', async () => {
+    const r = await app.say('ward', '/tonghop T11/2026');
+    expect(r.text).toContain('Tổng hợp T11/2026 — Phường Trần Phú');
+    expect(r.text).toContain('Đơn vị đã báo cáo đủ: 1/1');
+  });
+
+  it('/chuabaocao lists the owing units with what is missing and their reporters, paged', async () => {
+    const r = await app.say('boss', '/chuabaocao');
+    expect(r.text).toContain('Chưa báo cáo đủ T11/2026: 69/70 đơn vị');
+    expect(r.text).toMatch(/Phường Thành Sen \(18073\) — thiếu HSCV, HSTT, SOHOA, TTTT · /);
+    expect(r.text).not.toContain('Phường Trần Phú');
+    expect(r.text).toContain('Trang 1/6');
+    const next = await app.press('boss', r.button('Trang sau'));
+    expect(next.text).toContain('Trang 2/6');
+    const hscv = await app.say('boss', '/chuabaocao T11/2026 HSCV');
+    expect(hscv.text).toContain('(HSCV): 69/70');
+  });
+
+  it("a manager's question in free text reaches the status, a citizen's the search", async () => {
+    const m = await app.say('boss', 'đơn vị nào chưa báo cáo?');
+    expect(m.text).toContain('Chưa báo cáo đủ T11/2026');
+    const s = await app.say('boss', 'tình hình báo cáo tháng 11');
+    expect(s.text).toContain('Tổng hợp T11/2026');
+    const u = await app.say('boss', 'xã Thạch Hà báo cáo chưa');
+    expect(u.text).toContain('Xã Thạch Hà (18562)');
+    expect(u.text).toContain('HSTT: chưa báo cáo');
+    const c = await app.say('citizen', 'đơn vị nào chưa báo cáo');
+    expect(c.text).not.toContain('Chưa báo cáo đủ');
+  });
+
+  it('refuses non-managers politely and keeps scope', async () => {
+    expect((await app.say('r1', '/tonghop')).text).toContain('dành cho lãnh đạo');
+    expect((await app.say('ward', '/donvi Thạch Hà')).text).toContain(
+      'Không tìm thấy đơn vị "Thạch Hà"',
+    );
+  });
+});
+
+describe('reminders', () => {
+  it('/nhac previews, sends to owing reporters only, with a "Báo cáo ngay" button, once per hour', async () => {
+    const preview = await app.say('ward', '/nhac');
+    expect(preview.text).toContain('T11/2026: không có đơn vị nào cần nhắc');
+    const p = await app.say('boss', '/nhac');
+    expect(p.text).toContain('Nhắc T11/2026: 1 đơn vị, 1 tin (Web 1).');
+    expect(p.text).toContain('68 đơn vị chưa có cán bộ liên kết');
+    const sent = await app.press('boss', p.button('Gửi nhắc'));
+    expect(sent.text).toContain('Đã gửi nhắc T11/2026: 1 tin tới 1 đơn vị.');
+    const [msg] = await app.inbox('r2', 1);
+    expect(msg?.text).toContain('Nhắc báo cáo T11/2026');
+    expect(msg?.text).toContain('Phường Thành Sen: còn thiếu HSCV, HSTT, SOHOA, TTTT');
+    expect(msg?.buttons).toEqual([{ label: 'Báo cáo ngay', data: 'cmd:/baocao T11/2026' }]);
+    expect(await app.inbox('r1', 0, 0)).toEqual([]);
+    const again = await app.say('boss', '/nhac');
+    expect(again.text).toContain('Bỏ qua 1 đơn vị đã được nhắc trong 1 giờ qua.');
+    expect(again.buttons).toEqual([]);
+  });
+
+  it('deadline approaches → owing reporters reminded once → one reports → not again → late digest to managers', async () => {
+    const before = (await app.inbox('r2')).length;
+    const first = await app.runAt(vn('2026-12-02T08:05:00'));
+    expect(first.map((r) => [r.slot.offset, r.slot.kind, r.queued])).toEqual([
+      ['-3d', 'remind', 1],
+    ]);
+    // The cron firing again (or another instance, or a restart) sends nothing twice.
+    const twice = await app.runAt(vn('2026-12-02T08:20:00'));
+    expect(twice.map((r) => r.queued)).toEqual([0]);
+    const inbox = await app.inbox('r2', before + 1);
+    expect(inbox.at(-1)?.text).toContain('Nhắc báo cáo T11/2026');
+    // r2 reports everything; the -1d reminder does not reach them.
+    app.setNow(vn('2026-12-03T10:00:00'));
+    const echo = await app.say('r2', 'bc T11/2026 HSTT 30/100 HSCV 50% SOHOA 10% TTTT 5%');
+    await app.press('r2', echo.button('Xác nhận'));
+    const second = await app.runAt(vn('2026-12-04T08:00:00'));
+    expect(second.map((r) => [r.slot.offset, r.queued])).toEqual([['-1d', 0]]);
+    // Muted: r1 would not be reminded either way; the late digest goes to the managers.
+    const late = await app.runAt(vn('2026-12-06T08:00:00'));
+    expect(late.map((r) => [r.slot.offset, r.slot.kind])).toEqual([['+1d', 'escalate']]);
+    const digest = await app.inbox('boss', 1);
+    expect(digest.at(-1)?.text).toContain('Đơn vị quá hạn báo cáo T11/2026');
+    expect(digest.at(-1)?.text).toContain(': 68');
+    expect(await app.inbox('ward', 0, 0)).toEqual([]);
+    app.setNow(NOW);
+  });
+
+  it('/tatnhac mutes scheduled reminders of the default period, /batnhac turns them back on', async () => {
+    expect((await app.say('r1', '/tatnhac')).text).toContain(
+      'Đã tắt nhắc hạn tự động cho T11/2026',
+    );
+    expect((await app.say('r1', '/batnhac')).text).toContain(
+      'Đã bật lại nhắc hạn tự động cho T11/2026',
+    );
+  });
+});
+
+describe('self-service', () => {
+  it('/moi creates an invitation for a unit in scope; out of scope is refused', async () => {
+    const r = await app.say('ward', '/moi Trần Phú reporter');
+    expect(r.text).toMatch(/Mã mời cán bộ báo cáo cho Phường Trần Phú: [0-9A-Z-]+/);
+    expect((await app.say('ward', '/moi Thành Sen')).text).toContain('Không tìm thấy');
+  });
+
+  it("/mokhoa reopens a locked period and tells the unit's reporters", async () => {
+    const r = await app.say('ward', '/mokhoa Trần Phú T10/2026');
+    expect(r.text).toContain('Đã mở lại T10/2026 của Phường Trần Phú đến');
+    expect(r.text).toContain('Đã báo cho 1 cán bộ');
+    const inbox = await app.inbox('r1', 1);
+    expect(inbox.at(-1)?.text).toContain('Kỳ T10/2026 của Phường Trần Phú đã được mở lại');
+  });
+});
