@@ -6,6 +6,7 @@
 import type { Feature, FeatureHandler } from '../../src/core/feature.js';
 import { commandArgs, commandOf } from '../../src/core/router.js';
 import type { AppServices } from '../../src/services/index.js';
+import { broadcastFlow, showDeliveryReport, startBroadcast } from './broadcast.js';
 import { remindersJob } from './jobs.js';
 import { nhacFlow, startNhac } from './nhac.js';
 import { managerOf } from './scope.js';
@@ -122,6 +123,31 @@ const prefs: FeatureHandler<AppServices> = {
   },
 };
 
+const broadcast: FeatureHandler<AppServices> = {
+  name: 'managers.broadcast',
+  priority: 60,
+  transactional: false,
+  commands: [
+    {
+      name: 'thongbao',
+      aliases: ['broadcast'],
+      audience: [...STAFF],
+      description: 'managers.commands.thongbao',
+    },
+    {
+      name: 'baocaogui',
+      aliases: ['delivery'],
+      audience: [...STAFF],
+      description: 'managers.commands.baocaogui',
+    },
+  ],
+  handle: async (ctx) => {
+    const cmd = commandOf(ctx.msg.text);
+    if (cmd === '/thongbao' || cmd === '/broadcast') return startBroadcast(ctx, args(ctx.msg.text));
+    return showDeliveryReport(ctx, args(ctx.msg.text));
+  },
+};
+
 /**
  * A manager's question in free text ("đơn vị nào chưa báo cáo", "tình hình báo cáo tháng 11",
  * "xã Thạch Hà báo cáo chưa"): above the reporting feature's free-text reading and far above
@@ -145,6 +171,17 @@ const question: FeatureHandler<AppServices> = {
 
 export const managers: Feature<AppServices> = {
   name: 'managers',
-  handlers: [summary, owing, unit, nhac, nhacFlow.handler, selfService, prefs, question],
+  handlers: [
+    summary,
+    owing,
+    unit,
+    nhac,
+    nhacFlow.handler,
+    selfService,
+    prefs,
+    broadcast,
+    broadcastFlow.handler,
+    question,
+  ],
   jobs: [remindersJob],
 };

@@ -12,7 +12,8 @@ import { managerOf, notManager, periodLabel, periodsOrExplain, type Ctx } from '
 
 type NhacStep = { step: 'confirm'; periods: string[] };
 
-const CHANNEL_NAMES: Record<string, string> = {
+/** How channels are named in previews. */
+export const CHANNEL_NAMES: Record<string, string> = {
   telegram: 'Telegram',
   'zalo-bot': 'Zalo Bot',
   'zalo-oa': 'Zalo OA',

@@ -21,6 +21,8 @@ export interface Manager {
   /** Names of the managed roots, for titles ("Tỉnh Hà Tĩnh"); empty for an admin. */
   rootNames: string[];
   admin: boolean;
+  /** The unit of the person's first manager (or admin) membership. */
+  homeUnitId: string;
 }
 
 /** The sender as a manager, or undefined (then the caller explains who may use the command). */
@@ -30,13 +32,15 @@ export async function managerOf(ctx: Ctx): Promise<Manager | undefined> {
   if (!identity) return undefined;
   const admin = identity.memberships.some((m) => m.role === 'admin');
   const managed = identity.memberships.filter((m) => m.role === 'manager').map((m) => m.unit);
-  if (!admin && managed.length === 0) return undefined;
+  const home = identity.memberships.find((m) => m.role === 'manager' || m.role === 'admin');
+  if (!home || (!admin && managed.length === 0)) return undefined;
   return {
     personId: identity.person.id,
     actor: { personId: identity.person.id },
     scope: admin ? 'all' : [...new Set(managed.map((u) => u.code))],
     rootNames: admin ? [] : managed.map((u) => u.name),
     admin,
+    homeUnitId: home.unit.id,
   };
 }
 

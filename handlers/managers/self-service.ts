@@ -32,7 +32,7 @@ function refuse(ctx: Ctx, err: unknown): void {
 }
 
 /** The one unit the words name within scope; otherwise answers (none, or candidates). */
-async function pickUnit(
+export async function pickUnit(
   ctx: Ctx,
   query: string,
   retry: (code: string) => string,

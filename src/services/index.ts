@@ -28,7 +28,13 @@ import type { Schedule } from '../domain/schedule.js';
 export type { Catalogue, ReportIndicator } from './catalogue.js';
 export type { PeopleService, ReporterUnit, Sender } from './people.js';
 export type { SubmissionsService } from './submissions.js';
-export type { BatchItem, BatchReport, ManagersService, ScopedUnit } from './managers.js';
+export type {
+  BatchItem,
+  BatchReport,
+  BroadcastView,
+  ManagersService,
+  ScopedUnit,
+} from './managers.js';
 
 export interface CatalogueService {
   /** The indicator catalogue in force (cached; reloaded after an import on any instance). */

@@ -12,6 +12,7 @@ import {
   canManageUnit,
   findUnitByCode,
   inTransaction,
+  subtreeIds,
   ValidationError,
   type Actor,
   type DomainDb,
@@ -86,6 +87,26 @@ export interface ManagersService {
   enqueue(items: readonly BatchItem[]): Promise<number>;
   /** Delivery counts of a batch by status, with the reasons of the failed ones. */
   batchReport(batchId: string): Promise<BatchReport>;
+  /** Active members with these roles of the units under the roots (each person once). */
+  membersUnder(scope: Scope, roles: readonly ('reporter' | 'manager')[]): Promise<StaffMember[]>;
+  /** Record a broadcast; its id is the batch id of its deliveries. */
+  createBroadcast(b: NewBroadcast): Promise<string>;
+  /** A broadcast by id, or the latest one of its sender when no id is given. */
+  findBroadcast(q: { id?: string; createdBy?: string | null }): Promise<BroadcastView | undefined>;
+}
+
+export interface NewBroadcast {
+  createdBy: string | null;
+  unitId: string;
+  audience: 'reporter' | 'manager' | 'all';
+  text: string;
+  recipients: number;
+  at: Date;
+}
+
+export interface BroadcastView extends Omit<NewBroadcast, 'at'> {
+  id: string;
+  createdAt: Date;
 }
 
 export interface BatchReport {
@@ -168,6 +189,81 @@ export function createManagersService(
       if (!queue)
         throw new ValidationError('delivery queue not running', 'managers.errors.noDelivery');
       return inTransaction(d, (tx) => queue.enqueueMany(items, tx));
+    },
+    async membersUnder(scope, roles) {
+      const unitIds =
+        scope === 'all'
+          ? undefined
+          : await subtreeIds(
+              d,
+              (
+                await d.unit.findMany({
+                  where: { code: { in: [...scope] }, effectiveTo: null },
+                  select: { id: true },
+                })
+              ).map((u) => u.id),
+            );
+      const rows = await d.membership.findMany({
+        where: {
+          removedAt: null,
+          role: { in: [...roles] },
+          ...(unitIds ? { unitId: { in: unitIds } } : {}),
+        },
+        select: {
+          person: {
+            select: {
+              id: true,
+              displayName: true,
+              identities: {
+                select: { channel: true, externalId: true, createdAt: true },
+                orderBy: { createdAt: 'desc' },
+              },
+            },
+          },
+        },
+        orderBy: { createdAt: 'asc' },
+      });
+      const seen = new Map<string, StaffMember>();
+      for (const r of rows)
+        if (!seen.has(r.person.id))
+          seen.set(r.person.id, {
+            personId: r.person.id,
+            displayName: r.person.displayName,
+            identities: r.person.identities,
+          });
+      return [...seen.values()];
+    },
+    async createBroadcast(b) {
+      const row = await d.broadcast.create({
+        data: {
+          createdBy: b.createdBy,
+          unitId: b.unitId,
+          audience: b.audience,
+          text: b.text,
+          recipients: b.recipients,
+          createdAt: b.at,
+        },
+      });
+      return row.id;
+    },
+    async findBroadcast(q) {
+      const row = q.id
+        ? await d.broadcast.findUnique({ where: { id: q.id } })
+        : await d.broadcast.findFirst({
+            where: { createdBy: q.createdBy ?? null },
+            orderBy: { createdAt: 'desc' },
+          });
+      if (!row) return undefined;
+      if (q.id && q.createdBy !== undefined && row.createdBy !== q.createdBy) return undefined;
+      return {
+        id: row.id,
+        createdBy: row.createdBy,
+        unitId: row.unitId,
+        audience: row.audience as NewBroadcast['audience'],
+        text: row.text,
+        recipients: row.recipients,
+        createdAt: row.createdAt,
+      };
     },
     async batchReport(batchId) {
       const rows = await d.delivery.groupBy({

@@ -119,6 +119,29 @@ describe('reminders', () => {
   });
 });
 
+describe('broadcasts', () => {
+  it('/thongbao: audience, text, preview per channel, confirm, then the delivery report', async () => {
+    const start = await app.say('boss', '/thongbao');
+    expect(start.text).toContain('Gửi thông báo tới ai trong Tỉnh Hà Tĩnh?');
+    const ask = await app.press('boss', start.button('Cán bộ báo cáo'));
+    expect(ask.text).toContain('Gõ nội dung thông báo');
+    const preview = await app.say('boss', 'Họp giao ban CĐS lúc 14:00 thứ Sáu.');
+    expect(preview.text).toContain('Cán bộ báo cáo, Tỉnh Hà Tĩnh: 2 người nhận (Web 2).');
+    const sent = await app.press('boss', preview.button('Gửi'));
+    expect(sent.text).toContain('Đã đưa 2 tin vào hàng gửi.');
+    expect((await app.inbox('r2', 1)).some((m) => m.text.includes('Họp giao ban'))).toBe(true);
+    const report = await app.press('boss', sent.button('Xem báo cáo gửi'));
+    expect(report.text).toMatch(/Thông báo "Họp giao ban CĐS lúc 14:00 thứ Sáu\.": 2 tin/);
+    // A commune manager's broadcast reaches their commune only.
+    const w = await app.say('ward', '/thongbao');
+    await app.press('ward', w.button('Cả hai'));
+    const wp = await app.say('ward', 'Nhắc nộp số liệu.');
+    expect(wp.text).toContain('Phường Trần Phú: 1 người nhận (Web 1).');
+    expect((await app.press('ward', wp.button('Hủy'))).text).toContain('Đã hủy thông báo.');
+    expect((await app.say('r1', '/thongbao')).text).toContain('dành cho lãnh đạo');
+  });
+});
+
 describe('self-service', () => {
   it('/moi creates an invitation for a unit in scope; out of scope is refused', async () => {
     const r = await app.say('ward', '/moi Trần Phú reporter');
