@@ -22,6 +22,7 @@ import {
   type Schedule,
 } from '../../src/domain/schedule.js';
 import type { AppServices } from '../../src/services/index.js';
+import { planDigests } from './digest.js';
 import { planEscalation, planReminders, type JobServices } from './remind.js';
 
 /** How far back a run looks for instants it has not served yet. */
@@ -76,9 +77,9 @@ export function dueSlots(at: Date, schedule: Schedule, kinds: Iterable<Period['k
   );
 }
 
-/** What one run did, per slot. */
+/** What one run did, per slot (the weekly digest is a slot of its own). */
 export interface RunResult {
-  slot: Slot;
+  slot: Slot | { kind: 'digest'; at: Date; offset: 'weekly'; period?: undefined };
   owing: number;
   queued: number;
   planned: number;
@@ -104,6 +105,18 @@ export async function runReminders(
   const schedule = await services.schedule.get();
   const slots = opts.slots ?? dueSlots(at, schedule, await kindsInUse(services, schedule));
   const results: RunResult[] = [];
+  if (!opts.slots) {
+    const digests = await planDigests(services, t, at, CATCH_UP_MS);
+    if (digests.length > 0) {
+      const queued = opts.dryRun ? 0 : await services.managers.enqueue(digests);
+      results.push({
+        slot: { kind: 'digest', at, offset: 'weekly' },
+        owing: 0,
+        planned: digests.length,
+        queued,
+      });
+    }
+  }
   for (const slot of slots) {
     if (slot.kind === 'remind') {
       const plan = await planReminders(services, t, {
@@ -149,7 +162,7 @@ export const remindersJob: FeatureJob<AppServices> = {
     for (const r of results)
       ctx.log.info(
         {
-          period: formatPeriod(r.slot.period),
+          period: r.slot.period ? formatPeriod(r.slot.period) : undefined,
           offset: r.slot.offset,
           kind: r.slot.kind,
           owing: r.owing,

@@ -12,7 +12,6 @@ import {
   canManageUnit,
   findUnitByCode,
   inTransaction,
-  subtreeIds,
   ValidationError,
   type Actor,
   type DomainDb,
@@ -21,8 +20,11 @@ import {
 import { createInvitation } from '../domain/people/index.js';
 import { formatPeriod, type Period } from '../domain/periods.js';
 import {
+  managersWithScope,
+  membersUnder,
   scopeRows,
   staffOf,
+  type ManagerRecipient,
   type PeriodRow,
   type Scope,
   type StaffMember,
@@ -89,6 +91,8 @@ export interface ManagersService {
   batchReport(batchId: string): Promise<BatchReport>;
   /** Active members with these roles of the units under the roots (each person once). */
   membersUnder(scope: Scope, roles: readonly ('reporter' | 'manager')[]): Promise<StaffMember[]>;
+  /** Every manager and admin with their scope and identities (weekly digest). */
+  managers(): Promise<ManagerRecipient[]>;
   /** Record a broadcast; its id is the batch id of its deliveries. */
   createBroadcast(b: NewBroadcast): Promise<string>;
   /** A broadcast by id, or the latest one of its sender when no id is given. */
@@ -191,48 +195,18 @@ export function createManagersService(
       return inTransaction(d, (tx) => queue.enqueueMany(items, tx));
     },
     async membersUnder(scope, roles) {
-      const unitIds =
+      const roots =
         scope === 'all'
-          ? undefined
-          : await subtreeIds(
-              d,
-              (
-                await d.unit.findMany({
-                  where: { code: { in: [...scope] }, effectiveTo: null },
-                  select: { id: true },
-                })
-              ).map((u) => u.id),
-            );
-      const rows = await d.membership.findMany({
-        where: {
-          removedAt: null,
-          role: { in: [...roles] },
-          ...(unitIds ? { unitId: { in: unitIds } } : {}),
-        },
-        select: {
-          person: {
-            select: {
-              id: true,
-              displayName: true,
-              identities: {
-                select: { channel: true, externalId: true, createdAt: true },
-                orderBy: { createdAt: 'desc' },
-              },
-            },
-          },
-        },
-        orderBy: { createdAt: 'asc' },
-      });
-      const seen = new Map<string, StaffMember>();
-      for (const r of rows)
-        if (!seen.has(r.person.id))
-          seen.set(r.person.id, {
-            personId: r.person.id,
-            displayName: r.person.displayName,
-            identities: r.person.identities,
-          });
-      return [...seen.values()];
+          ? 'all'
+          : (
+              await d.unit.findMany({
+                where: { code: { in: [...scope] }, effectiveTo: null },
+                select: { id: true },
+              })
+            ).map((u) => u.id);
+      return membersUnder(d, roots, roles);
     },
+    managers: () => managersWithScope(d),
     async createBroadcast(b) {
       const row = await d.broadcast.create({
         data: {

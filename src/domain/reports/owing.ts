@@ -4,7 +4,7 @@
  * timeliness per indicator, the aggregate against the target, and who reports for each unit.
  * Every function takes an explicit scope: the subtrees of the given root units, or 'all'.
  */
-import type { DomainDb } from '../access.js';
+import { subtreeIds, type DomainDb } from '../access.js';
 import {
   PERIOD_KINDS,
   periodAt,
@@ -170,6 +170,48 @@ export interface StaffMember {
   identities: StaffIdentity[];
 }
 
+/** A person with their identities, newest first. */
+const PERSON_SELECT = {
+  select: {
+    id: true,
+    displayName: true,
+    identities: {
+      select: { channel: true, externalId: true, createdAt: true },
+      orderBy: { createdAt: 'desc' as const },
+    },
+  },
+};
+
+/**
+ * Active members with these roles of the units under the given root units (all units when
+ * `rootIds` is 'all'), each person once, in membership order.
+ */
+export async function membersUnder(
+  db: DomainDb,
+  rootIds: 'all' | readonly string[],
+  roles: readonly ('reporter' | 'manager')[],
+): Promise<StaffMember[]> {
+  const unitIds = rootIds === 'all' ? undefined : await subtreeIds(db, rootIds);
+  const rows = await db.membership.findMany({
+    where: {
+      removedAt: null,
+      role: { in: [...roles] },
+      ...(unitIds ? { unitId: { in: unitIds } } : {}),
+    },
+    select: { person: PERSON_SELECT },
+    orderBy: { createdAt: 'asc' },
+  });
+  const seen = new Map<string, StaffMember>();
+  for (const r of rows)
+    if (!seen.has(r.person.id))
+      seen.set(r.person.id, {
+        personId: r.person.id,
+        displayName: r.person.displayName,
+        identities: r.person.identities,
+      });
+  return [...seen.values()];
+}
+
 /** The active members with `role` of each unit, with their identities (newest first). */
 export async function staffOf(
   db: DomainDb,
@@ -180,19 +222,7 @@ export async function staffOf(
   if (unitIds.length === 0) return out;
   const rows = await db.membership.findMany({
     where: { unitId: { in: [...unitIds] }, role, removedAt: null },
-    select: {
-      unitId: true,
-      person: {
-        select: {
-          id: true,
-          displayName: true,
-          identities: {
-            select: { channel: true, externalId: true, createdAt: true },
-            orderBy: { createdAt: 'desc' },
-          },
-        },
-      },
-    },
+    select: { unitId: true, person: PERSON_SELECT },
     orderBy: { createdAt: 'asc' },
   });
   for (const r of rows) {
@@ -206,4 +236,41 @@ export async function staffOf(
     out.set(r.unitId, list);
   }
   return out;
+}
+
+/** A manager or admin with the roots of their scope (codes) and identities. */
+export interface ManagerRecipient extends StaffMember {
+  /** Codes of the managed units, or 'all' for an admin. */
+  scope: Scope;
+  rootNames: string[];
+}
+
+/** Every person holding an active manager or admin membership, with their scope. */
+export async function managersWithScope(db: DomainDb): Promise<ManagerRecipient[]> {
+  const rows = await db.membership.findMany({
+    where: { removedAt: null, role: { in: ['manager', 'admin'] } },
+    select: {
+      role: true,
+      unit: { select: { code: true, name: true } },
+      person: PERSON_SELECT,
+    },
+    orderBy: { createdAt: 'asc' },
+  });
+  const out = new Map<string, ManagerRecipient>();
+  for (const r of rows) {
+    const m = out.get(r.person.id) ?? {
+      personId: r.person.id,
+      displayName: r.person.displayName,
+      identities: r.person.identities,
+      scope: [] as string[],
+      rootNames: [],
+    };
+    if (r.role === 'admin') m.scope = 'all';
+    else if (m.scope !== 'all' && !m.scope.includes(r.unit.code)) {
+      m.scope = [...m.scope, r.unit.code];
+      m.rootNames.push(r.unit.name);
+    }
+    out.set(r.person.id, m);
+  }
+  return [...out.values()];
 }

@@ -109,6 +109,25 @@ describe('reminders', () => {
     app.setNow(NOW);
   });
 
+  it('weekly digest on Monday 08:00: completeness of the subtree, change since last week, late units; can be turned off', async () => {
+    expect((await app.say('ward', '/tatnhac tuan')).text).toContain(
+      'Đã tắt bản tổng hợp hằng tuần',
+    );
+    const before = (await app.inbox('boss')).length;
+    const run = await app.runAt(vn('2026-12-07T08:00:00'));
+    const digest = run.find((r) => r.slot.kind === 'digest');
+    expect([digest?.planned, digest?.queued]).toEqual([1, 1]);
+    const got = (await app.inbox('boss', before + 1)).at(-1)?.text;
+    expect(got).toContain('Tổng hợp tuần — Tỉnh Hà Tĩnh');
+    expect(got).toContain(
+      'T11/2026: 2/70 đơn vị đã báo cáo đủ (+2 so với tuần trước), quá hạn 68.',
+    );
+    const again = await app.runAt(vn('2026-12-07T09:00:00'));
+    expect(again.find((r) => r.slot.kind === 'digest')?.queued).toBe(0);
+    expect(await app.inbox('ward', 0, 0)).toEqual([]);
+    await app.say('ward', '/batnhac tuan');
+  });
+
   it('/tatnhac mutes scheduled reminders of the default period, /batnhac turns them back on', async () => {
     expect((await app.say('r1', '/tatnhac')).text).toContain(
       'Đã tắt nhắc hạn tự động cho T11/2026',
@@ -150,10 +169,11 @@ describe('self-service', () => {
   });
 
   it("/mokhoa reopens a locked period and tells the unit's reporters", async () => {
+    const before = (await app.inbox('r1')).length;
     const r = await app.say('ward', '/mokhoa Trần Phú T10/2026');
     expect(r.text).toContain('Đã mở lại T10/2026 của Phường Trần Phú đến');
     expect(r.text).toContain('Đã báo cho 1 cán bộ');
-    const inbox = await app.inbox('r1', 1);
+    const inbox = await app.inbox('r1', before + 1);
     expect(inbox.at(-1)?.text).toContain('Kỳ T10/2026 của Phường Trần Phú đã được mở lại');
   });
 });
