@@ -233,6 +233,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
+      delivery: () => app.delivery,
       config: { ...config, dataDir: config.dataDir, timezone: config.timeZone },
       now: () => (overrides.clock ?? (() => new Date()))(),
       onChange: async (what) => {

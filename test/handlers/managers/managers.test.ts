@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAdminCommand } from '../../../src/admin/run.js';
+import { seed } from '../../../src/admin/seed.js';
+import { currentSchedule } from '../../../src/domain/reports/index.js';
 import { startManagersApp, vn, type ManagersTestApp } from './helpers.js';
 
 let app: ManagersTestApp;
@@ -175,5 +178,50 @@ describe('self-service', () => {
     expect(r.text).toContain('Đã báo cho 1 cán bộ');
     const inbox = await app.inbox('r1', before + 1);
     expect(inbox.at(-1)?.text).toContain('Kỳ T10/2026 của Phường Trần Phú đã được mở lại');
+  });
+});
+
+describe('operations (admin CLI)', () => {
+  const admin = (argv: string[]) =>
+    runAdminCommand(argv, {
+      db: app.testDb.db,
+      config: { dataDir: app.testDb.dataDir, timezone: 'Asia/Ho_Chi_Minh' },
+      now: () => vn('2026-12-02T09:00:00'),
+      readFile: () => Promise.reject(new Error('no files')),
+      writeFile: () => Promise.reject(new Error('no files')),
+      delivery: () => app.app.delivery,
+    });
+
+  it('reminders plan prints each offset with its recipients and units', async () => {
+    const r = await admin(['reminders', 'plan', '--period', 'T1/2027']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(
+      '-3d   2027-02-02T08:00:00+07:00  reminders: 2 recipients, 70 units',
+    );
+    expect(r.stdout).toContain('-1d');
+    expect(r.stdout).toMatch(
+      /\+1d +2027-02-06T08:00:00\+07:00  escalation step 1: 2 recipients, 70 units/,
+    );
+    expect((await admin(['reminders', 'plan', '--period', 'T13/2027'])).exitCode).toBe(2);
+  });
+
+  it('reminders run --at queues what is due at that instant, through the cron path, once', async () => {
+    const before = (await app.inbox('r2')).length;
+    const r = await admin(['reminders', 'run', '--at', '2027-02-02T08:00']);
+    expect(r.stdout).toContain('T1/2027 -3d remind: 2 queued of 2 (70 units)');
+    expect((await app.inbox('r2', before + 1)).at(-1)?.text).toContain('Nhắc báo cáo T1/2027');
+    const again = await admin(['reminders', 'run', '--at', '2027-02-02T08:10']);
+    expect(again.stdout).toContain('T1/2027 -3d remind: 0 queued of 2');
+    expect((await admin(['reminders', 'run', '--at', 'tomorrow'])).exitCode).toBe(2);
+  });
+
+  it('seed keeps a schedule an operator imported', async () => {
+    const prisma = app.testDb.db.prisma;
+    const current = await currentSchedule(prisma);
+    await prisma.scheduleConfig.create({
+      data: { data: { ...current, reminderTime: '09:30' }, importedBy: 'cli' },
+    });
+    await seed(app.testDb.db, { actor: 'cli' });
+    expect((await currentSchedule(prisma)).reminderTime).toBe('09:30');
   });
 });
