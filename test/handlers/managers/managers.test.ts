@@ -200,7 +200,7 @@ describe('operations (admin CLI)', () => {
     );
     expect(r.stdout).toContain('-1d');
     expect(r.stdout).toMatch(
-      /\+1d +2027-02-06T08:00:00\+07:00  escalation step 1: 2 recipients, 70 units/,
+      /\+1d +2027-02-06T08:00:00\+07:00 {2}escalation step 1: 2 recipients, 70 units/,
     );
     expect((await admin(['reminders', 'plan', '--period', 'T13/2027'])).exitCode).toBe(2);
   });
