@@ -28,6 +28,8 @@ export interface ManagersTestApp extends TestApp {
   runAt(at: Date): Promise<RunResult[]>;
   /** Proactive messages received by a simulator user so far (waits up to `waitMs` for `min`). */
   inbox(user: string, min?: number, waitMs?: number): Promise<Reply[]>;
+  /** The first proactive message of a user containing `text` (waits for it to arrive). */
+  arrived(user: string, text: string, waitMs?: number): Promise<Reply>;
 }
 
 function toReply(r: { text: string; buttons?: { label: string; data: string }[][] }[]): Reply {
@@ -61,7 +63,7 @@ export async function startManagersApp(start: Date): Promise<ManagersTestApp> {
     delivery: () => t.app.delivery,
   });
   const received = new Map<string, Reply[]>();
-  return {
+  const self: ManagersTestApp = {
     ...t,
     setNow(d) {
       now = d;
@@ -94,5 +96,15 @@ export async function startManagersApp(start: Date): Promise<ManagersTestApp> {
         await new Promise((r) => setTimeout(r, 200));
       }
     },
+    async arrived(user, text, waitMs = 20_000) {
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const found = (await self.inbox(user, 0, 0)).find((m) => m.text.includes(text));
+        if (found) return found;
+        if (Date.now() > until) throw new Error(`no message with '${text}' for ${user}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
   };
+  return self;
 }
