@@ -8,12 +8,14 @@
 import { commandButton } from '../../src/core/conversation.js';
 import { defineFlow } from '../../src/core/flow.js';
 import type { ChannelName } from '../../src/core/message.js';
+import type { Scope } from '../../src/domain/reports/index.js';
 import type { AppServices, BatchItem } from '../../src/services/index.js';
+import type { JobServices } from './remind.js';
 import { CHANNEL_NAMES } from './nhac.js';
 import { managerOf, notManager, scopeTitle, type Ctx } from './scope.js';
 import { pickUnit } from './self-service.js';
 
-type Audience = 'reporter' | 'manager' | 'all';
+export type Audience = 'reporter' | 'manager' | 'all';
 
 type Step =
   | { step: 'audience'; unitCode?: string; unitName?: string }
@@ -26,25 +28,46 @@ export const MAX_BROADCAST = 1500;
 const rolesOf = (a: Audience) =>
   a === 'all' ? (['reporter', 'manager'] as const) : ([a] as const);
 
-/** The messages of a broadcast to the audience, one per person (newest identity). */
-async function recipients(ctx: Ctx, d: Extract<Step, { step: 'confirm' }>) {
-  const m = await managerOf(ctx);
-  if (!m) return undefined;
-  const scope = d.unitCode ? [d.unitCode] : m.scope;
-  const people = await ctx.services.managers.membersUnder(scope, rolesOf(d.audience));
+/** The messages of a broadcast to an audience, one per person (newest identity). */
+export async function broadcastItems(
+  services: JobServices,
+  o: { scope: Scope; audience: Audience; text: string; at: Date; except?: string },
+): Promise<{ items: BatchItem[]; perChannel: Record<string, number> }> {
+  const people = await services.managers.membersUnder(o.scope, rolesOf(o.audience));
   const perChannel: Record<string, number> = {};
   const items: BatchItem[] = [];
   for (const p of people) {
     const id = p.identities[0];
-    if (!id || p.personId === m.personId) continue;
+    if (!id || p.personId === o.except) continue;
     perChannel[id.channel] = (perChannel[id.channel] ?? 0) + 1;
     items.push({
-      msg: { channel: id.channel as ChannelName, chatId: id.externalId, text: d.text },
+      msg: { channel: id.channel as ChannelName, chatId: id.externalId, text: o.text },
       kind: 'broadcast',
-      at: ctx.now(),
+      at: o.at,
     });
   }
-  return { m, items, perChannel };
+  return { items, perChannel };
+}
+
+/** The chat broadcast's messages (not to the sender). */
+async function recipients(ctx: Ctx, d: Extract<Step, { step: 'confirm' }>) {
+  const m = await managerOf(ctx);
+  if (!m) return undefined;
+  const r = await broadcastItems(ctx.services, {
+    scope: d.unitCode ? [d.unitCode] : m.scope,
+    audience: d.audience,
+    text: d.text,
+    at: ctx.now(),
+    except: m.personId,
+  });
+  return { m, ...r };
+}
+
+/** `Web 2, Telegram 1`. */
+export function channelCounts(perChannel: Record<string, number>): string {
+  return Object.entries(perChannel)
+    .map(([c, n]) => `${CHANNEL_NAMES[c] ?? c} ${n}`)
+    .join(', ');
 }
 
 export const broadcastFlow = defineFlow<AppServices, Step>({
@@ -90,9 +113,7 @@ export const broadcastFlow = defineFlow<AppServices, Step>({
           text: [
             ctx.t('managers.broadcast.preview', {
               count: r.items.length,
-              channels: Object.entries(r.perChannel)
-                .map(([c, n]) => `${CHANNEL_NAMES[c] ?? c} ${n}`)
-                .join(', '),
+              channels: channelCounts(r.perChannel),
               audience: ctx.t(`managers.broadcast.audience.${d.audience}`),
               scope: d.unitName ?? scopeTitle(ctx, r.m),
             }),

@@ -5,12 +5,14 @@
  * `/tatnhac [kỳ|tuan]`, `/batnhac [kỳ|tuan]` — scheduled reminders (or the weekly digest) off/on.
  */
 import { commandButton } from '../../src/core/conversation.js';
+import type { Translate } from '../../src/core/handler.js';
 import type { ChannelName } from '../../src/core/message.js';
 import { DomainError, type RoleName } from '../../src/domain/access.js';
 import { formatPeriod, parsePeriod, type Period } from '../../src/domain/periods.js';
 import type { BatchItem, ScopedUnit } from '../../src/services/index.js';
 import { formatDateTimeVi } from '../../src/text/numbers.js';
 import { fold } from '../../src/text/vietnamese.js';
+import type { JobServices } from './remind.js';
 import { managerOf, notManager, periodLabel, periodsOrExplain, type Ctx } from './scope.js';
 
 const ROLE_WORDS: Record<string, RoleName> = {
@@ -131,9 +133,23 @@ export async function reopen(ctx: Ctx, args: string): Promise<void> {
 
 /** Queue "your period is open until …" to the unit's reporters; resolves with how many. */
 async function notifyReopen(ctx: Ctx, unit: ScopedUnit, period: Period, until: Date) {
-  const staff = (await ctx.services.managers.staff([unit.id], 'reporter')).get(unit.id) ?? [];
-  const t = ctx.tFor('vi');
-  const items: BatchItem[] = staff.flatMap((s) => {
+  const items = await reopenNotices(ctx.services, ctx.tFor('vi'), {
+    unit,
+    period,
+    until,
+    at: ctx.now(),
+  });
+  return ctx.services.managers.enqueue(items);
+}
+
+/** The notices telling a unit's reporters that its period is open again, and until when. */
+export async function reopenNotices(
+  services: JobServices,
+  t: Translate,
+  o: { unit: { id: string; name: string }; period: Period; until: Date; at: Date },
+): Promise<BatchItem[]> {
+  const staff = (await services.managers.staff([o.unit.id], 'reporter')).get(o.unit.id) ?? [];
+  return staff.flatMap((s) => {
     const id = s.identities[0];
     if (!id) return [];
     return [
@@ -142,20 +158,19 @@ async function notifyReopen(ctx: Ctx, unit: ScopedUnit, period: Period, until: D
           channel: id.channel as ChannelName,
           chatId: id.externalId,
           text: t('managers.reopen.notice', {
-            unit: unit.name,
-            period: formatPeriod(period),
-            until: formatDateTimeVi(until),
+            unit: o.unit.name,
+            period: formatPeriod(o.period),
+            until: formatDateTimeVi(o.until),
           }),
           buttons: [
-            [commandButton(t('managers.buttons.reportNow'), `/baocao ${formatPeriod(period)}`)],
+            [commandButton(t('managers.buttons.reportNow'), `/baocao ${formatPeriod(o.period)}`)],
           ],
         },
         kind: 'notice' as const,
-        at: ctx.now(),
+        at: o.at,
       },
     ];
   });
-  return ctx.services.managers.enqueue(items);
 }
 
 const DIGEST_WORDS = ['tuan', 'tong hop tuan', 'weekly', 'digest'];

@@ -5,60 +5,16 @@
  * same code as the quarter-hourly cron (handlers/managers/jobs.ts) — to test or backfill; the
  * queue's idempotency keys keep it from sending anything the cron already sent.
  */
-import { pino } from 'pino';
-import { FEATURES } from '../../../handlers/index.js';
 import { periodSlots, runReminders } from '../../../handlers/managers/jobs.js';
-import { CitizenService } from '../../citizens/service.js';
-import { composeFeatures } from '../../core/feature.js';
-import { createI18n } from '../../core/i18n.js';
-import {
-  createDeliveryQueue,
-  createMemoryLimiter,
-  type DeliveryQueue,
-} from '../../delivery/index.js';
 import { formatPeriod } from '../../domain/periods.js';
 import { currentSchedule, isoVn } from '../../domain/reports/index.js';
-import { createBoss } from '../../jobs/boss.js';
-import { createServiceFactory } from '../../services/index.js';
+import { managersTools, withQueue } from '../managers-tools.js';
 import { parseOptions, requirePeriod } from '../options.js';
-import { EXIT_OK, UsageError, type AdminCommand, type AdminDeps } from '../types.js';
+import { EXIT_OK, UsageError, type AdminCommand } from '../types.js';
 import { reportError } from './invite.js';
 import { parseUntil } from './reopen.js';
 
 const USAGE = 'reminders plan --period <period>\nreminders run --at <ISO time | yyyy-mm-ddTHH:mm>';
-
-/** Run `fn` with the server's queue, or with one on pg-boss opened for this command. */
-async function withQueue<T>(deps: AdminDeps, fn: (q: DeliveryQueue) => Promise<T>): Promise<T> {
-  const running = deps.delivery?.();
-  if (running) return fn(running);
-  const logger = pino({ level: 'silent' });
-  const boss = await createBoss({ db: deps.db, logger });
-  try {
-    // No channels here: the jobs wait in the queue for a server's workers.
-    const q = createDeliveryQueue({
-      boss,
-      prisma: deps.db.prisma,
-      channels: {},
-      limiter: createMemoryLimiter(),
-      logger,
-    });
-    return await fn(q);
-  } finally {
-    await boss.stop({ graceful: true, timeout: 5000 });
-  }
-}
-
-function toolsFor(deps: AdminDeps, queue?: DeliveryQueue) {
-  const logger = pino({ level: 'silent' });
-  const services = createServiceFactory({
-    root: deps.db.prisma,
-    citizens: new CitizenService({ prisma: deps.db.prisma, logger }),
-    logger,
-    delivery: () => queue,
-  }).standalone();
-  const i18n = createI18n({ defaultLocale: 'vi', texts: composeFeatures(FEATURES).texts });
-  return { services, t: i18n.translator('vi') };
-}
 
 export const command: AdminCommand = {
   name: 'reminders',
@@ -71,7 +27,7 @@ export const command: AdminCommand = {
         const values = parseOptions(rest, { period: { type: 'string' } });
         const period = requirePeriod(values.period, deps.now());
         const schedule = await currentSchedule(deps.db.prisma);
-        const { services, t } = toolsFor(deps);
+        const { services, t } = managersTools(deps);
         io.stdout.write(
           `Reminders of ${formatPeriod(period)} (computed at ${isoVn(deps.now())})\n`,
         );
@@ -89,10 +45,7 @@ export const command: AdminCommand = {
         const at = parseUntil(values.at);
         if (!at || /^\d{1,2}\/|^\d{4}-\d{2}-\d{2}$/.test(values.at.trim()))
           throw new UsageError(`bad --at '${values.at}' (ISO 8601, e.g. 2026-12-02T08:00)`);
-        const results = await withQueue(deps, (q) => {
-          const { services, t } = toolsFor(deps, q);
-          return runReminders(services, t, at);
-        });
+        const results = await withQueue(deps, ({ services, t }) => runReminders(services, t, at));
         if (results.length === 0) io.stdout.write(`Nothing due at ${isoVn(at)}\n`);
         for (const r of results)
           io.stdout.write(

@@ -234,6 +234,46 @@ describe('operations (admin CLI)', () => {
     expect((await admin(['reminders', 'run', '--at', 'tomorrow'])).exitCode).toBe(2);
   });
 
+  it('broadcast send previews without --yes, sends with it; broadcast report counts', async () => {
+    const preview = await admin([
+      'broadcast',
+      'send',
+      '--unit',
+      '18073',
+      '--role',
+      'all',
+      '--text',
+      'Kiểm tra hệ thống 17:00.',
+    ]);
+    expect(preview.stdout).toContain(
+      'Preview — Phường Thành Sen (18073), all: 1 recipients (Web 1)',
+    );
+    expect(await app.testDb.db.prisma.broadcast.count({ where: { createdBy: null } })).toBe(0);
+    const sent = await admin([
+      'broadcast',
+      'send',
+      '--unit',
+      '18073',
+      '--role',
+      'all',
+      '--text',
+      'Kiểm tra hệ thống 17:00.',
+      '--yes',
+    ]);
+    expect(sent.exitCode).toBe(0);
+    await app.arrived('r2', 'Kiểm tra hệ thống 17:00.');
+    const id = sent.stdout.trim().split('\n').at(-1) ?? '';
+    const report = await admin(['broadcast', 'report', id]);
+    expect(report.stdout).toContain(`Broadcast ${id}: 1 messages — sent 1, pending 0, failed 0`);
+    expect((await admin(['broadcast', 'send', '--unit', '99999', '--text', 'x'])).exitCode).toBe(2);
+  });
+
+  it("reopen from the CLI tells the unit's reporters", async () => {
+    const r = await admin(['reopen', '--unit', '18073', '--period', 'T9/2026']);
+    expect(r.stdout).toContain('1 reporter(s) notified');
+    await app.arrived('r2', 'Kỳ T9/2026 của Phường Thành Sen đã được mở lại');
+  });
+
   it('seed keeps a schedule an operator imported', async () => {
     const prisma = app.testDb.db.prisma;
     const current = await currentSchedule(prisma);
