@@ -80,8 +80,8 @@ describe('composing features', () => {
 
   it("composes the bot's own features without conflicts", () => {
     const c = composeFeatures(FEATURES);
-    expect(c.features.map((f) => f.name)).toEqual(['basics', 'reporting', 'citizens']);
-    expect(c.texts).toEqual(['basics', 'reporting', 'citizens']);
+    expect(c.features.map((f) => f.name)).toEqual(['basics', 'reporting', 'managers', 'citizens']);
+    expect(c.texts).toEqual(['basics', 'reporting', 'managers', 'citizens']);
   });
 
   it("builds each audience's menu from the declarations", () => {
