@@ -63,6 +63,19 @@ describe('status in chat', () => {
     expect(c.text).not.toContain('Chưa báo cáo đủ');
   });
 
+  it("/help lists the managers' commands for managers only; texts in English too", async () => {
+    const help = await app.say('boss', '/help');
+    expect(help.text).toContain('/tonghop [kỳ] [chỉ tiêu] — Tổng hợp tình hình báo cáo');
+    expect(help.text).toContain('/nhac');
+    expect(help.text).toContain('đơn vị nào chưa báo cáo');
+    expect((await app.say('r1', '/help')).text).not.toContain('/tonghop');
+    await app.say('boss', '/lang en');
+    const en = await app.say('boss', '/tonghop');
+    expect(en.text).toContain('Summary T11/2026 — Tỉnh Hà Tĩnh');
+    expect(en.text).toContain('Units fully reported: 1/70');
+    await app.say('boss', '/lang vi');
+  });
+
   it('refuses non-managers politely and keeps scope', async () => {
     expect((await app.say('r1', '/tonghop')).text).toContain('dành cho lãnh đạo');
     expect((await app.say('ward', '/donvi Thạch Hà')).text).toContain(
