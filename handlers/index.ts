@@ -8,11 +8,13 @@ import { basics } from './basics/index.js';
 import { citizens } from './citizens/index.js';
 import { dashboardFeature } from './dashboard/index.js';
 import { groups } from './groups/index.js';
+import { managers } from './managers/index.js';
 import { reporting } from './reporting/index.js';
 
 export const FEATURES: readonly Feature<AppServices>[] = [
   basics,
   reporting,
+  managers,
   groups,
   dashboardFeature,
   citizens,

@@ -164,12 +164,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Handlers see narrow domain services bound to the update's transaction, never the database.
   let listeningUrl: string | undefined;
+  // `app` is assigned below; the queue exists once the app has started.
   const services = createServiceFactory({
     root: db.prisma,
     citizens,
     logger,
     baseUrl: () => config.publicUrl ?? listeningUrl,
     invitations: { pepper: invitePepper, failureBudget: config.inviteFailureBudget },
+    delivery: () => app.delivery,
   });
   await services.warm();
 
@@ -389,6 +391,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminToken: () => adminToken,
     runAdmin: createAdminRunner({
       db,
+      delivery: () => app.delivery,
       config: {
         ...config,
         dataDir: config.dataDir,
@@ -452,6 +455,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           services: () => services.standalone(),
           now: overrides.clock,
           onRun: (job, outcome, durationMs) => metrics.jobRun(job, outcome, durationMs),
+          texts: { tFor: (l) => i18n.translator(l), defaultLocale: i18n.defaultLocale },
         });
       }
       if (config.metrics.port !== undefined) {

@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../db/client.js';
+import type { Db, Prisma } from '../db/client.js';
 import { PROJECT_ROOT } from '../db/schema-engine.js';
 import { UNKNOWN_START } from '../domain/units/units.js';
 import { bumpVersion } from '../domain/versions.js';
@@ -113,9 +113,12 @@ export async function seed(db: Db, opts: SeedOptions = {}): Promise<SeedResult> 
       if (u || i || p) return result;
     }
     for (const s of parsed) {
+      // The default schedule never replaces one an operator imported.
+      if (s.kind === 'schedule' && (await operatorSchedule(tx))) continue;
       const ctx: ApplyContext = {
         now,
-        actor: opts.actor ?? 'seed',
+        // The schedule is marked as the seed's, so a later seed can tell an operator's import.
+        actor: s.kind === 'schedule' ? 'seed' : (opts.actor ?? 'seed'),
         fileName: s.file,
         progress: (done, total) => opts.progress?.(s.kind, done, total),
       };
@@ -124,6 +127,18 @@ export async function seed(db: Db, opts: SeedOptions = {}): Promise<SeedResult> 
     }
     return result;
   }, IMPORT_TX_OPTIONS);
+}
+
+/** Actors the seed imports as; a schedule imported by anyone else is the operator's. */
+const SEED_ACTORS = ['seed', 'first-start'] as const;
+
+/** Whether the schedule in force was imported by an operator (not by a seed). */
+async function operatorSchedule(tx: Prisma.TransactionClient): Promise<boolean> {
+  const latest = await tx.scheduleConfig.findFirst({
+    orderBy: { importedAt: 'desc' },
+    select: { importedBy: true },
+  });
+  return latest !== null && !(SEED_ACTORS as readonly string[]).includes(latest.importedBy ?? '');
 }
 
 /**

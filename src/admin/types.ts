@@ -45,6 +45,11 @@ export interface AdminDeps {
   logger?: { info(obj: object, msg: string): void };
   /** Called after a successful change (e.g. reload the procedures search index). */
   onChange?: (what: AdminChange) => void | Promise<void>;
+  /**
+   * The running server's delivery queue (behind the admin endpoint). Without it, commands that
+   * send open pg-boss on the database themselves: the server's workers deliver.
+   */
+  delivery?: () => import('../delivery/queue.js').DeliveryQueue | undefined;
 }
 
 export interface AdminCommand {

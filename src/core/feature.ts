@@ -46,6 +46,10 @@ export interface JobContext<S = unknown> {
   services: S;
   /** The job's own data, as scheduled. */
   data: Record<string, unknown>;
+  /** Texts in a language (proactive messages are written in the recipient's). */
+  tFor(locale: import('./handler.js').Locale): import('./handler.js').Translate;
+  /** The default language (DEFAULT_LOCALE). */
+  defaultLocale: import('./handler.js').Locale;
 }
 
 /** A scheduled job (pg-boss cron, shared by every instance: each tick runs once). */

@@ -14,6 +14,7 @@
  * the platform accepted a message but before the row says 'sent' resends it when pg-boss
  * retries the expired job (the Bot APIs have no idempotency key).
  */
+import { randomUUID } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/types.js';
@@ -60,9 +61,26 @@ export interface EnqueueOptions {
   notBefore?: Date;
 }
 
+/** One message of a batch (see enqueueMany). */
+export interface BatchItem extends EnqueueOptions {
+  msg: OutboundMessage;
+  kind: DeliveryKind;
+  /** The run or broadcast the message belongs to (delivery reports group by it). */
+  batchId?: string;
+  /** When it was queued (default: the database's clock); rate checks compare with it. */
+  at?: Date;
+}
+
 export interface DeliveryQueue {
   /** Queue a proactive message durably; resolves with the Delivery id. */
   enqueue(msg: OutboundMessage, kind: DeliveryKind, opts?: EnqueueOptions): Promise<string>;
+  /**
+   * Queue many messages at once, inside `tx` when given (they then commit or roll back with the
+   * caller's writes; on PGlite the only way, one session per process), else in a transaction of
+   * their own. An item whose dedupeKey is already queued or sent is skipped: resolves with the
+   * number of messages actually queued.
+   */
+  enqueueMany(items: readonly BatchItem[], tx?: Prisma.TransactionClient): Promise<number>;
   /** Start the workers (call once the channels are started). */
   start(): Promise<void>;
   /** Stop fetching; jobs being sent finish first. */
@@ -259,6 +277,56 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
         }
         throw err;
       }
+    },
+    async enqueueMany(items, tx) {
+      if (items.length === 0) return 0;
+      await ensureQueue();
+      const run = async (t: Tx): Promise<number> => {
+        let queued = 0;
+        // Chunks keep each statement's parameters well within PostgreSQL's limits.
+        for (let i = 0; i < items.length; i += 1000) {
+          // Ids chosen here, so each inserted row is matched back to its item.
+          const chunk = items
+            .slice(i, i + 1000)
+            .map((it) => ({ ...it, id: randomUUID() as string }));
+          const rows = await t.delivery.createManyAndReturn({
+            data: chunk.map((it) => ({
+              id: it.id,
+              channel: it.msg.channel,
+              chatId: it.msg.chatId,
+              text: it.msg.text,
+              kind: it.kind,
+              ...(it.msg.buttons
+                ? { buttons: it.msg.buttons as unknown as Prisma.InputJsonValue }
+                : {}),
+              ...(it.dedupeKey ? { dedupeKey: it.dedupeKey } : {}),
+              ...(it.batchId ? { batchId: it.batchId } : {}),
+              ...(it.at ? { createdAt: it.at } : {}),
+            })),
+            // An existing dedupe key: already queued by another run, instance or tap.
+            skipDuplicates: true,
+            select: { id: true },
+          });
+          const notBefore = new Map<string, Date | undefined>(
+            chunk.map((it) => [it.id, it.notBefore]),
+          );
+          const now = Date.now();
+          await boss.insert(
+            queue,
+            rows.map((r) => {
+              const nb = notBefore.get(r.id);
+              return {
+                data: { deliveryId: r.id } satisfies JobData,
+                ...(nb && nb.getTime() > now ? { startAfter: nb } : {}),
+              };
+            }),
+            { db: bossDb(t) },
+          );
+          queued += rows.length;
+        }
+        return queued;
+      };
+      return tx ? run(tx) : prisma.$transaction(run, { timeout: 120_000, maxWait: 10_000 });
     },
     async start() {
       if (started) return;

@@ -76,6 +76,20 @@ export const scheduleSchema = z.strictObject({
     .default({ afterDeadline: '10d', reopenGrace: '3d' }),
   /** Exceptions to "every indicator at its own periodicity for the levels in applies_to". */
   due: z.array(dueRule).default([]),
+  /**
+   * Offsets from the deadline of the managers' late-unit digests (escalation steps). Absent: the
+   * positive offsets of `reminders`. Step 1 reaches the managers of the late unit and of its
+   * parent, each further step one ancestor more.
+   */
+  escalation: z.array(offset).optional(),
+  /** Local hours in which scheduled reminders and digests wait (postponed, never dropped). */
+  quietHours: z
+    .strictObject({ from: timeOfDay, to: timeOfDay })
+    .default({ from: '21:00', to: '07:00' }),
+  /** When managers get the weekly digest: ISO weekday (1 = Monday) and local time. */
+  weeklyDigest: z
+    .strictObject({ day: z.number().int().min(1).max(7), time: timeOfDay })
+    .default({ day: 1, time: '08:00' }),
 });
 
 /** A validated reporting schedule. */
@@ -199,16 +213,26 @@ export function isLocked(
  * that local day when configured (default config: 08:00), otherwise at the deadline's time.
  */
 export function remindersOf(period: Period, schedule: Schedule): Date[] {
-  const deadline = deadlineOf(period, schedule);
   return schedule.reminders
-    .map((o) => {
-      const shifted = new Date(deadline.getTime() + offsetMs(o));
-      if (!o.endsWith('d') || !schedule.reminderTime) return shifted;
-      const day = vnDateParts(shifted);
-      const [h, m] = hhmm(schedule.reminderTime);
-      return vnInstant(day.year, day.month, day.day, h, m);
-    })
+    .map((o) => offsetInstant(period, schedule, o))
     .sort((a, b) => a.getTime() - b.getTime());
+}
+
+/**
+ * The instant of one offset from the period's deadline (`-3d`, `+1d`, `-12h`): day offsets at
+ * `reminderTime` on that local day when configured, hour offsets from the deadline itself.
+ */
+export function offsetInstant(period: Period, schedule: Schedule, offset: string): Date {
+  const shifted = new Date(deadlineOf(period, schedule).getTime() + offsetMs(offset));
+  if (!offset.endsWith('d') || !schedule.reminderTime) return shifted;
+  const day = vnDateParts(shifted);
+  const [h, m] = hhmm(schedule.reminderTime);
+  return vnInstant(day.year, day.month, day.day, h, m);
+}
+
+/** The escalation offsets: `escalation` when set, else the positive offsets of `reminders`. */
+export function escalationOffsets(schedule: Schedule): string[] {
+  return schedule.escalation ?? schedule.reminders.filter((o) => offsetMs(o) > 0);
 }
 
 /** What the schedule needs to know of an indicator (the catalogue row). */
@@ -273,6 +297,25 @@ export function examplePeriods(
     quarter: formatPeriod(defaultPeriodFor('quarter', now, schedule)),
     year: `năm ${defaultPeriodFor('year', now, schedule).year}`,
   };
+}
+
+/**
+ * `at`, or the end of the quiet hours when `at` falls inside them (21:00–07:00 by default):
+ * scheduled messages wait, they are never dropped.
+ */
+export function afterQuietHours(at: Date, schedule: Schedule): Date {
+  const [fh, fm] = hhmm(schedule.quietHours.from);
+  const [th, tm] = hhmm(schedule.quietHours.to);
+  const from = fh * 60 + fm;
+  const to = th * 60 + tm;
+  if (from === to) return at;
+  const p = vnDateParts(at);
+  const minute = p.hour * 60 + p.minute;
+  const inside = from < to ? minute >= from && minute < to : minute >= from || minute < to;
+  if (!inside) return at;
+  // The end of the quiet hours: today's `to` when still ahead, else tomorrow's.
+  const day = from < to || minute < to ? p.day : p.day + 1;
+  return vnInstant(p.year, p.month, day, th, tm);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { FeatureJob } from '../core/feature.js';
+import type { FeatureJob, JobContext } from '../core/feature.js';
 
 export async function startScheduledJobs<S>(opts: {
   boss: PgBoss;
@@ -17,6 +17,8 @@ export async function startScheduledJobs<S>(opts: {
   now?: () => Date;
   /** Told how each run ended (metrics). */
   onRun?: (job: string, outcome: 'done' | 'failed', durationMs: number) => void;
+  /** Texts per language and the default language. */
+  texts: Pick<JobContext<S>, 'tFor' | 'defaultLocale'>;
 }): Promise<void> {
   const now = opts.now ?? (() => new Date());
   for (const job of opts.jobs) {
@@ -26,7 +28,13 @@ export async function startScheduledJobs<S>(opts: {
     await opts.boss.work<Record<string, unknown>>(job.name, async ([first]) => {
       const started = performance.now();
       try {
-        await job.handle({ now, log, services: opts.services(), data: first?.data ?? {} });
+        await job.handle({
+          now,
+          log,
+          services: opts.services(),
+          data: first?.data ?? {},
+          ...opts.texts,
+        });
         const durationMs = Math.round(performance.now() - started);
         log.info({ durationMs }, 'scheduled job done');
         opts.onRun?.(job.name, 'done', durationMs);

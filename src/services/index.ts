@@ -27,6 +27,8 @@ import {
 } from './people.js';
 import { createSubmissionsService, type SubmissionsService } from './submissions.js';
 import { createDashboardService, type DashboardService } from './dashboard.js';
+import { createManagersService, type ManagersService } from './managers.js';
+import type { DeliveryQueue } from '../delivery/queue.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
 import type { Schedule } from '../domain/schedule.js';
 
@@ -34,6 +36,13 @@ export type { Catalogue, ReportIndicator } from './catalogue.js';
 export type { PeopleService, ReporterUnit, Sender } from './people.js';
 export type { SubmissionsService } from './submissions.js';
 export type { DashboardService } from './dashboard.js';
+export type {
+  BatchItem,
+  BatchReport,
+  BroadcastView,
+  ManagersService,
+  ScopedUnit,
+} from './managers.js';
 
 export interface CatalogueService {
   /** The indicator catalogue in force (cached; reloaded after an import on any instance). */
@@ -75,6 +84,7 @@ export interface AppServices {
   submissions: SubmissionsService;
   citizens: CitizensService;
   dashboard: DashboardService;
+  managers: ManagersService;
 }
 
 export interface ServiceFactoryDeps {
@@ -86,6 +96,8 @@ export interface ServiceFactoryDeps {
   baseUrl?: () => string | undefined;
   /** Invitation code pepper and the per-channel failure budget (see PeopleService). */
   invitations?: InvitationSettings;
+  /** The delivery queue once started (proactive messages); undefined without jobs. */
+  delivery?: () => DeliveryQueue | undefined;
 }
 
 export interface ServiceFactory {
@@ -172,6 +184,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
       citizens,
       submissions: createSubmissionsService(db),
       dashboard: createDashboardService(db, deps.baseUrl ?? (() => undefined)),
+      managers: createManagersService(db, deps.delivery ?? (() => undefined)),
     };
   };
 

@@ -80,14 +80,9 @@ describe('composing features', () => {
 
   it("composes the bot's own features without conflicts", () => {
     const c = composeFeatures(FEATURES);
-    expect(c.features.map((f) => f.name)).toEqual([
-      'basics',
-      'reporting',
-      'groups',
-      'dashboard',
-      'citizens',
-    ]);
-    expect(c.texts).toEqual(['basics', 'reporting', 'groups', 'dashboard', 'citizens']);
+    const names = ['basics', 'reporting', 'managers', 'groups', 'dashboard', 'citizens'];
+    expect(c.features.map((f) => f.name)).toEqual(names);
+    expect(c.texts).toEqual(names);
   });
 
   it("builds each audience's menu from the declarations", () => {

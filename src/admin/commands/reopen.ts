@@ -2,7 +2,10 @@
  * `reopen --unit <code> --period <period> [--until <dd/mm/yyyy | yyyy-mm-dd | ISO time>]`:
  * lifts the lock of one unit's period (default: for the schedule's reopen grace).
  */
+import { reopenNotices } from '../../../handlers/managers/self-service.js';
+import { findUnitByCode } from '../../domain/access.js';
 import { vnInstant } from '../../domain/periods.js';
+import { managersTools, withQueue } from '../managers-tools.js';
 import { currentSchedule, isoVn } from '../../domain/reports/index.js';
 import { reopenPeriod } from '../../domain/submissions/index.js';
 import { parseOptions, requirePeriod } from '../options.js';
@@ -69,6 +72,25 @@ export const command: AdminCommand = {
         ...(until ? { until } : {}),
       });
       io.stdout.write(`Reopened ${values.unit} ${row.period} until ${isoVn(row.until)}\n`);
+      // The unit's reporters are told, as when a manager reopens in chat. The reopen stands
+      // even when telling them fails (said on stderr).
+      try {
+        const unit = await findUnitByCode(deps.db.prisma, values.unit, now);
+        const tools = managersTools(deps);
+        const notices = await reopenNotices(tools.services, tools.t, {
+          unit,
+          period,
+          until: row.until,
+          at: now,
+        });
+        const told =
+          notices.length === 0
+            ? 0
+            : await withQueue(deps, ({ services }) => services.managers.enqueue(notices));
+        io.stdout.write(`${told} reporter(s) notified\n`);
+      } catch (err) {
+        io.stderr.write(`reporters not notified: ${(err as Error).message}\n`);
+      }
       return EXIT_OK;
     } catch (err) {
       return reportError(err, io, USAGE);

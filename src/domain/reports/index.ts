@@ -3,3 +3,4 @@ export * from './export.js';
 export * from './period-rows.js';
 export * from './schedule-source.js';
 export * from './status-format.js';
+export * from './owing.js';

@@ -1,0 +1,216 @@
+/**
+ * `/thongbao [đơn vị]` (managers and admins): choose the audience within the subtree
+ * (reporters, managers or both; optionally one unit), type the text, see a preview with the
+ * recipients per channel, confirm; the messages go through the durable queue at once (pacing,
+ * retries, the Zalo OA window; broadcasts are not held by quiet hours). `/baocaogui [mã]` shows
+ * the delivery report: sent, pending, failed with reasons.
+ */
+import { commandButton } from '../../src/core/conversation.js';
+import { defineFlow } from '../../src/core/flow.js';
+import type { ChannelName } from '../../src/core/message.js';
+import type { Scope } from '../../src/domain/reports/index.js';
+import type { AppServices, BatchItem } from '../../src/services/index.js';
+import type { JobServices } from './remind.js';
+import { CHANNEL_NAMES } from './nhac.js';
+import { managerOf, notManager, scopeTitle, type Ctx } from './scope.js';
+import { pickUnit } from './self-service.js';
+
+export type Audience = 'reporter' | 'manager' | 'all';
+
+type Step =
+  | { step: 'audience'; unitCode?: string; unitName?: string }
+  | { step: 'text'; unitCode?: string; unitName?: string; audience: Audience }
+  | { step: 'confirm'; unitCode?: string; unitName?: string; audience: Audience; text: string };
+
+/** The longest broadcast text (well within every platform's limit once the header is added). */
+export const MAX_BROADCAST = 1500;
+
+const rolesOf = (a: Audience) =>
+  a === 'all' ? (['reporter', 'manager'] as const) : ([a] as const);
+
+/** The messages of a broadcast to an audience, one per person (newest identity). */
+export async function broadcastItems(
+  services: JobServices,
+  o: { scope: Scope; audience: Audience; text: string; at: Date; except?: string },
+): Promise<{ items: BatchItem[]; perChannel: Record<string, number> }> {
+  const people = await services.managers.membersUnder(o.scope, rolesOf(o.audience));
+  const perChannel: Record<string, number> = {};
+  const items: BatchItem[] = [];
+  for (const p of people) {
+    const id = p.identities[0];
+    if (!id || p.personId === o.except) continue;
+    perChannel[id.channel] = (perChannel[id.channel] ?? 0) + 1;
+    items.push({
+      msg: { channel: id.channel as ChannelName, chatId: id.externalId, text: o.text },
+      kind: 'broadcast',
+      at: o.at,
+    });
+  }
+  return { items, perChannel };
+}
+
+/** The chat broadcast's messages (not to the sender). */
+async function recipients(ctx: Ctx, d: Extract<Step, { step: 'confirm' }>) {
+  const m = await managerOf(ctx);
+  if (!m) return undefined;
+  const r = await broadcastItems(ctx.services, {
+    scope: d.unitCode ? [d.unitCode] : m.scope,
+    audience: d.audience,
+    text: d.text,
+    at: ctx.now(),
+    except: m.personId,
+  });
+  return { m, ...r };
+}
+
+/** `Web 2, Telegram 1`. */
+export function channelCounts(perChannel: Record<string, number>): string {
+  return Object.entries(perChannel)
+    .map(([c, n]) => `${CHANNEL_NAMES[c] ?? c} ${n}`)
+    .join(', ');
+}
+
+export const broadcastFlow = defineFlow<AppServices, Step>({
+  name: 'managers.broadcast',
+  prefix: 'mgb',
+  priority: 40,
+  common: {
+    async no(ctx) {
+      broadcastFlow.end(ctx);
+      ctx.reply({ text: ctx.t('managers.broadcast.cancelled') });
+    },
+  },
+  steps: {
+    audience: {
+      actions: {
+        async a(ctx, d, arg) {
+          const audience: Audience =
+            arg === 'manager' ? 'manager' : arg === 'all' ? 'all' : 'reporter';
+          const token = broadcastFlow.go(ctx, { ...d, step: 'text', audience });
+          ctx.reply({
+            text: ctx.t('managers.broadcast.askText', { max: MAX_BROADCAST }),
+            buttons: [[broadcastFlow.button(ctx.t('managers.buttons.cancel'), 'no', token)]],
+          });
+        },
+      },
+    },
+    text: {
+      async text(ctx, d, text) {
+        const body = text.trim();
+        if (body.length > MAX_BROADCAST)
+          return void ctx.reply({
+            text: ctx.t('managers.broadcast.tooLong', { length: body.length, max: MAX_BROADCAST }),
+          });
+        const next = { ...d, step: 'confirm' as const, text: body };
+        const r = await recipients(ctx, next);
+        if (!r) return notManager(ctx);
+        if (r.items.length === 0) {
+          broadcastFlow.end(ctx);
+          return void ctx.reply({ text: ctx.t('managers.broadcast.nobody') });
+        }
+        const token = broadcastFlow.go(ctx, next);
+        ctx.reply({
+          text: [
+            ctx.t('managers.broadcast.preview', {
+              count: r.items.length,
+              channels: channelCounts(r.perChannel),
+              audience: ctx.t(`managers.broadcast.audience.${d.audience}`),
+              scope: d.unitName ?? scopeTitle(ctx, r.m),
+            }),
+            '',
+            body,
+          ].join('\n'),
+          buttons: [
+            [
+              broadcastFlow.button(ctx.t('managers.buttons.sendBroadcast'), 'ok', token),
+              broadcastFlow.button(ctx.t('managers.buttons.cancel'), 'no', token),
+            ],
+          ],
+        });
+      },
+    },
+    confirm: {
+      actions: {
+        async ok(ctx, d) {
+          broadcastFlow.end(ctx);
+          const r = await recipients(ctx, d);
+          if (!r) return notManager(ctx);
+          const unitId = d.unitCode
+            ? ((await ctx.services.managers.findUnits(r.m.actor, d.unitCode, ctx.now()))[0]?.id ??
+              r.m.homeUnitId)
+            : r.m.homeUnitId;
+          const id = await ctx.services.managers.createBroadcast({
+            createdBy: r.m.personId,
+            unitId,
+            audience: d.audience,
+            text: d.text,
+            recipients: r.items.length,
+            at: ctx.now(),
+          });
+          const queued = await ctx.services.managers.enqueue(
+            r.items.map((it) => ({ ...it, batchId: id })),
+          );
+          ctx.reply({
+            text: ctx.t('managers.broadcast.sent', { count: queued }),
+            buttons: [[commandButton(ctx.t('managers.buttons.report'), `/baocaogui ${id}`)]],
+          });
+        },
+      },
+    },
+  },
+  stale(ctx) {
+    ctx.reply({ text: ctx.t('managers.broadcast.stale') });
+  },
+});
+
+/** `/thongbao [đơn vị]`. */
+export async function startBroadcast(ctx: Ctx, args: string): Promise<void> {
+  const m = await managerOf(ctx);
+  if (!m) return notManager(ctx);
+  let unit: { code: string; name: string } | undefined;
+  if (args.trim() !== '') {
+    unit = await pickUnit(ctx, args, (code) => `/thongbao ${code}`);
+    if (!unit) return;
+  }
+  const token = broadcastFlow.go(ctx, {
+    step: 'audience',
+    ...(unit ? { unitCode: unit.code, unitName: unit.name } : {}),
+  });
+  const b = (label: string, arg: string) => broadcastFlow.button(ctx.t(label), 'a', token, arg);
+  ctx.reply({
+    text: ctx.t('managers.broadcast.askAudience', { scope: unit?.name ?? scopeTitle(ctx, m) }),
+    buttons: [
+      [b('managers.broadcast.audience.reporter', 'reporter')],
+      [b('managers.broadcast.audience.manager', 'manager')],
+      [b('managers.broadcast.audience.all', 'all')],
+      [broadcastFlow.button(ctx.t('managers.buttons.cancel'), 'no', token)],
+    ],
+  });
+}
+
+/** `/baocaogui [mã]`: the delivery report of a broadcast (the latest of the sender's). */
+export async function showDeliveryReport(ctx: Ctx, args: string): Promise<void> {
+  const m = await managerOf(ctx);
+  if (!m) return notManager(ctx);
+  const id = args.trim();
+  const b = await ctx.services.managers.findBroadcast({
+    ...(id ? { id } : {}),
+    ...(m.admin && id ? {} : { createdBy: m.personId }),
+  });
+  if (!b) return void ctx.reply({ text: ctx.t('managers.broadcast.none') });
+  const r = await ctx.services.managers.batchReport(b.id);
+  const lines = [
+    ctx.t('managers.broadcast.report', {
+      text: b.text.length > 60 ? `${b.text.slice(0, 57)}…` : b.text,
+      total: r.total,
+      sent: r.sent,
+      queued: r.queued,
+      failed: r.total - r.sent - r.queued,
+    }),
+    ...r.failed.map((f) => `• ${f.reason}: ${f.count}`),
+  ];
+  ctx.reply({
+    text: lines.join('\n'),
+    buttons: [[commandButton(ctx.t('managers.buttons.refresh'), `/baocaogui ${b.id}`)]],
+  });
+}

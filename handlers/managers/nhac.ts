@@ -1,0 +1,136 @@
+/**
+ * `/nhac [kỳ]` and the "Nhắc các đơn vị này" button: a preview of the reminders that would go
+ * now to the reporters of the units in the manager's subtree that owe figures (recipients per
+ * channel, units skipped and why), then on confirm they are queued — at most once per unit and
+ * period per hour.
+ */
+import { defineFlow } from '../../src/core/flow.js';
+import { parsePeriodId, periodId, type Period } from '../../src/domain/periods.js';
+import type { AppServices } from '../../src/services/index.js';
+import { planReminders, type ReminderPlan } from './remind.js';
+import { managerOf, notManager, periodLabel, periodsOrExplain, type Ctx } from './scope.js';
+
+type NhacStep = { step: 'confirm'; periods: string[] };
+
+/** How channels are named in previews. */
+export const CHANNEL_NAMES: Record<string, string> = {
+  telegram: 'Telegram',
+  'zalo-bot': 'Zalo Bot',
+  'zalo-oa': 'Zalo OA',
+  sim: 'Web',
+};
+
+function perChannel(plan: ReminderPlan): string {
+  return Object.entries(plan.perChannel)
+    .map(([c, n]) => `${CHANNEL_NAMES[c] ?? c} ${n}`)
+    .join(', ');
+}
+
+async function plans(ctx: Ctx, periods: readonly Period[]): Promise<ReminderPlan[] | undefined> {
+  const m = await managerOf(ctx);
+  if (!m) return undefined;
+  const schedule = await ctx.services.schedule.get();
+  const out: ReminderPlan[] = [];
+  for (const p of periods)
+    out.push(
+      await planReminders(ctx.services, ctx.t, {
+        scope: m.scope,
+        period: p,
+        schedule,
+        now: ctx.now(),
+        mode: { kind: 'now' },
+      }),
+    );
+  return out;
+}
+
+function skippedLines(ctx: Ctx, plan: ReminderPlan): string[] {
+  const lines: string[] = [];
+  if (plan.rateLimited > 0)
+    lines.push(ctx.t('managers.nhac.rateLimited', { count: plan.rateLimited }));
+  if (plan.noReporter > 0)
+    lines.push(ctx.t('managers.nhac.noReporter', { count: plan.noReporter }));
+  return lines;
+}
+
+export const nhacFlow = defineFlow<AppServices, NhacStep>({
+  name: 'managers.nhac',
+  prefix: 'mgn',
+  priority: 40,
+  steps: {
+    confirm: {
+      actions: {
+        async ok(ctx, data) {
+          const periods = data.periods.flatMap((id) => parsePeriodId(id) ?? []);
+          nhacFlow.end(ctx);
+          const ps = await plans(ctx, periods);
+          if (!ps) return notManager(ctx);
+          const lines: string[] = [];
+          for (const plan of ps) {
+            const queued = await ctx.services.managers.enqueue(plan.items);
+            lines.push(
+              ctx.t('managers.nhac.sent', {
+                period: periodLabel(ctx, plan.period),
+                messages: queued,
+                units: plan.unitsReached,
+              }),
+              ...skippedLines(ctx, plan),
+            );
+          }
+          ctx.reply({ text: lines.join('\n') });
+        },
+        async no(ctx) {
+          nhacFlow.end(ctx);
+          ctx.reply({ text: ctx.t('managers.nhac.cancelled') });
+        },
+      },
+      async text(ctx) {
+        nhacFlow.end(ctx);
+        ctx.reply({ text: ctx.t('managers.nhac.cancelled') });
+      },
+    },
+  },
+  stale(ctx) {
+    ctx.reply({ text: ctx.t('managers.nhac.stale') });
+  },
+});
+
+/** `/nhac [kỳ]`: the preview with Gửi / Hủy. */
+export async function startNhac(ctx: Ctx, args: string): Promise<void> {
+  const m = await managerOf(ctx);
+  if (!m) return notManager(ctx);
+  const a = await periodsOrExplain(ctx, args);
+  if (!a) return;
+  const ps = (await plans(ctx, a.periods)) ?? [];
+  const lines: string[] = [];
+  let total = 0;
+  for (const plan of ps) {
+    total += plan.items.length;
+    lines.push(
+      plan.items.length > 0
+        ? ctx.t('managers.nhac.preview', {
+            period: periodLabel(ctx, plan.period),
+            units: plan.unitsReached,
+            messages: plan.items.length,
+            channels: perChannel(plan),
+          })
+        : ctx.t('managers.nhac.nobody', { period: periodLabel(ctx, plan.period) }),
+      ...skippedLines(ctx, plan),
+    );
+  }
+  if (total === 0) return void ctx.reply({ text: lines.join('\n') });
+  if (ps[0]?.items[0]) lines.push('', ctx.t('managers.nhac.sample'), ps[0].items[0].msg.text);
+  const token = nhacFlow.go(ctx, {
+    step: 'confirm',
+    periods: ps.map((p) => periodId(p.period)),
+  });
+  ctx.reply({
+    text: lines.join('\n'),
+    buttons: [
+      [
+        nhacFlow.button(ctx.t('managers.buttons.send'), 'ok', token),
+        nhacFlow.button(ctx.t('managers.buttons.cancel'), 'no', token),
+      ],
+    ],
+  });
+}
