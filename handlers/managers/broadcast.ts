@@ -37,8 +37,13 @@ export async function broadcastItems(
   const perChannel: Record<string, number> = {};
   const items: BatchItem[] = [];
   for (const p of people) {
+    if (p.personId === o.except) continue;
+    // Reachable nowhere (blocked the bot, unfollowed the OA): counted, not sent.
     const id = p.identities[0];
-    if (!id || p.personId === o.except) continue;
+    if (!id) {
+      perChannel.unreachable = (perChannel.unreachable ?? 0) + 1;
+      continue;
+    }
     perChannel[id.channel] = (perChannel[id.channel] ?? 0) + 1;
     items.push({
       msg: { channel: id.channel as ChannelName, chatId: id.externalId, text: o.text },

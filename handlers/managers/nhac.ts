@@ -18,6 +18,7 @@ export const CHANNEL_NAMES: Record<string, string> = {
   'zalo-bot': 'Zalo Bot',
   'zalo-oa': 'Zalo OA',
   sim: 'Web',
+  unreachable: 'không liên lạc được',
 };
 
 function perChannel(plan: ReminderPlan): string {

@@ -134,7 +134,7 @@ export async function planReminders(
         mutedCounted.add(s.personId);
         continue;
       }
-      // The most recently linked identity: where the person last came to us.
+      // The most recently used reachable identity (see membersUnder); none: skipped.
       const id = s.identities[0];
       if (!id) continue;
       reached.add(u.unit.id);

@@ -170,14 +170,22 @@ export interface StaffMember {
   identities: StaffIdentity[];
 }
 
-/** A person with their identities, newest first. */
+/**
+ * A person with their reachable identities, the most recently used first (then the newest):
+ * proactive messages go to the first one, and a person who blocked the bot everywhere (or
+ * unfollowed the OA) has none and is skipped.
+ */
 const PERSON_SELECT = {
   select: {
     id: true,
     displayName: true,
     identities: {
+      where: { unreachableAt: null },
       select: { channel: true, externalId: true, createdAt: true },
-      orderBy: { createdAt: 'desc' as const },
+      orderBy: [
+        { lastSeenAt: { sort: 'desc' as const, nulls: 'last' as const } },
+        { createdAt: 'desc' as const },
+      ],
     },
   },
 };
