@@ -68,8 +68,10 @@ describe('caches on several instances', () => {
 
   it('finds a procedure imported straight into the database on the other instance', async () => {
     const question = 'cấp phép nuôi ong mật thử nghiệm';
+    const offered = (r: Awaited<ReturnType<typeof b.sim>>) =>
+      JSON.stringify(r.replies).includes('9.999901');
     const before = await b.sim('ver-cit', { text: question });
-    expect(before.replies[0]!.text).not.toContain('9.999901');
+    expect(offered(before)).toBe(false);
     const header = readFileSync('prisma/seed/procedures.csv', 'utf8').split('\n');
     const row =
       '9.999901,Thủ tục cấp phép nuôi ong mật thử nghiệm,Nông nghiệp,Cấp xã,cấp xã,toàn trình,,5 ngày làm việc,Miễn phí,https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=9.999901,test';
@@ -81,6 +83,7 @@ describe('caches on several instances', () => {
       progress: () => {},
     });
     const after = await b.sim('ver-cit', { text: question });
-    expect(after.replies[0]!.text).toContain('9.999901');
+    // Offered by the other instance (in the text or as a candidate button, code visible).
+    expect(offered(after)).toBe(true);
   });
 });
