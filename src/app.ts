@@ -170,6 +170,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     citizens,
     logger,
     baseUrl: () => config.publicUrl ?? listeningUrl,
+    // Called per update, long after start-up has created the metrics below.
+    onSecurityEvent: (event, channel) => metrics.securityEvent(event, channel),
     invitations: { pepper: invitePepper, failureBudget: config.inviteFailureBudget },
     delivery: () => app.delivery,
   });
@@ -280,6 +282,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           metrics.tokenRefreshFailed('zalo-oa');
           health.tokenRefreshFailed('zalo-oa');
         },
+        onStaleEvent: () => metrics.securityEvent('stale_event_dropped', 'zalo-oa'),
       }),
     );
   }

@@ -30,11 +30,15 @@ export interface AppMetrics {
   tokenRefreshFailed(channel: string): void;
   jobRun(job: string, outcome: 'done' | 'failed', durationMs: number): void;
   dependencyError(dependency: 'database' | 'redis'): void;
+  /** A defence that fired: invitation guessing paused a channel, a replayed event dropped. */
+  securityEvent(event: SecurityEvent, channel: string): void;
   /** How to read the durable queue's depth (messages waiting) at scrape time. */
   queueDepth(read: () => Promise<number>): void;
   /** Prometheus text exposition of every metric. */
   render(): Promise<{ contentType: string; body: string }>;
 }
+
+export type SecurityEvent = 'invite_channel_paused' | 'stale_event_dropped';
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'undeliverable' | 'deferred';
 
@@ -46,6 +50,12 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): AppMetri
   registry.setDefaultLabels({ app: 'cds-bot' });
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'cds_' });
 
+  const security = new Counter({
+    name: 'cds_security_events_total',
+    help: 'Defences that fired: invitation redemptions paused on a channel, replayed events dropped',
+    labelNames: ['event', 'channel'] as const,
+    registers: [registry],
+  });
   const updates = new Counter({
     name: 'cds_updates_total',
     help: 'Platform updates by channel and outcome (processed, duplicate, ignored, invalid, failed, retry)',
@@ -103,6 +113,9 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): AppMetri
 
   return {
     registry,
+    securityEvent(event, channel) {
+      security.inc({ event, channel });
+    },
     update(e) {
       updates.inc({ channel: e.channel, outcome: e.outcome });
       if (e.handler)

@@ -92,6 +92,8 @@ export interface ServiceFactoryDeps {
   root: DbClient;
   citizens: CitizenService;
   logger: Logger;
+  /** Told when a defence fires (metrics). */
+  onSecurityEvent?: (event: 'invite_channel_paused', channel: string) => void;
   /** The server's public base URL (PUBLIC_URL, else the address it listens on), for links. */
   baseUrl?: () => string | undefined;
   /** Invitation code pepper and the per-channel failure budget (see PeopleService). */
@@ -213,6 +215,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         memo,
         deps.invitations ?? { pepper: undefined, failureBudget: DEFAULT_FAILURE_BUDGET },
         deps.logger,
+        deps.onSecurityEvent,
       ),
     };
   }) as ServiceFactory;

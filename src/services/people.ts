@@ -95,6 +95,8 @@ export function createPeopleService(
   memo: { sender?: Promise<Sender> },
   invitations: InvitationSettings,
   logger: Logger,
+  /** Told when a defence fires (metrics), e.g. redemptions paused on a channel. */
+  onSecurityEvent?: (event: 'invite_channel_paused', channel: string) => void,
 ): PeopleService {
   const pepper = invitations.pepper !== undefined ? { pepper: invitations.pepper } : {};
   return {
@@ -121,6 +123,7 @@ export function createPeopleService(
             { event: 'invite.channel_paused', channel: err.channel, failures: err.failures },
             'invitation redemptions by new identities paused on this channel',
           );
+          onSecurityEvent?.('invite_channel_paused', err.channel);
         }
         throw err;
       }

@@ -153,7 +153,21 @@ describe('createMetrics', () => {
     m.tokenRefreshFailed('zalo-oa');
     m.dependencyError('redis');
     m.dependencyError('redis');
+    m.securityEvent('invite_channel_paused', 'telegram');
+    m.securityEvent('stale_event_dropped', 'zalo-oa');
     const { body } = await m.render();
+    expect(
+      sample(body, 'cds_security_events_total', {
+        event: 'invite_channel_paused',
+        channel: 'telegram',
+      }),
+    ).toBe(1);
+    expect(
+      sample(body, 'cds_security_events_total', {
+        event: 'stale_event_dropped',
+        channel: 'zalo-oa',
+      }),
+    ).toBe(1);
     expect(sample(body, 'cds_job_runs_total', { job: 'reminders', outcome: 'done' })).toBe(1);
     expect(sample(body, 'cds_job_runs_total', { job: 'reminders', outcome: 'failed' })).toBe(1);
     expect(sample(body, 'cds_token_refresh_failures_total', { channel: 'zalo-oa' })).toBe(1);

@@ -32,6 +32,8 @@ export interface ZaloOaChannelDeps extends ChannelBaseDeps {
   now?: () => Date;
   /** Told of each failed token refresh (metrics). */
   onTokenRefreshFailure?: () => void;
+  /** Told of each event dropped as outside the replay window (metrics). */
+  onStaleEvent?: () => void;
   /**
    * Events whose timestamp is further than this from the time received are replays: answered
    * 200 and not processed (ZALO_OA_MAX_EVENT_AGE, default 3 h, which covers Zalo's retries).
@@ -106,6 +108,7 @@ export function createZaloOaChannel(deps: ZaloOaChannelDeps): ZaloOaChannel {
           { event: 'zalo-oa.stale_event', eventName: env.eventName, ageMs },
           'Zalo OA event outside the replay window ignored',
         );
+        deps.onStaleEvent?.();
         return { kind: 'ignored', reason: 'outside the replay window', event: env.eventName };
       }
       const p = parseOaEvent(body, env, receivedAt);

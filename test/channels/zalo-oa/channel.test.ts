@@ -121,6 +121,7 @@ describe('Zalo OA webhook', () => {
 
   it('acknowledges a signed event replayed outside the window with 200 and does not process it', async () => {
     const logger = memoryLogger();
+    let stale = 0;
     const strict = createZaloOaChannel({
       config: {
         zaloOa: {
@@ -136,6 +137,7 @@ describe('Zalo OA webhook', () => {
       pipeline,
       bodyLimit: '8kb',
       maxEventAgeMs: 3 * HOUR,
+      onStaleEvent: () => stale++,
     });
     const mounted = await mount('/webhooks/zalo-oa', strict.router);
     try {
@@ -157,6 +159,7 @@ describe('Zalo OA webhook', () => {
       expect(pipeline.received).toHaveLength(0);
       expect(await prisma().oaInteraction.count()).toBe(0);
       expect(logger.records.some((r) => r.event === 'zalo-oa.stale_event')).toBe(true);
+      expect(stale).toBe(2); // counted (cds_security_events_total{event="stale_event_dropped"})
       // Zalo's last retry, an hour after the event, is still processed.
       const retried = textEventRaw('replay-3', 'thử lại', '9001', String(Date.now() - HOUR));
       expect((await postTo(retried)).status).toBe(200);
