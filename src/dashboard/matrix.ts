@@ -4,6 +4,7 @@
  * where a figure meets or misses its target, that too. Counts per row and per column.
  */
 import type { PeriodRow } from '../domain/reports/index.js';
+import type { FigureData, IndicatorUnitKind } from '../domain/submissions/figures.js';
 
 export type CellState = 'ok' | 'late' | 'missing' | 'pending' | 'na';
 
@@ -41,13 +42,12 @@ const numText = (n: number): string =>
 /** Figures not in (missing or not yet due) plus figures in late: "problems first" order. */
 const problems = (r: MatrixRow): number => r.due - r.reported + r.late;
 
-/** The figure of a row as people read it. */
-export function figureText(r: PeriodRow): string {
-  const f = r.figure;
+/** A figure of an indicator of this kind as people read it ('' when there is none). */
+export function figureText(kind: IndicatorUnitKind, f: FigureData | null): string {
   if (!f) return '';
-  if (r.indicator.unit === 'boolean') return f.value === 1 ? 'có' : 'không';
+  if (kind === 'boolean') return f.value === 1 ? 'có' : 'không';
   if (f.numerator === 0 && f.denominator === 0) return 'không phát sinh';
-  if (r.indicator.unit === 'percent') {
+  if (kind === 'percent') {
     if (f.numerator !== null && f.denominator !== null && f.value !== null)
       return `${numText(f.numerator)}/${numText(f.denominator)} (${pctText(f.value)})`;
     return f.value === null ? '' : pctText(f.value);
@@ -94,7 +94,7 @@ export function buildMatrix(
         if (late) row.late++;
         row.cells.push({
           state: late ? 'late' : 'ok',
-          value: figureText(r),
+          value: figureText(r.indicator.unit, r.figure),
           meets: r.target?.met ?? null,
         });
       } else {

@@ -27,6 +27,7 @@ import {
 } from '../domain/periods.js';
 import { periodRows, toCsv } from '../domain/reports/index.js';
 import { deadlineOf, defaultPeriodFor, examplePeriods, type Schedule } from '../domain/schedule.js';
+import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
 import { buildMatrix, figureText, type Matrix } from './matrix.js';
 import { html, page, raw, type Html } from './html.js';
 
@@ -495,21 +496,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
                         html`<tr>
                           <td><abbr title="${s.indicator.nameVi}">${s.indicatorCode}</abbr></td>
                           <td>${s.period}</td>
-                          <td>
-                            ${figureText({
-                              indicator: {
-                                code: s.indicatorCode,
-                                nameVi: s.indicator.nameVi,
-                                unit: s.indicator.unit as 'percent',
-                              },
-                              figure: {
-                                numerator: s.numerator === null ? null : Number(s.numerator),
-                                denominator: s.denominator === null ? null : Number(s.denominator),
-                                value: s.value === null ? null : Number(s.value),
-                                note: s.note,
-                              },
-                            } as Parameters<typeof figureText>[0])}
-                          </td>
+                          <td>${figureText(s.indicator.unit as IndicatorUnitKind, figureOf(s))}</td>
                         </tr>`,
                     )}
                   </tbody>
