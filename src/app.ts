@@ -127,7 +127,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   try {
     if (ownsDb) {
-      const applied = await migrate(db);
+      const applied = await migrate(db, { release: true });
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
     if (ownsDb || overrides.seedIfEmpty) {
