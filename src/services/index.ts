@@ -188,7 +188,11 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
       citizens,
       submissions: createSubmissionsService(db),
       dashboard: createDashboardService(db, deps.baseUrl ?? (() => undefined)),
-      managers: createManagersService(db, deps.delivery ?? (() => undefined), deps.telegramUsername),
+      managers: createManagersService(
+        db,
+        deps.delivery ?? (() => undefined),
+        deps.telegramUsername,
+      ),
     };
   };
 

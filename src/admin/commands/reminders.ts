@@ -48,7 +48,9 @@ export const command: AdminCommand = {
         const at = parseUntil(values.at);
         if (!at || /^\d{1,2}\/|^\d{4}-\d{2}-\d{2}$/.test(values.at.trim()))
           throw new UsageError(`bad --at '${values.at}' (ISO 8601, e.g. 2026-12-02T08:00)`);
-        const results = await withQueue(deps, ({ services, texts }) => runReminders(services, texts, at));
+        const results = await withQueue(deps, ({ services, texts }) =>
+          runReminders(services, texts, at),
+        );
         if (results.length === 0) io.stdout.write(`Nothing due at ${isoVn(at)}\n`);
         for (const r of results)
           io.stdout.write(

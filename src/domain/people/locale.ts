@@ -47,8 +47,7 @@ export async function setLocale(
     where: { channel_externalId: { channel, externalId: userId } },
     select: { personId: true },
   });
-  if (identity)
-    await db.person.update({ where: { id: identity.personId }, data: { locale } });
+  if (identity) await db.person.update({ where: { id: identity.personId }, data: { locale } });
 }
 
 /**

@@ -13,51 +13,39 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app.js';
-import { zaloOaSignature } from '../../../src/channels/zalo-oa/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { createInvitation } from '../../../src/domain/people/index.js';
 import { createStateStore } from '../../../src/state/index.js';
-import { startFakeBotApi, type FakeBotApi } from '../../channels/fakes/bot-api.js';
-import { startFakeZaloOa, type FakeZaloOa } from '../../channels/fakes/zalo-oa-api.js';
+import type { FakeBotApi } from '../../channels/fakes/bot-api.js';
+import {
+  startPlatformFakes,
+  TG_SECRET,
+  ZB_SECRET,
+  zaloBotText,
+  zaloOaText,
+  type PlatformFakes,
+} from '../../channels/fakes/platforms.js';
+import type { FakeZaloOa } from '../../channels/fakes/zalo-oa-api.js';
 import { startManagersApp, vn, type ManagersTestApp } from './helpers.js';
 
-const TG_SECRET = 'tg_secret-1';
-const ZB_SECRET = 'zalo-bot-secret-1';
-const OA = { appId: '3311223344', secretKey: 'oa-secret-key', appSecret: 'app-secret' };
 const NOW = vn('2026-12-02T07:30:00');
 
 let tg: FakeBotApi;
 let zb: FakeBotApi;
 let oa: FakeZaloOa;
+let fakes: PlatformFakes;
 let app: ManagersTestApp;
 let seq = 1;
 
 beforeAll(async () => {
-  [tg, zb, oa] = await Promise.all([startFakeBotApi(), startFakeBotApi(), startFakeZaloOa()]);
-  oa.validAccessTokens.add('AT-env');
-  oa.validRefreshTokens.add('RT-env');
-  app = await startManagersApp(NOW, {
-    PUBLIC_URL: 'https://cds-bot.example.test',
-    SIMULATOR: 'on',
-    TELEGRAM_BOT_TOKEN: '111:TG',
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: tg.url,
-    ZALO_BOT_TOKEN: '222:ZB',
-    ZALO_BOT_WEBHOOK_SECRET: ZB_SECRET,
-    ZALO_BOT_API_ROOT: zb.url,
-    ZALO_OA_APP_ID: OA.appId,
-    ZALO_OA_SECRET_KEY: OA.secretKey,
-    ZALO_APP_SECRET: OA.appSecret,
-    ZALO_OA_ACCESS_TOKEN: 'AT-env',
-    ZALO_OA_REFRESH_TOKEN: 'RT-env',
-    ZALO_OA_API_ROOT: oa.url,
-    ZALO_OAUTH_ROOT: oa.url,
-  });
+  fakes = await startPlatformFakes();
+  ({ tg, zb, oa } = fakes);
+  app = await startManagersApp(NOW, fakes.env);
   await app.link('boss', '42', 'manager');
 }, 180_000);
 afterAll(async () => {
   await app?.close();
-  await Promise.all([tg?.close(), zb?.close(), oa?.close()]);
+  await fakes?.close();
 });
 
 const post = async (path: string, body: string, headers: Record<string, string>) => {
@@ -98,23 +86,9 @@ const tgSeen = (chatId: number) =>
     .map((c) => String(c.body.text));
 
 const zaloBot = (chatId: string, text: string) =>
-  post(
-    '/webhooks/zalo-bot',
-    JSON.stringify({
-      ok: true,
-      result: {
-        event_name: 'message.text.received',
-        message: {
-          message_id: `zb${seq++}`,
-          date: Date.now(),
-          chat: { id: chatId, chat_type: 'PRIVATE' },
-          from: { id: chatId, display_name: 'Hoa', is_bot: false },
-          text,
-        },
-      },
-    }),
-    { 'x-bot-api-secret-token': ZB_SECRET },
-  );
+  post('/webhooks/zalo-bot', zaloBotText(chatId, text, `zb${seq++}`), {
+    'x-bot-api-secret-token': ZB_SECRET,
+  });
 const zbSeen = (chatId: string) =>
   zb
     .of('sendMessage')
@@ -122,11 +96,8 @@ const zbSeen = (chatId: string) =>
     .map((c) => String(c.body.text));
 
 const zaloOa = (userId: string, text: string) => {
-  const ts = String(Date.now());
-  const raw = `{"app_id":"${OA.appId}","user_id_by_app":"55","event_name":"user_send_text","timestamp":"${ts}","sender":{"id":"${userId}"},"recipient":{"id":"579745863508352884"},"message":{"text":${JSON.stringify(text)},"msg_id":"oa${seq++}"}}`;
-  return post('/webhooks/zalo-oa', raw, {
-    'x-zevent-signature': zaloOaSignature(OA.appId, Buffer.from(raw), ts, OA.secretKey),
-  });
+  const { raw, headers } = zaloOaText(userId, text, `oa${seq++}`);
+  return post('/webhooks/zalo-oa', raw, headers);
 };
 const oaSeen = (userId: string) => oa.sent.filter((m) => m.userId === userId).map((m) => m.text);
 
@@ -174,7 +145,7 @@ describe('language per identity, in the database', () => {
     const second = await createApp(config, {
       logger: pino({ level: 'silent' }),
       db: app.testDb.db,
-      store: createStateStore({ ttlMs: config.stateTtlMs }),
+      store: createStateStore({ keyPrefix: 'second:', ttlMs: config.stateTtlMs }),
       startJobs: false,
     });
     await second.start();
