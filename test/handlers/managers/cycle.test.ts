@@ -134,6 +134,9 @@ describe.skipIf(!shared)('two instances on one database, and a restart', () => {
       DATABASE_URL: app.testDb.databaseUrl ?? '',
       REDIS_URL: first.redisUrl ?? '',
       REDIS_KEY_PREFIX: first.redisKeyPrefix,
+      // Required with DATABASE_URL; no invitation or OA token is used here.
+      INVITE_CODE_PEPPER: 'p'.repeat(32),
+      TOKEN_ENCRYPTION_KEY: 'k'.repeat(32),
     });
     const other = await createApp(config, {
       logger: pino({ level: 'silent' }),
