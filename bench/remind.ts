@@ -31,6 +31,7 @@ import { loadConfig } from '../src/config.js';
 import { formatPeriod, makePeriod, periodStart } from '../src/domain/periods.js';
 import { createServiceFactory } from '../src/services/index.js';
 import { startFakeBotApi, type FakeBotApi } from '../test/channels/fakes/bot-api.js';
+import { waitForLine } from './child-lines.js';
 import { COMMUNES, createBenchDatabase, importNationalUnits } from './domain.js';
 
 const { values: args } = parseArgs({
@@ -52,7 +53,9 @@ const chatOf = (code: number) => String(1_000_000 + code);
 // ---------------------------------------------------------------- the instance (child process)
 
 interface ChildLine {
-  type: 'ready' | 'run';
+  type: 'ready' | 'run' | 'profile';
+  dryMs?: number;
+  rowsMs?: number;
   ms?: number;
   planned?: number;
   queued?: number;
@@ -111,6 +114,18 @@ async function runChild(): Promise<void> {
     queued: remind.reduce((n, r) => n + r.queued, 0),
     endedAt: Date.now(),
   });
+  // Where the time goes, warm: the same run computed without queueing, and its status query.
+  const t1 = performance.now();
+  await runReminders(
+    services,
+    (locale) => app.i18n.translator(locale ?? app.i18n.defaultLocale),
+    AT,
+    { dryRun: true },
+  );
+  const dryMs = performance.now() - t1;
+  const t2 = performance.now();
+  await services.managers.rows('all', PERIOD, await services.schedule.get());
+  say({ type: 'profile', dryMs, rowsMs: performance.now() - t2 });
 }
 
 // ---------------------------------------------------------------- the bench (parent process)
@@ -124,30 +139,8 @@ function spawnInstance(url: string, api: string, prefix: string): ChildProcess {
   );
 }
 
-function nextLine(child: ChildProcess, type: ChildLine['type']): Promise<ChildLine> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          const msg = JSON.parse(line) as ChildLine;
-          if (msg.type === type) {
-            child.stdout?.off('data', onData);
-            resolve(msg);
-          }
-        } catch {
-          /* a log line */
-        }
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`instance exited early (${code})`)));
-  });
-}
+const nextLine = (child: ChildProcess, type: ChildLine['type']) =>
+  waitForLine<ChildLine>(child, (m) => m.type === type);
 
 const exited = (c: ChildProcess) => new Promise((r) => c.once('exit', r));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -274,6 +267,10 @@ async function main(): Promise<void> {
     const run = await nextLine(one, 'run');
     console.log(
       `  compute + enqueue: ${((run.ms ?? 0) / 1000).toFixed(2)} s for ${run.queued} of ${run.planned} messages (goal < 5 s)`,
+    );
+    const profile = await nextLine(one, 'profile');
+    console.log(
+      `  of which (measured again, warm, without queueing): computing the run ${((profile.dryMs ?? 0) / 1000).toFixed(2)} s, its status query over all units ${((profile.rowsMs ?? 0) / 1000).toFixed(2)} s`,
     );
     await delivered(ideal * 3 + 60);
     const d1 = (lastAt() - (run.endedAt ?? 0)) / 1000;
