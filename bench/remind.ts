@@ -57,6 +57,7 @@ interface ChildLine {
   dryMs?: number;
   rowsMs?: number;
   ms?: number;
+  enqueueMs?: number;
   planned?: number;
   queued?: number;
   endedAt?: number;
@@ -99,6 +100,17 @@ async function runChild(): Promise<void> {
     logger,
     delivery: () => app.delivery,
   }).standalone();
+  // The share of the run spent queueing (rows in the delivery table and pg-boss jobs).
+  let enqueueMs = 0;
+  const enqueue = services.managers.enqueue.bind(services.managers);
+  services.managers.enqueue = async (items) => {
+    const t = performance.now();
+    try {
+      return await enqueue(items);
+    } finally {
+      enqueueMs += performance.now() - t;
+    }
+  };
   const t0 = performance.now();
   const results = await runReminders(
     services,
@@ -110,11 +122,14 @@ async function runChild(): Promise<void> {
   say({
     type: 'run',
     ms,
+    enqueueMs,
     planned: remind.reduce((n, r) => n + r.planned, 0),
     queued: remind.reduce((n, r) => n + r.queued, 0),
     endedAt: Date.now(),
   });
-  // Where the time goes, warm: the same run computed without queueing, and its status query.
+  // Where the time goes, warm, once the parent asks (after the delivery, not to slow it down):
+  // the same run computed without queueing, and its status query.
+  await new Promise((resolve) => process.once('SIGUSR2', resolve));
   const t1 = performance.now();
   await runReminders(
     services,
@@ -266,11 +281,7 @@ async function main(): Promise<void> {
     await nextLine(one, 'ready');
     const run = await nextLine(one, 'run');
     console.log(
-      `  compute + enqueue: ${((run.ms ?? 0) / 1000).toFixed(2)} s for ${run.queued} of ${run.planned} messages (goal < 5 s)`,
-    );
-    const profile = await nextLine(one, 'profile');
-    console.log(
-      `  of which (measured again, warm, without queueing): computing the run ${((profile.dryMs ?? 0) / 1000).toFixed(2)} s, its status query over all units ${((profile.rowsMs ?? 0) / 1000).toFixed(2)} s`,
+      `  compute + enqueue: ${((run.ms ?? 0) / 1000).toFixed(2)} s for ${run.queued} of ${run.planned} messages, of which queueing ${((run.enqueueMs ?? 0) / 1000).toFixed(2)} s (goal < 5 s)`,
     );
     await delivered(ideal * 3 + 60);
     const d1 = (lastAt() - (run.endedAt ?? 0)) / 1000;
@@ -278,6 +289,12 @@ async function main(): Promise<void> {
       `  delivery: ${d1.toFixed(1)} s from the end of the run to the last message; ideal ${ideal.toFixed(1)} s at ${RATE} msg/s: ${(d1 / ideal).toFixed(2)}× (goal ≤ 1.1×)`,
     );
     line('result', tally(api, expected));
+    const profiled = nextLine(one, 'profile');
+    one.kill('SIGUSR2');
+    const profile = await profiled;
+    console.log(
+      `  the same run again, warm, without queueing: ${((profile.dryMs ?? 0) / 1000).toFixed(2)} s, of which the status query over all units ${((profile.rowsMs ?? 0) / 1000).toFixed(2)} s`,
+    );
     await reset([one]);
 
     // 2. The same run started twice at once, by two instances.
