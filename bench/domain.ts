@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runAdminCommand } from '../src/admin/run.js';
 import type { AdminDeps } from '../src/admin/types.js';
@@ -25,12 +26,12 @@ import { formatPeriod, makePeriod, periodStart, type Period } from '../src/domai
 import { DEFAULT_SCHEDULE, deadlineOf } from '../src/domain/schedule.js';
 import { periodCompleteness, periodRows, toXlsx } from '../src/domain/reports/index.js';
 
-const PROVINCES = 34;
-const COMMUNES = 3321;
+export const PROVINCES = 34;
+export const COMMUNES = 3321;
 const YEARS = [2024, 2025];
 const RUNS = 60;
 
-function unitsCsv(): string {
+export function unitsCsv(): string {
   const lines = ['code,name_vi,type,name_en,parent_code,effective_from'];
   for (let p = 0; p < PROVINCES; p++) {
     lines.push(
@@ -58,13 +59,21 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-async function main(): Promise<void> {
+/** A fresh PostgreSQL database on 127.0.0.1 (BENCH_DATABASE_ADMIN_URL), dropped by `drop`. */
+export interface BenchDatabase {
+  db: Db;
+  name: string;
+  url: string;
+  dataDir: string;
+  /** Close it and drop it (kept with BENCH_KEEP). */
+  drop(): Promise<void>;
+}
+
+export async function createBenchDatabase(opts: { reuse?: string } = {}): Promise<BenchDatabase> {
   const adminUrl =
     process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  // BENCH_REUSE=<name>: measure an existing, already filled database and keep it (profiling).
-  const reuse = process.env.BENCH_REUSE;
-  const name = reuse ?? `cds_bench_${randomBytes(5).toString('hex')}`;
-  if (!reuse) {
+  const name = opts.reuse ?? `cds_bench_${randomBytes(5).toString('hex')}`;
+  if (!opts.reuse) {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${name}"`);
@@ -74,32 +83,67 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-'));
   const db = await createDb({ databaseUrl: url.toString(), dataDir, poolMax: 4 });
+  return {
+    db,
+    name,
+    url: url.toString(),
+    dataDir,
+    async drop() {
+      await db.close();
+      if (!opts.reuse && !process.env.BENCH_KEEP) {
+        const a = new pg.Client({ connectionString: adminUrl });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await a.end();
+      } else {
+        console.log(`kept database ${name}`);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Migrate, then import the 34 provinces and 3,321 communes through the `import units` admin
+ * command (the operator's code path) and the 17 indicators; resolves with the units import time.
+ */
+export async function importNationalUnits(bench: BenchDatabase, now: Date): Promise<number> {
+  const { db, dataDir } = bench;
+  await migrate(db);
+  const deps: AdminDeps = {
+    db,
+    config: { dataDir, timezone: 'Asia/Ho_Chi_Minh' },
+    now: () => now,
+    readFile: (p) => readFile(p),
+    writeFile: async () => {},
+  };
+  const csv = Buffer.from(unitsCsv(), 'utf8');
+  const t0 = performance.now();
+  const imp = await runAdminCommand(['import', 'units', 'units.csv'], deps, {
+    inputFiles: { 'units.csv': csv },
+  });
+  const importMs = performance.now() - t0;
+  if (imp.exitCode !== 0) throw new Error(`units import failed: ${imp.stderr}`);
+  const ind = await runAdminCommand(['import', 'indicators', 'prisma/seed/indicators.csv'], deps);
+  if (ind.exitCode !== 0) throw new Error(`indicators import failed: ${ind.stderr}`);
+  return importMs;
+}
+
+async function main(): Promise<void> {
+  // BENCH_REUSE=<name>: measure an existing, already filled database and keep it (profiling).
+  const reuse = process.env.BENCH_REUSE;
+  const bench = await createBenchDatabase(reuse ? { reuse } : {});
+  const { db, name, url } = bench;
   const now = new Date('2026-02-20T03:00:00Z');
   try {
     if (reuse) {
       await measure(db, name, 0, 0);
       return;
     }
-    await migrate(db);
-    const deps: AdminDeps = {
-      db,
-      config: { dataDir, timezone: 'Asia/Ho_Chi_Minh' },
-      now: () => now,
-      readFile: (p) => readFile(p),
-      writeFile: async () => {},
-    };
-    const csv = Buffer.from(unitsCsv(), 'utf8');
-    let t0 = performance.now();
-    const imp = await runAdminCommand(['import', 'units', 'units.csv'], deps, {
-      inputFiles: { 'units.csv': csv },
-    });
-    const importMs = performance.now() - t0;
-    if (imp.exitCode !== 0) throw new Error(`units import failed: ${imp.stderr}`);
-    const ind = await runAdminCommand(['import', 'indicators', 'prisma/seed/indicators.csv'], deps);
-    if (ind.exitCode !== 0) throw new Error(`indicators import failed: ${ind.stderr}`);
+    const importMs = await importNationalUnits(bench, now);
 
     // ~80% of (unit, indicator due, period) reported; 90% of those on time.
-    t0 = performance.now();
+    const t0 = performance.now();
     const periods = periodsOf();
     const values = periods
       .map((p) => {
@@ -108,7 +152,7 @@ async function main(): Promise<void> {
         return `('${formatPeriod(p)}','${p.kind}','${startDay}'::date,'${deadlineOf(p, DEFAULT_SCHEDULE).toISOString()}'::timestamptz)`;
       })
       .join(',');
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
     await pool.query(`
       INSERT INTO submission (id, unit_id, indicator_code, period, period_start, numerator, denominator,
         value, status, first_submitted_at, last_submitted_at, last_channel, ref)
@@ -128,16 +172,7 @@ async function main(): Promise<void> {
     const seedMs = performance.now() - t0;
     await measure(db, name, importMs, seedMs);
   } finally {
-    await db.close();
-    if (!reuse && !process.env.BENCH_KEEP) {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-    } else {
-      console.log(`kept database ${name}`);
-    }
-    await rm(dataDir, { recursive: true, force: true });
+    await bench.drop();
   }
 }
 
@@ -210,7 +245,9 @@ async function measure(db: Db, name: string, importMs: number, seedMs: number): 
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Run only as the bench itself (bench:remind imports its seeding).
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

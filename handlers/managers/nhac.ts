@@ -34,7 +34,8 @@ async function plans(ctx: Ctx, periods: readonly Period[]): Promise<ReminderPlan
   const out: ReminderPlan[] = [];
   for (const p of periods)
     out.push(
-      await planReminders(ctx.services, ctx.t, {
+      // In each reporter's language (Vietnamese for those who chose none).
+      await planReminders(ctx.services, (locale) => ctx.tFor(locale ?? 'vi'), {
         scope: m.scope,
         period: p,
         schedule,

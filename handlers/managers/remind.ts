@@ -6,10 +6,15 @@
  * `reminders run`.
  */
 import { commandButton } from '../../src/core/conversation.js';
-import type { Translate } from '../../src/core/handler.js';
+import type { Locale, Translate } from '../../src/core/handler.js';
 import type { ChannelName } from '../../src/core/message.js';
 import { formatPeriod, periodId, type Period } from '../../src/domain/periods.js';
-import { owingUnits, type OwingUnit, type Scope } from '../../src/domain/reports/index.js';
+import {
+  owingUnits,
+  type OwingUnit,
+  type Scope,
+  type StaffMember,
+} from '../../src/domain/reports/index.js';
 import {
   afterQuietHours,
   daysLeft,
@@ -21,6 +26,23 @@ import type { AppServices, BatchItem } from '../../src/services/index.js';
 import { formatDeadline } from '../reporting/format.js';
 
 export type JobServices = Omit<AppServices, 'people'>;
+
+/** Texts in a recipient's language (undefined: none chosen, the default language). */
+export type Texts = (locale?: Locale) => Translate;
+
+/** Each recipient's translator, from the language they chose (see ManagersService.locales). */
+export async function recipientTexts(
+  services: JobServices,
+  texts: Texts,
+  people: Iterable<StaffMember>,
+): Promise<(personId: string) => Translate> {
+  const recipients = [...people].flatMap((s) => {
+    const id = s.identities[0];
+    return id ? [{ personId: s.personId, channel: id.channel, externalId: id.externalId }] : [];
+  });
+  const locales = await services.managers.locales(recipients);
+  return (personId) => texts(locales.get(personId));
+}
 
 /** What a reminder run would send (or sent). */
 export interface ReminderPlan {
@@ -80,7 +102,7 @@ export function reportNowButton(t: Translate, p: Period) {
  */
 export async function planReminders(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: {
     scope: Scope;
     period: Period;
@@ -123,6 +145,7 @@ export async function planReminders(
           formatPeriod(p),
         )
       : new Set<string>();
+  const tOf = await recipientTexts(services, texts, [...staff.values()].flat());
   const mutedCounted = new Set<string>();
   const byPerson = new Map<string, { channel: string; chatId: string; units: OwingUnit[] }>();
   const reached = new Set<string>();
@@ -143,8 +166,8 @@ export async function planReminders(
           msg: {
             channel: id.channel as ChannelName,
             chatId: id.externalId,
-            text: reminderText(t, p, schedule, now, [u]),
-            buttons: reportNowButton(t, p),
+            text: reminderText(tOf(s.personId), p, schedule, now, [u]),
+            buttons: reportNowButton(tOf(s.personId), p),
           },
           kind: 'reminder',
           batchId: `nhac:${pid}:${u.unit.id}`,
@@ -172,8 +195,8 @@ export async function planReminders(
         msg: {
           channel: e.channel as ChannelName,
           chatId: e.chatId,
-          text: reminderText(t, p, schedule, now, e.units),
-          buttons: reportNowButton(t, p),
+          text: reminderText(tOf(personId), p, schedule, now, e.units),
+          buttons: reportNowButton(tOf(personId), p),
         },
         kind: 'reminder',
         dedupeKey: `remind:${pid}:${offset}:${personId}`,
@@ -204,7 +227,7 @@ export interface EscalationPlan {
  */
 export async function planEscalation(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: { period: Period; schedule: Schedule; now: Date; offset: string; step: number },
 ): Promise<EscalationPlan> {
   const { period: p, schedule, now } = o;
@@ -234,6 +257,7 @@ export async function planEscalation(
     [...new Set([...reach.values()].flat())],
     'manager',
   );
+  const tOf = await recipientTexts(services, texts, [...managers.values()].flat());
   const byPerson = new Map<string, { channel: string; chatId: string; units: OwingUnit[] }>();
   for (const u of late) {
     for (const unitId of reach.get(u.unit.id) ?? []) {
@@ -260,6 +284,7 @@ export async function planEscalation(
   const notBefore = quietUntil(now, schedule);
   const items: BatchItem[] = [];
   for (const [personId, e] of byPerson) {
+    const t = tOf(personId);
     const lines = [
       t('managers.escalate.title', {
         period: formatPeriod(p),
