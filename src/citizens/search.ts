@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { QueryNormalizer, tokenize } from './lexicon.js';
+import { QueryNormalizer, questionSpellings, tokenize, tokenizeWritten } from './lexicon.js';
 import { MARKERS } from './markers.js';
 import {
   answerVector,
@@ -136,6 +136,8 @@ export class CitizenSearch {
   /** Each document's distinct name words (without the leading "thủ tục"). */
   private readonly nameWords = new Map<string, string[]>();
   private readonly model: RerankModel;
+  /** How each document spells its words (folded word -> spelling keys), where it has diacritics. */
+  private readonly docSpellings = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     procedures: readonly ProcedureRecord[],
@@ -184,6 +186,19 @@ export class CitizenSearch {
       }
     }
     for (const d of docs) {
+      // FAQ keywords are spelt as written before the folded expansions (see above).
+      const spelt = new Map<string, Set<string>>();
+      for (const text of [d.name, d.field, d.level, ...d.keywords.split(' ; ')]) {
+        const { tokens, written } = tokenizeWritten(text);
+        questionSpellings(written).forEach((key, i) => {
+          const t = tokens[i];
+          if (key === undefined || t === undefined) return;
+          const set = spelt.get(t) ?? new Set<string>();
+          set.add(key);
+          spelt.set(t, set);
+        });
+      }
+      this.docSpellings.set(d.id, spelt);
       const name = tokenize(d.name);
       this.normalizer.addDocument(name);
       this.normalizer.addDocument(tokenize(d.keywords));
@@ -385,6 +400,12 @@ export class CitizenSearch {
 
       const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
       for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
+      // A word the question spells otherwise than the document is another word ("mật", "mất").
+      const docSpelt = this.docSpellings.get(id);
+      for (const [t, key] of nq.spellings) {
+        const known = docSpelt?.get(t);
+        if (known !== undefined && !known.has(key)) matched.delete(t);
+      }
       let covered = 0;
       for (const [t, w] of weights) if (matched.has(t)) covered += w;
       let coverage = total > 0 ? covered / total : 0;
