@@ -26,6 +26,9 @@ const BASE_FEATURES = [
   'markerQueryOnly',
   'faq',
   'nameLength',
+  'literalPairs',
+  'literalRun',
+  'actionMatch',
 ] as const;
 
 export type FeatureName = (typeof BASE_FEATURES)[number];
@@ -91,7 +94,7 @@ export interface RerankModel {
 export const PRIOR_MODEL: RerankModel = {
   features: FEATURES,
   weights: [
-    ...[1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1],
+    ...[1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1, 0.3, 0.3, 0.3],
     ...MARKERS.flatMap(() => [0, 0]),
   ],
   minConfidence: 0.55,

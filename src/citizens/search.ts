@@ -111,6 +111,50 @@ export function withPairs(tokens: readonly string[]): string[] {
 }
 
 const CODE_RE = /\b(\d\.\d{6})\b/;
+/** "(thực hiện tại cấp tỉnh)", "(cấp xã)" in a folded, space-padded name. */
+const LEVEL_QUALIFIER = / (thuc hien )?(tai )?cap (tinh|xa|huyen|trung uong|bo) /g;
+
+/** First syllables of two-syllable action words ("cấp lại", "thu hồi", "đăng ký", "xác nhận"). */
+const ACTION_HEADS = new Set([
+  'cap',
+  'dang',
+  'thu',
+  'xac',
+  'chung',
+  'giai',
+  'dieu',
+  'gia',
+  'cham',
+  'thay',
+  'cong',
+  'ho',
+  'trinh',
+  'khai',
+  'cai',
+  'chuyen',
+  'ghi',
+]);
+
+/** The action a name starts with: "đổi", "cấp lại", "thu hồi" (space-padded, folded). */
+function actionOf(tokens: readonly string[]): string {
+  const [a, b] = tokens;
+  if (a === undefined) return '';
+  return b !== undefined && ACTION_HEADS.has(a) ? ` ${a} ${b} ` : ` ${a} `;
+}
+
+/** Longest run of consecutive words `a` and `b` share (both space-padded phrases). */
+function longestRun(words: readonly string[], padded: string): number {
+  let best = 0;
+  for (let i = 0; i < words.length; i++) {
+    let phrase = ' ';
+    for (let j = i; j < words.length; j++) {
+      phrase += `${words[j]} `;
+      if (!padded.includes(phrase)) break;
+      best = Math.max(best, j - i + 1);
+    }
+  }
+  return best;
+}
 /** Words that occur in nearly every name; they never make a match confident on their own. */
 const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
 
@@ -133,6 +177,8 @@ export class CitizenSearch {
   private readonly popular = new Set<string>();
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
+  /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
+  private readonly nameAction = new Map<string, string>();
   /** Each document's distinct name words (without the leading "thủ tục"). */
   private readonly nameWords = new Map<string, string[]>();
   private readonly model: RerankModel;
@@ -206,7 +252,11 @@ export class CitizenSearch {
       const phraseTokens = name[0] === 'thu' && name[1] === 'tuc' ? name.slice(2) : name;
       this.namePhrase.set(d.id, ` ${phraseTokens.join(' ')} `);
       this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
-      this.nameWords.set(d.id, dedupe(phraseTokens));
+      // The level qualifier "(thực hiện tại cấp tỉnh)" is the level features' business, not
+      // words of the topic the question should explain.
+      const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, ' ').trim().split(' ');
+      this.nameWords.set(d.id, dedupe(topic.filter((t) => t !== '')));
+      this.nameAction.set(d.id, actionOf(phraseTokens));
       this.docMarkers.set(
         d.id,
         MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
@@ -330,10 +380,17 @@ export class CitizenSearch {
     const level = preferredLevel(query);
     const rawPhrase = ` ${tokenize(query).join(' ')} `;
     const queryMarkers = MARKERS.map(
-      (m) => m.query.test(phrase) || (m.raw !== undefined && m.raw.test(rawPhrase)),
+      // The question's own words count as much as what the normaliser made of them ("xuống
+      // thôn" may be filler to the search but says "lưu động" to the marker).
+      (m) =>
+        m.query.test(phrase) ||
+        m.query.test(rawPhrase) ||
+        (m.raw !== undefined && m.raw.test(rawPhrase)),
     );
     const queryWords = new Set([...tokens, ...rawPhrase.split(' ').filter((t) => t !== '')]);
     const queryPairs = allTerms.filter((t) => t.includes('_'));
+    const literalWords = nq.literal.split(' ').filter((t) => t !== '');
+    const literalPhrase = ` ${nq.literal} `;
     const topEngine = raw[0]?.score ?? 1;
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
@@ -397,6 +454,19 @@ export class CitizenSearch {
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
       set('pairShare', queryPairs.length > 0 ? pairs / queryPairs.length : 0);
+      // Phrase proximity on the question's own words (before synonyms): the share of its word
+      // pairs the name has, and the longest run of its words the name repeats.
+      let literalHits = 0;
+      for (let i = 0; i + 1 < literalWords.length; i++)
+        if (docTerms?.has(`${literalWords[i]}_${literalWords[i + 1]}`) === true) literalHits++;
+      set('literalPairs', literalWords.length > 1 ? literalHits / (literalWords.length - 1) : 0);
+      set('literalRun', Math.min(longestRun(literalWords, name), 6) / 6);
+      // The name's action ("đổi", "thu hồi", "cấp lại") is what the question asks for.
+      const action = this.nameAction.get(id) ?? '';
+      set(
+        'actionMatch',
+        action !== '' && (literalPhrase.includes(action) || phrase.includes(action)) ? 1 : 0,
+      );
 
       const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
       for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
