@@ -55,6 +55,9 @@ export function spellingKey(word: string): string {
 /** Combining tone marks: grave, acute, hook above, tilde, dot below. */
 const TONES = ['\u0300', '\u0301', '\u0309', '\u0303', '\u0323'];
 
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 /** Whether a word carries any Vietnamese diacritic (tone, vowel mark or đ). */
 export function hasDiacritics(word: string): boolean {
   return fold(word) !== word.normalize('NFC').toLowerCase().trim();
@@ -68,6 +71,11 @@ export function tokenizeWritten(text: string): {
   tokens: string[];
   written: Array<string | undefined>;
 } {
+  // Undiacritised text (most typed questions): nothing to learn about spelling.
+  if (!NON_ASCII.test(text)) {
+    const tokens = tokenize(text);
+    return { tokens, written: tokens };
+  }
   const tokens: string[] = [];
   const written: Array<string | undefined> = [];
   for (const m of text

@@ -40,7 +40,8 @@ export const FEATURES: readonly string[] = [
 ];
 
 /** Index of a base feature in FEATURES. */
-export const featureIndex = (name: FeatureName): number => BASE_FEATURES.indexOf(name);
+const FEATURE_INDEX = new Map<string, number>(BASE_FEATURES.map((n, i) => [n, i]));
+export const featureIndex = (name: FeatureName): number => FEATURE_INDEX.get(name) ?? -1;
 
 /**
  * Answerability: a logistic model over the best candidate and the question decides between

@@ -179,6 +179,8 @@ export class CitizenSearch {
   private readonly docMarkers = new Map<string, boolean[]>();
   /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
   private readonly nameAction = new Map<string, string>();
+  /** The weight (IDF, less for generic words) of each of nameWords, computed once. */
+  private readonly nameWeights = new Map<string, number[]>();
   /** Each document's distinct name words (without the leading "thủ tục"). */
   private readonly nameWords = new Map<string, string[]>();
   private readonly model: RerankModel;
@@ -268,6 +270,11 @@ export class CitizenSearch {
       for (const t of terms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
     }
     this.docCount = Math.max(docs.length, 1);
+    for (const [id, words] of this.nameWords)
+      this.nameWeights.set(
+        id,
+        words.map((t) => this.idf(t) * (GENERIC.has(t) ? 0.3 : 1)),
+      );
 
     this.mini = new MiniSearch<IndexedDoc>({
       fields: ['name', 'keywords', 'field'],
@@ -391,6 +398,11 @@ export class CitizenSearch {
     const queryPairs = allTerms.filter((t) => t.includes('_'));
     const literalWords = nq.literal.split(' ').filter((t) => t !== '');
     const literalPhrase = ` ${nq.literal} `;
+    const literalPairs = literalWords.slice(1).map((t, i) => `${literalWords[i]}_${t}`);
+    // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
+    const ruleWords = nq.phrases
+      .map((ph) => ph.split(' '))
+      .filter((words) => words.some((t) => !GENERIC.has(t)));
     const topEngine = raw[0]?.score ?? 1;
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
@@ -442,13 +454,14 @@ export class CitizenSearch {
       set('markerQueryOnly', queryOnly);
       // How much of the name the question leaves unexplained (a longer sibling's qualifiers).
       const nameWords = this.nameWords.get(id) ?? [];
+      const nameWeights = this.nameWeights.get(id) ?? [];
       let miss = 0;
       let all = 0;
-      for (const t of nameWords) {
-        const w = this.idf(t) * (GENERIC.has(t) ? 0.3 : 1);
+      nameWords.forEach((t, i) => {
+        const w = nameWeights[i] ?? 0;
         all += w;
         if (!queryWords.has(t)) miss += w;
-      }
+      });
       set('docMiss', all > 0 ? miss / all : 0);
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
@@ -457,9 +470,8 @@ export class CitizenSearch {
       // Phrase proximity on the question's own words (before synonyms): the share of its word
       // pairs the name has, and the longest run of its words the name repeats.
       let literalHits = 0;
-      for (let i = 0; i + 1 < literalWords.length; i++)
-        if (docTerms?.has(`${literalWords[i]}_${literalWords[i + 1]}`) === true) literalHits++;
-      set('literalPairs', literalWords.length > 1 ? literalHits / (literalWords.length - 1) : 0);
+      for (const pair of literalPairs) if (docTerms?.has(pair) === true) literalHits++;
+      set('literalPairs', literalPairs.length > 0 ? literalHits / literalPairs.length : 0);
       set('literalRun', Math.min(longestRun(literalWords, name), 6) / 6);
       // The name's action ("đổi", "thu hồi", "cấp lại") is what the question asks for.
       const action = this.nameAction.get(id) ?? '';
@@ -471,11 +483,12 @@ export class CitizenSearch {
       const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
       for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
       // A word the question spells otherwise than the document is another word ("mật", "mất").
-      const docSpelt = this.docSpellings.get(id);
-      for (const [t, key] of nq.spellings) {
-        const known = docSpelt?.get(t);
-        if (known !== undefined && !known.has(key)) matched.delete(t);
-      }
+      const docSpelt = nq.spellings.size > 0 ? this.docSpellings.get(id) : undefined;
+      if (docSpelt)
+        for (const [t, key] of nq.spellings) {
+          const known = docSpelt?.get(t);
+          if (known !== undefined && !known.has(key)) matched.delete(t);
+        }
       let covered = 0;
       for (const [t, w] of weights) if (matched.has(t)) covered += w;
       let coverage = total > 0 ? covered / total : 0;
@@ -485,13 +498,7 @@ export class CitizenSearch {
       coverage *= 0.85 ** unknown;
       // Everything a curated synonym rule produced is matched: trust the rule (unless it only
       // says "đăng ký" or "cấp", which every other name says too).
-      if (
-        unknown === 0 &&
-        nq.phrases.some((ph) => {
-          const words = ph.split(' ');
-          return words.some((t) => !GENERIC.has(t)) && words.every((t) => matched.has(t));
-        })
-      )
+      if (unknown === 0 && ruleWords.some((words) => words.every((t) => matched.has(t))))
         coverage = Math.max(coverage, 0.6);
       // One common syllable alone ("yêu", "nuôi") is too ambiguous to answer confidently.
       const only = tokens[0];
