@@ -41,6 +41,18 @@ export const GLUE = new Set([
  * a diacritic get tone 0; "mật" and "mất" get different keys although both fold to "mat".
  */
 export function spellingKey(word: string): string {
+  let key = SPELLING_KEYS.get(word);
+  if (key === undefined) {
+    if (SPELLING_KEYS.size >= 50_000) SPELLING_KEYS.clear();
+    key = computeSpellingKey(word);
+    SPELLING_KEYS.set(word, key);
+  }
+  return key;
+}
+
+const SPELLING_KEYS = new Map<string, string>();
+
+function computeSpellingKey(word: string): string {
   const d = word.normalize('NFD').toLowerCase();
   let tone = 0;
   let base = '';
@@ -60,7 +72,20 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Whether a word carries any Vietnamese diacritic (tone, vowel mark or đ). */
 export function hasDiacritics(word: string): boolean {
-  return fold(word) !== word.normalize('NFC').toLowerCase().trim();
+  const w = word.normalize('NFC').toLowerCase().trim();
+  return wordTokens(w).join(' ') !== w;
+}
+
+/** tokenize() of one written word, remembered (words repeat across names and questions). */
+const WORD_TOKENS = new Map<string, string[]>();
+function wordTokens(word: string): string[] {
+  let parts = WORD_TOKENS.get(word);
+  if (parts === undefined) {
+    if (WORD_TOKENS.size >= 50_000) WORD_TOKENS.clear();
+    parts = tokenize(word);
+    WORD_TOKENS.set(word, parts);
+  }
+  return parts;
 }
 
 /**
@@ -82,7 +107,7 @@ export function tokenizeWritten(text: string): {
     .normalize('NFC')
     .toLowerCase()
     .matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
-    const parts = tokenize(m[0]);
+    const parts = wordTokens(m[0]);
     parts.forEach((t) => {
       tokens.push(t);
       written.push(parts.length === 1 ? m[0] : undefined);

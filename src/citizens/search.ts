@@ -472,7 +472,14 @@ export class CitizenSearch {
       let literalHits = 0;
       for (const pair of literalPairs) if (docTerms?.has(pair) === true) literalHits++;
       set('literalPairs', literalPairs.length > 0 ? literalHits / literalPairs.length : 0);
-      set('literalRun', Math.min(longestRun(literalWords, name), 6) / 6);
+      // A run of two words or more needs a shared pair; without one, one shared word at most.
+      const run =
+        literalHits > 0
+          ? longestRun(literalWords, name)
+          : literalWords.some((t) => name.includes(` ${t} `))
+            ? 1
+            : 0;
+      set('literalRun', Math.min(run, 6) / 6);
       // The name's action ("đổi", "thu hồi", "cấp lại") is what the question asks for.
       const action = this.nameAction.get(id) ?? '';
       set(
