@@ -41,16 +41,21 @@ export const GLUE = new Set([
  * a diacritic get tone 0; "mật" and "mất" get different keys although both fold to "mat".
  */
 export function spellingKey(word: string): string {
-  let key = SPELLING_KEYS.get(word);
-  if (key === undefined) {
-    if (SPELLING_KEYS.size >= 50_000) SPELLING_KEYS.clear();
-    key = computeSpellingKey(word);
-    SPELLING_KEYS.set(word, key);
-  }
-  return key;
+  return remembered(SPELLING_KEYS, word, computeSpellingKey);
 }
 
 const SPELLING_KEYS = new Map<string, string>();
+
+/** A per-word result, remembered in a bounded cache (words repeat across names and questions). */
+function remembered<T>(cache: Map<string, T>, word: string, make: (word: string) => T): T {
+  let value = cache.get(word);
+  if (value === undefined) {
+    if (cache.size >= 50_000) cache.clear();
+    value = make(word);
+    cache.set(word, value);
+  }
+  return value;
+}
 
 function computeSpellingKey(word: string): string {
   const d = word.normalize('NFD').toLowerCase();
@@ -76,16 +81,10 @@ export function hasDiacritics(word: string): boolean {
   return wordTokens(w).join(' ') !== w;
 }
 
-/** tokenize() of one written word, remembered (words repeat across names and questions). */
+/** tokenize() of one written word, remembered. */
 const WORD_TOKENS = new Map<string, string[]>();
 function wordTokens(word: string): string[] {
-  let parts = WORD_TOKENS.get(word);
-  if (parts === undefined) {
-    if (WORD_TOKENS.size >= 50_000) WORD_TOKENS.clear();
-    parts = tokenize(word);
-    WORD_TOKENS.set(word, parts);
-  }
-  return parts;
+  return remembered(WORD_TOKENS, word, tokenize);
 }
 
 /**
