@@ -35,25 +35,139 @@ export const GLUE = new Set([
   'kia',
 ]);
 
-function unglue(tokens: readonly string[]): string[] {
-  const out = tokens.filter((t) => !GLUE.has(t));
-  return out.length > 0 ? out : [...tokens];
+/**
+ * A written syllable's spelling key: lower case, the tone as a digit at the end wherever the
+ * mark sits ("hoà" and "hòa" are one spelling), and y written i ("ký" and "kí"). Words without
+ * a diacritic get tone 0; "mật" and "mất" get different keys although both fold to "mat".
+ */
+export function spellingKey(word: string): string {
+  return remembered(SPELLING_KEYS, word, computeSpellingKey);
+}
+
+const SPELLING_KEYS = new Map<string, string>();
+
+/** A per-word result, remembered in a bounded cache (words repeat across names and questions). */
+function remembered<T>(cache: Map<string, T>, word: string, make: (word: string) => T): T {
+  let value = cache.get(word);
+  if (value === undefined) {
+    if (cache.size >= 50_000) cache.clear();
+    value = make(word);
+    cache.set(word, value);
+  }
+  return value;
+}
+
+function computeSpellingKey(word: string): string {
+  const d = word.normalize('NFD').toLowerCase();
+  let tone = 0;
+  let base = '';
+  for (const ch of d) {
+    const t = TONES.indexOf(ch);
+    if (t >= 0) tone = t + 1;
+    else base += ch;
+  }
+  return `${base.normalize('NFC').replace(/y/g, 'i')}${tone}`;
+}
+
+/** Combining tone marks: grave, acute, hook above, tilde, dot below. */
+const TONES = ['\u0300', '\u0301', '\u0309', '\u0303', '\u0323'];
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** Whether a word carries any Vietnamese diacritic (tone, vowel mark or đ). */
+export function hasDiacritics(word: string): boolean {
+  const w = word.normalize('NFC').toLowerCase().trim();
+  return wordTokens(w).join(' ') !== w;
+}
+
+/** tokenize() of one written word, remembered. */
+const WORD_TOKENS = new Map<string, string[]>();
+function wordTokens(word: string): string[] {
+  return remembered(WORD_TOKENS, word, tokenize);
+}
+
+/**
+ * Words as written (NFC, lower case) beside their folded tokens: `written[i]` is the word
+ * tokens[i] came from, or undefined when folding split or changed it beyond recognition.
+ */
+export function tokenizeWritten(text: string): {
+  tokens: string[];
+  written: Array<string | undefined>;
+} {
+  // Undiacritised text (most typed questions): nothing to learn about spelling.
+  if (!NON_ASCII.test(text)) {
+    const tokens = tokenize(text);
+    return { tokens, written: tokens };
+  }
+  const tokens: string[] = [];
+  const written: Array<string | undefined> = [];
+  for (const m of text
+    .normalize('NFC')
+    .toLowerCase()
+    .matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+    const parts = wordTokens(m[0]);
+    parts.forEach((t) => {
+      tokens.push(t);
+      written.push(parts.length === 1 ? m[0] : undefined);
+    });
+  }
+  return { tokens, written };
+}
+
+/**
+ * Drop glue words (unless nothing else is left), keeping a parallel array (spelling keys)
+ * aligned.
+ */
+function ungluePaired<T>(
+  tokens: readonly string[],
+  side: readonly T[],
+): { tokens: string[]; side: T[] } {
+  const keep = tokens.map((t) => !GLUE.has(t));
+  if (!keep.some(Boolean)) return { tokens: [...tokens], side: [...side] };
+  return {
+    tokens: tokens.filter((_, i) => keep[i]),
+    side: side.filter((_, i) => keep[i]),
+  };
+}
+
+/**
+ * Spelling keys of a text's words where it is written with diacritics: every word when most of
+ * them carry diacritics (then "ong" is not "ông"), only the marked ones when few do, none in an
+ * undiacritised text (its words are ambiguous and match through the fold).
+ */
+export function questionSpellings(
+  written: ReadonlyArray<string | undefined>,
+): Array<string | undefined> {
+  const words = written.filter((w): w is string => w !== undefined && /\p{L}/u.test(w));
+  const marked = words.filter(hasDiacritics).length;
+  const all = marked >= 2 && marked >= 0.4 * words.length;
+  return written.map((w) =>
+    w !== undefined && /\p{L}/u.test(w) && (all || hasDiacritics(w)) ? spellingKey(w) : undefined,
+  );
+}
+
+/** Whether two spelling keys can be the same word (unknown spelling matches anything). */
+export function sameSpelling(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
 }
 
 interface PhraseRule {
   from: string[];
   to: string[];
+  /** How the variant spells each word of `from`, when it was written with diacritics. */
+  spelt?: Array<string | undefined>;
 }
 
 /** Phrase rules keyed by first token, longest first, for greedy longest-match replacement. */
 class PhraseTable {
   private readonly byFirst = new Map<string, PhraseRule[]>();
 
-  add(from: string[], to: string[]): void {
+  add(from: string[], to: string[], spelt?: Array<string | undefined>): void {
     const first = from[0];
     if (first === undefined) return;
     const list = this.byFirst.get(first) ?? [];
-    list.push({ from, to });
+    list.push(spelt ? { from, to, spelt } : { from, to });
     list.sort((a, b) => b.from.length - a.from.length);
     this.byFirst.set(first, list);
   }
@@ -63,13 +177,25 @@ class PhraseTable {
     return this.matchAll(tokens, i)[0];
   }
 
-  /** Every rule matching at position i, longest first. */
-  matchAll(tokens: readonly string[], i: number): PhraseRule[] {
+  /**
+   * Every rule matching at position i, longest first. With the question's spelling keys, a
+   * word spelt otherwise than in the rule ("ong mật" against "ông mất") does not match.
+   */
+  matchAll(
+    tokens: readonly string[],
+    i: number,
+    spelt?: ReadonlyArray<string | undefined>,
+  ): PhraseRule[] {
     const first = tokens[i];
     if (first === undefined) return [];
     const list = this.byFirst.get(first);
     if (!list) return [];
-    return list.filter((r) => r.from.every((t, k) => tokens[i + k] === t));
+    return list.filter((r) =>
+      r.from.every(
+        (t, k) =>
+          tokens[i + k] === t && (spelt === undefined || sameSpelling(r.spelt?.[k], spelt[i + k])),
+      ),
+    );
   }
 
   *tokens(): Iterable<string> {
@@ -85,8 +211,10 @@ class PhraseTable {
  * Parse synonyms.txt: one rule per line, `variant | variant => catalogue phrase`; `#` starts
  * a comment. Variants and replacement are folded, so diacritics are optional in the file.
  */
-export function parseSynonyms(text: string): Array<{ from: string[]; to: string[] }> {
-  const rules: Array<{ from: string[]; to: string[] }> = [];
+export function parseSynonyms(
+  text: string,
+): Array<{ from: string[]; to: string[]; spelt: Array<string | undefined> }> {
+  const rules: Array<{ from: string[]; to: string[]; spelt: Array<string | undefined> }> = [];
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
     if (!line) continue;
@@ -94,11 +222,15 @@ export function parseSynonyms(text: string): Array<{ from: string[]; to: string[
     if (lhs === undefined || rhs === undefined) continue;
     const to = tokenize(rhs);
     for (const variant of lhs.split('|')) {
-      const full = tokenize(variant);
+      const { tokens: full, written } = tokenizeWritten(variant);
+      const keys = questionSpellings(written);
       // Never let a phrase shrink to one word ("mất rồi" must not become "mất").
-      const unglued = unglue(full);
-      const from = unglued.length === 1 && full.length > 1 ? full : unglued;
-      if (from.length > 0) rules.push({ from, to });
+      const unglued = ungluePaired(full, keys);
+      const [from, spelt] =
+        unglued.tokens.length === 1 && full.length > 1
+          ? [full, keys]
+          : [unglued.tokens, unglued.side];
+      if (from.length > 0) rules.push({ from, to, spelt });
     }
   }
   return rules;
@@ -136,6 +268,11 @@ export interface NormalizedQuery {
   phrases: string[];
   /** The question's own words (corrected, filler removed, before synonyms), space-separated. */
   literal: string;
+  /**
+   * How the question spells its own words (folded word -> spellingKey), where it is written
+   * with diacritics; a document spelling a word otherwise does not cover it ("mật" ≠ "mất").
+   */
+  spellings: Map<string, string>;
 }
 
 /**
@@ -157,7 +294,7 @@ export class QueryNormalizer {
 
   constructor(opts: { synonymsText: string; stopwordsText: string }) {
     for (const r of parseSynonyms(opts.synonymsText)) {
-      this.synonyms.add(r.from, r.to);
+      this.synonyms.add(r.from, r.to, r.spelt);
       this.addSequence(r.from, 0);
       this.addSequence(r.to, 0);
     }
@@ -264,10 +401,11 @@ export class QueryNormalizer {
   private applySynonyms(
     raw: readonly string[],
     phrases: string[] = [],
-  ): Array<{ t: string; keep: boolean }> {
+    spelt?: ReadonlyArray<string | undefined>,
+  ): Array<{ t: string; keep: boolean; spelt?: string }> {
     const found: Array<{ i: number; rule: PhraseRule }> = [];
     for (let i = 0; i < raw.length; i++)
-      for (const rule of this.synonyms.matchAll(raw, i)) found.push({ i, rule });
+      for (const rule of this.synonyms.matchAll(raw, i, spelt)) found.push({ i, rule });
     found.sort((a, b) => b.rule.from.length - a.rule.from.length || a.i - b.i);
     const taken = new Array<boolean>(raw.length).fill(false);
     const chosen = new Map<number, PhraseRule>();
@@ -277,7 +415,7 @@ export class QueryNormalizer {
       for (const k of span) taken[k] = true;
       chosen.set(f.i, f.rule);
     }
-    const parts: Array<{ t: string; keep: boolean }> = [];
+    const parts: Array<{ t: string; keep: boolean; spelt?: string }> = [];
     for (let i = 0; i < raw.length;) {
       const rule = chosen.get(i);
       if (
@@ -312,7 +450,12 @@ export class QueryNormalizer {
         if (rule.to.length >= 2) phrases.push(rule.to.join(' '));
         i += rule.from.length;
       } else {
-        parts.push({ t: raw[i] ?? '', keep: false });
+        const key = spelt?.[i];
+        parts.push(
+          key === undefined
+            ? { t: raw[i] ?? '', keep: false }
+            : { t: raw[i] ?? '', keep: false, spelt: key },
+        );
         i++;
       }
     }
@@ -322,17 +465,23 @@ export class QueryNormalizer {
   /** Fold, correct, expand synonyms, drop filler. */
   normalize(text: string): NormalizedQuery {
     const corrected = new Set<string>();
-    const folded = tokenize(text);
+    const { tokens: folded, written } = tokenizeWritten(text);
+    const spelt = questionSpellings(written);
     const raw = folded.map((t, i) => {
       if (this.vocab.has(t)) return t;
       const c = this.correct(t, folded[i - 1], folded[i + 1]);
       if (c === undefined) return t;
       corrected.add(c);
+      spelt[i] = undefined;
       return c;
     });
     // Synonyms first (they may contain filler words like "làm"), protecting their output.
     const phrases: string[] = [];
-    const parts = this.applySynonyms(unglue(raw), phrases);
+    const unglued = ungluePaired(raw, spelt);
+    const parts = this.applySynonyms(unglued.tokens, phrases, unglued.side);
+    const spellings = new Map<string, string>();
+    for (const p of parts)
+      if (p.spelt !== undefined && !spellings.has(p.t)) spellings.set(p.t, p.spelt);
     const expanded = new Set(parts.filter((p) => p.keep).map((p) => p.t));
     const toks = parts.map((p) => p.t);
     const out: string[] = [];
@@ -359,6 +508,6 @@ export class QueryNormalizer {
       if (rule) i += rule.from.length;
       else literal.push(raw[i++] ?? '');
     }
-    return { tokens: out, corrected, expanded, phrases, literal: literal.join(' ') };
+    return { tokens: out, corrected, expanded, phrases, literal: literal.join(' '), spellings };
   }
 }

@@ -23,7 +23,7 @@ export const MARKERS: readonly Marker[] = [
   {
     doc: / (nuoc ngoai|lang gieng) /,
     query: / (nuoc ngoai|ngoai quoc|viet kieu|lang gieng|quoc tich) /,
-    raw: / nguoi (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai) /,
+    raw: / (nguoi|ben|cua|o|tai|sang|voi) (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai|han quoc|nhat ban|trung quoc|thai lan|hoa ky|singapore|malaysia) /,
   },
   { doc: / bien gioi /, query: / (bien gioi|giap bien|lang gieng|cua khau) / },
   {
@@ -56,11 +56,16 @@ export const MARKERS: readonly Marker[] = [
     query: / (ket hop|lien thong|cung luc|dong thoi) /,
     raw: / (luon|kem|cung luc|dong thoi|ca hai) /,
   },
-  { doc: / duoi 14 /, query: / (duoi 14|tre em|tre|be) / },
+  {
+    doc: / duoi 14 /,
+    query: / (duoi 14|tre em|tre|be) /,
+    // An age under fourteen ("con 10 tuổi").
+    raw: / ([1-9]|1[0-3]) tuoi /,
+  },
   { doc: / cap doi /, query: / (cap doi|doi|cu) / },
   {
     doc: / cap tinh /,
     query: / (cap|o|tai|len|cong an|ubnd) tinh /,
-    raw: / so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa) /,
+    raw: / (phong xuat nhap canh|cong an tinh|so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa)) /,
   },
 ];

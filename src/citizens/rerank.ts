@@ -26,6 +26,9 @@ const BASE_FEATURES = [
   'markerQueryOnly',
   'faq',
   'nameLength',
+  'literalPairs',
+  'literalRun',
+  'actionMatch',
 ] as const;
 
 export type FeatureName = (typeof BASE_FEATURES)[number];
@@ -37,7 +40,8 @@ export const FEATURES: readonly string[] = [
 ];
 
 /** Index of a base feature in FEATURES. */
-export const featureIndex = (name: FeatureName): number => BASE_FEATURES.indexOf(name);
+const FEATURE_INDEX = new Map<string, number>(BASE_FEATURES.map((n, i) => [n, i]));
+export const featureIndex = (name: FeatureName): number => FEATURE_INDEX.get(name) ?? -1;
 
 /**
  * Answerability: a logistic model over the best candidate and the question decides between
@@ -91,7 +95,7 @@ export interface RerankModel {
 export const PRIOR_MODEL: RerankModel = {
   features: FEATURES,
   weights: [
-    ...[1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1],
+    ...[1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1, 0.3, 0.3, 0.3],
     ...MARKERS.flatMap(() => [0, 0]),
   ],
   minConfidence: 0.55,

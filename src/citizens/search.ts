@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { QueryNormalizer, tokenize } from './lexicon.js';
+import { QueryNormalizer, questionSpellings, tokenize, tokenizeWritten } from './lexicon.js';
 import { MARKERS } from './markers.js';
 import {
   answerVector,
@@ -111,6 +111,50 @@ export function withPairs(tokens: readonly string[]): string[] {
 }
 
 const CODE_RE = /\b(\d\.\d{6})\b/;
+/** "(thực hiện tại cấp tỉnh)", "(cấp xã)" in a folded, space-padded name. */
+const LEVEL_QUALIFIER = / (thuc hien )?(tai )?cap (tinh|xa|huyen|trung uong|bo) /g;
+
+/** First syllables of two-syllable action words ("cấp lại", "thu hồi", "đăng ký", "xác nhận"). */
+const ACTION_HEADS = new Set([
+  'cap',
+  'dang',
+  'thu',
+  'xac',
+  'chung',
+  'giai',
+  'dieu',
+  'gia',
+  'cham',
+  'thay',
+  'cong',
+  'ho',
+  'trinh',
+  'khai',
+  'cai',
+  'chuyen',
+  'ghi',
+]);
+
+/** The action a name starts with: "đổi", "cấp lại", "thu hồi" (space-padded, folded). */
+function actionOf(tokens: readonly string[]): string {
+  const [a, b] = tokens;
+  if (a === undefined) return '';
+  return b !== undefined && ACTION_HEADS.has(a) ? ` ${a} ${b} ` : ` ${a} `;
+}
+
+/** Longest run of consecutive words `a` and `b` share (both space-padded phrases). */
+function longestRun(words: readonly string[], padded: string): number {
+  let best = 0;
+  for (let i = 0; i < words.length; i++) {
+    let phrase = ' ';
+    for (let j = i; j < words.length; j++) {
+      phrase += `${words[j]} `;
+      if (!padded.includes(phrase)) break;
+      best = Math.max(best, j - i + 1);
+    }
+  }
+  return best;
+}
 /** Words that occur in nearly every name; they never make a match confident on their own. */
 const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
 
@@ -133,9 +177,15 @@ export class CitizenSearch {
   private readonly popular = new Set<string>();
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
+  /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
+  private readonly nameAction = new Map<string, string>();
+  /** The weight (IDF, less for generic words) of each of nameWords, computed once. */
+  private readonly nameWeights = new Map<string, number[]>();
   /** Each document's distinct name words (without the leading "thủ tục"). */
   private readonly nameWords = new Map<string, string[]>();
   private readonly model: RerankModel;
+  /** How each document spells its words (folded word -> spelling keys), where it has diacritics. */
+  private readonly docSpellings = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     procedures: readonly ProcedureRecord[],
@@ -184,6 +234,19 @@ export class CitizenSearch {
       }
     }
     for (const d of docs) {
+      // FAQ keywords are spelt as written before the folded expansions (see above).
+      const spelt = new Map<string, Set<string>>();
+      for (const text of [d.name, d.field, d.level, ...d.keywords.split(' ; ')]) {
+        const { tokens, written } = tokenizeWritten(text);
+        questionSpellings(written).forEach((key, i) => {
+          const t = tokens[i];
+          if (key === undefined || t === undefined) return;
+          const set = spelt.get(t) ?? new Set<string>();
+          set.add(key);
+          spelt.set(t, set);
+        });
+      }
+      this.docSpellings.set(d.id, spelt);
       const name = tokenize(d.name);
       this.normalizer.addDocument(name);
       this.normalizer.addDocument(tokenize(d.keywords));
@@ -191,7 +254,11 @@ export class CitizenSearch {
       const phraseTokens = name[0] === 'thu' && name[1] === 'tuc' ? name.slice(2) : name;
       this.namePhrase.set(d.id, ` ${phraseTokens.join(' ')} `);
       this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
-      this.nameWords.set(d.id, dedupe(phraseTokens));
+      // The level qualifier "(thực hiện tại cấp tỉnh)" is the level features' business, not
+      // words of the topic the question should explain.
+      const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, ' ').trim().split(' ');
+      this.nameWords.set(d.id, dedupe(topic.filter((t) => t !== '')));
+      this.nameAction.set(d.id, actionOf(phraseTokens));
       this.docMarkers.set(
         d.id,
         MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
@@ -203,6 +270,11 @@ export class CitizenSearch {
       for (const t of terms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
     }
     this.docCount = Math.max(docs.length, 1);
+    for (const [id, words] of this.nameWords)
+      this.nameWeights.set(
+        id,
+        words.map((t) => this.idf(t) * (GENERIC.has(t) ? 0.3 : 1)),
+      );
 
     this.mini = new MiniSearch<IndexedDoc>({
       fields: ['name', 'keywords', 'field'],
@@ -315,10 +387,22 @@ export class CitizenSearch {
     const level = preferredLevel(query);
     const rawPhrase = ` ${tokenize(query).join(' ')} `;
     const queryMarkers = MARKERS.map(
-      (m) => m.query.test(phrase) || (m.raw !== undefined && m.raw.test(rawPhrase)),
+      // The question's own words count as much as what the normaliser made of them ("xuống
+      // thôn" may be filler to the search but says "lưu động" to the marker).
+      (m) =>
+        m.query.test(phrase) ||
+        m.query.test(rawPhrase) ||
+        (m.raw !== undefined && m.raw.test(rawPhrase)),
     );
     const queryWords = new Set([...tokens, ...rawPhrase.split(' ').filter((t) => t !== '')]);
     const queryPairs = allTerms.filter((t) => t.includes('_'));
+    const literalWords = nq.literal.split(' ').filter((t) => t !== '');
+    const literalPhrase = ` ${nq.literal} `;
+    const literalPairs = literalWords.slice(1).map((t, i) => `${literalWords[i]}_${t}`);
+    // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
+    const ruleWords = nq.phrases
+      .map((ph) => ph.split(' '))
+      .filter((words) => words.some((t) => !GENERIC.has(t)));
     const topEngine = raw[0]?.score ?? 1;
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
@@ -370,21 +454,48 @@ export class CitizenSearch {
       set('markerQueryOnly', queryOnly);
       // How much of the name the question leaves unexplained (a longer sibling's qualifiers).
       const nameWords = this.nameWords.get(id) ?? [];
+      const nameWeights = this.nameWeights.get(id) ?? [];
       let miss = 0;
       let all = 0;
-      for (const t of nameWords) {
-        const w = this.idf(t) * (GENERIC.has(t) ? 0.3 : 1);
+      nameWords.forEach((t, i) => {
+        const w = nameWeights[i] ?? 0;
         all += w;
         if (!queryWords.has(t)) miss += w;
-      }
+      });
       set('docMiss', all > 0 ? miss / all : 0);
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
       set('pairShare', queryPairs.length > 0 ? pairs / queryPairs.length : 0);
+      // Phrase proximity on the question's own words (before synonyms): the share of its word
+      // pairs the name has, and the longest run of its words the name repeats.
+      let literalHits = 0;
+      for (const pair of literalPairs) if (docTerms?.has(pair) === true) literalHits++;
+      set('literalPairs', literalPairs.length > 0 ? literalHits / literalPairs.length : 0);
+      // A run of two words or more needs a shared pair; without one, one shared word at most.
+      const run =
+        literalHits > 0
+          ? longestRun(literalWords, name)
+          : literalWords.some((t) => name.includes(` ${t} `))
+            ? 1
+            : 0;
+      set('literalRun', Math.min(run, 6) / 6);
+      // The name's action ("đổi", "thu hồi", "cấp lại") is what the question asks for.
+      const action = this.nameAction.get(id) ?? '';
+      set(
+        'actionMatch',
+        action !== '' && (literalPhrase.includes(action) || phrase.includes(action)) ? 1 : 0,
+      );
 
       const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
       for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
+      // A word the question spells otherwise than the document is another word ("mật", "mất").
+      const docSpelt = nq.spellings.size > 0 ? this.docSpellings.get(id) : undefined;
+      if (docSpelt)
+        for (const [t, key] of nq.spellings) {
+          const known = docSpelt?.get(t);
+          if (known !== undefined && !known.has(key)) matched.delete(t);
+        }
       let covered = 0;
       for (const [t, w] of weights) if (matched.has(t)) covered += w;
       let coverage = total > 0 ? covered / total : 0;
@@ -394,13 +505,7 @@ export class CitizenSearch {
       coverage *= 0.85 ** unknown;
       // Everything a curated synonym rule produced is matched: trust the rule (unless it only
       // says "đăng ký" or "cấp", which every other name says too).
-      if (
-        unknown === 0 &&
-        nq.phrases.some((ph) => {
-          const words = ph.split(' ');
-          return words.some((t) => !GENERIC.has(t)) && words.every((t) => matched.has(t));
-        })
-      )
+      if (unknown === 0 && ruleWords.some((words) => words.every((t) => matched.has(t))))
         coverage = Math.max(coverage, 0.6);
       // One common syllable alone ("yêu", "nuôi") is too ambiguous to answer confidently.
       const only = tokens[0];

@@ -4,7 +4,10 @@ import {
   parseStopwords,
   parseSynonyms,
   QueryNormalizer,
+  questionSpellings,
+  spellingKey,
   tokenize,
+  tokenizeWritten,
 } from '../../src/citizens/lexicon.js';
 
 const SYN = `# comment
@@ -23,6 +26,37 @@ function normalizer(): QueryNormalizer {
   n.addDocument(tokenize('Cấp lại Giấy chứng nhận do bị mất'));
   return n;
 }
+
+describe('spelling keys', () => {
+  it('tell words apart that fold the same, and ignore where the tone mark sits and i/y', () => {
+    expect(spellingKey('mật')).not.toBe(spellingKey('mất'));
+    expect(spellingKey('hoà')).toBe(spellingKey('hòa'));
+    expect(spellingKey('kí')).toBe(spellingKey('ký'));
+    expect(spellingKey('Mất'.normalize('NFD'))).toBe(spellingKey('mất'));
+  });
+
+  it('spell every word of a diacritised text, only the marked words of a mostly bare one', () => {
+    const { tokens, written } = tokenizeWritten('Ông mất, ong bay');
+    expect(tokens).toEqual(['ong', 'mat', 'ong', 'bay']);
+    expect(questionSpellings(written).map((k) => k !== undefined)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(
+      questionSpellings(tokenizeWritten('ong mất ong bay nha').written).map((k) => k !== undefined),
+    ).toEqual([false, true, false, false, false]);
+  });
+
+  it('keeps a synonym rule from matching a differently spelt question', () => {
+    const n = normalizer();
+    // "số đỏ" (a lucky number) folds like "sổ đỏ" (the land-use certificate).
+    expect(n.normalize('sổ đỏ').tokens).toContain('quyen');
+    expect(n.normalize('so do').tokens).toContain('quyen');
+    expect(n.normalize('số đỏ may mắn').tokens).not.toContain('quyen');
+  });
+});
 
 describe('tokenize', () => {
   it('folds diacritics, đ and case, and splits on anything that is not a letter or digit', () => {
@@ -43,8 +77,14 @@ describe('tokenize', () => {
 describe('rule files', () => {
   it('parses synonyms with several variants per line and ignores comments', () => {
     const rules = parseSynonyms(SYN);
-    expect(rules[0]).toEqual({ from: ['bang', 'lai'], to: ['giay', 'phep', 'lai', 'xe'] });
-    expect(rules[1]).toEqual({ from: ['bang', 'lai', 'xe'], to: ['giay', 'phep', 'lai', 'xe'] });
+    expect(rules[0]).toMatchObject({ from: ['bang', 'lai'], to: ['giay', 'phep', 'lai', 'xe'] });
+    expect(rules[1]).toMatchObject({
+      from: ['bang', 'lai', 'xe'],
+      to: ['giay', 'phep', 'lai', 'xe'],
+    });
+    // A variant written with diacritics records its spelling; a bare one records none.
+    expect(rules[0]?.spelt).toEqual([spellingKey('bằng'), spellingKey('lái')]);
+    expect(rules[1]?.spelt).toEqual([undefined, undefined, undefined]);
   });
 
   it('drops glue words from variants but never shrinks a phrase to one word', () => {

@@ -30,6 +30,17 @@ describe('CitizenSearch over the seed catalogue', () => {
     expect(ids('đăng ký thường trú'.normalize('NFD'))).toEqual(a);
   });
 
+  it('does not match a diacritised word through its fold when it is another word', () => {
+    // "ong mật" (honey bee) folds to "ong mat", like "ông mất" (grandfather died).
+    expect(ids('cấp phép nuôi ong mật thử nghiệm')).not.toContain('1.000656');
+    // Without diacritics the question is ambiguous and still matches through the fold…
+    expect(ids('ong mat')[0]).toBe('1.000656');
+    // …and the same words spelt as the rule spells them keep matching.
+    expect(ids('ông mất rồi')[0]).toBe('1.000656');
+    // "Sở" (a department) is not "sổ" (a register); naming the department is about the level.
+    expect(ids('xin bản sao văn bằng tốt nghiệp tại Sở Giáo dục')[0]).toBe('3.000465');
+  });
+
   it('tolerates typos', () => {
     expect(ids('dang ky khai sih')[0]).toBe('1.001193');
     expect(ids('giấy phép lái xee quốc tế')[0]).toBe('3.000353');
