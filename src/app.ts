@@ -342,6 +342,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminToken: () => adminToken,
     secureCookies: config.publicUrl?.startsWith('https://') ?? false,
     now: () => (overrides.clock ?? (() => new Date()))(),
+    services: () => services.standalone(),
+    t: i18n.translator('vi'),
   });
   const httpApp = createHttpApp({
     logger,

@@ -25,10 +25,15 @@ import {
   previousPeriod,
   type Period,
 } from '../domain/periods.js';
-import { periodRows, toCsv } from '../domain/reports/index.js';
+import { exportDocument, periodRows, type ExportFormat } from '../domain/reports/index.js';
 import { deadlineOf, defaultPeriodFor, examplePeriods, type Schedule } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
+import type { Translate } from '../core/handler.js';
+import { DomainError, type Actor } from '../domain/access.js';
+import { formatDateTimeVi } from '../text/numbers.js';
+import { reopenAndNotify, remindNow, type JobServices } from '../services/manager-actions.js';
 import { buildMatrix, figureText, type Matrix } from './matrix.js';
+import { provinceCharts, provinceSeries, unitAuditTrail, unitHistoryCharts } from './pages.js';
 import { html, page, raw, type Html } from './html.js';
 
 export const SESSION_COOKIE = 'cds_dash';
@@ -44,6 +49,10 @@ export interface DashboardDeps {
   secureCookies: boolean;
   sessionTtlMs?: number;
   now?: () => Date;
+  /** The services outside any update: the managers' actions (reopen, remind now) go through them. */
+  services: () => JobServices;
+  /** The bot's texts in Vietnamese (notices to reporters, refusals). */
+  t: Translate;
 }
 
 interface Viewer {
@@ -415,7 +424,17 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         </form>
         ${LEGEND}
         ${m.rows.length > 0 ? matrixTable(m) : html`<p>Không có chỉ tiêu nào phải báo cáo kỳ ${periodText}.</p>`}
-        <p><a href="/dashboard/export.csv?${exportQs}">Tải CSV</a></p>`;
+        <p>
+          <a href="/dashboard/export.xlsx?${exportQs}">Tải Excel (XLSX)</a> ·
+          <a href="/dashboard/export.xlsx?${exportQs}&amp;layout=wide"
+            >Excel, mỗi đơn vị một dòng</a
+          >
+          · <a href="/dashboard/export.csv?${exportQs}">Tải CSV</a> ·
+          <a href="/dashboard/export.csv?${exportQs}&amp;dialect=excel">CSV cho Excel</a>
+        </p>
+        <p>
+          <a href="/dashboard/province?unit=${encodeURIComponent(root.code)}">Tổng hợp theo kỳ</a>
+        </p>`;
       res.type('html').send(
         page({
           title: `Tình hình báo cáo ${periodText}`,
@@ -471,12 +490,39 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         if (o.numerator != null && o.denominator != null) return `${o.numerator}/${o.denominator}`;
         return o.value != null ? String(o.value) : '—';
       };
+      const [charts, trail] = await Promise.all([
+        unitHistoryCharts(deps.db, unit, subs),
+        unitAuditTrail(deps.db, unit.id),
+      ]);
+      const choices = periodChoices(now(), await deps.schedule()).map(formatPeriod);
+      const actionForm = (action: string, label: string, hint: string) =>
+        html`<form
+          class="filters"
+          method="post"
+          action="/dashboard/unit/${encodeURIComponent(unit.code)}/${action}"
+        >
+          <input type="hidden" name="csrf" value="${v.session.csrf}" />
+          <label
+            >Kỳ
+            <select name="period">
+              ${choices.map((p) => html`<option value="${p}">${p}</option>`)}
+            </select></label
+          >
+          <button type="submit">${label}</button>
+          <span class="muted">${hint}</span>
+        </form>`;
       const body = html`<h1>${unit.name} (${unit.code})</h1>
         <p>
           <a href="/dashboard?unit=${encodeURIComponent(unit.code)}"
             >Tình hình báo cáo của đơn vị</a
           >
+          · <a href="/dashboard/province?unit=${encodeURIComponent(unit.code)}">Tổng hợp theo kỳ</a>
         </p>
+        <h2>Thao tác</h2>
+        ${actionForm('reopen', 'Mở khóa kỳ', 'Cán bộ báo cáo của đơn vị được báo thời hạn mới (như /mokhoa).')}
+        ${actionForm('remind', 'Nhắc ngay', 'Nhắc cán bộ báo cáo các chỉ tiêu còn thiếu (như /nhac; mỗi giờ một lần).')}
+        <h2>Diễn biến số liệu so với chỉ tiêu</h2>
+        ${charts.length === 0 ? html`<p>Chưa có số liệu.</p>` : html`<div class="charts">${charts}</div>`}
         <h2>Số liệu đã nộp</h2>
         ${
           subs.length === 0
@@ -532,6 +578,34 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
                   </tbody>
                 </table>
               </div>`
+        }
+        <h2>Nhật ký thay đổi</h2>
+        ${
+          trail.length === 0
+            ? html`<p>Chưa có.</p>`
+            : html`<div class="scroll">
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th>Lúc</th>
+                      <th>Ai</th>
+                      <th>Việc</th>
+                      <th>Chi tiết</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${trail.map(
+                      (x) =>
+                        html`<tr>
+                          <td>${formatDateTimeVi(x.at)}</td>
+                          <td>${x.who}</td>
+                          <td>${x.action}</td>
+                          <td>${x.detail}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
         }`;
       res
         .type('html')
@@ -541,38 +615,200 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     }
   });
 
-  router.get('/export.csv', async (req: Req, res, next) => {
+  const csrfOk = (req: Req, v: Viewer): boolean => {
+    const csrf = typeof req.body?.csrf === 'string' ? (req.body.csrf as string) : '';
+    return safeEqual(csrf, v.session.csrf);
+  };
+  const badCsrf = (req: Req, res: Response) =>
+    message(req, res, 403, 'Yêu cầu không hợp lệ', html`<p>Xin tải lại trang rồi thử lại.</p>`);
+  const actorOf = (v: Viewer): Actor =>
+    v.session.viewer.kind === 'operator' ? 'cli' : { personId: v.session.viewer.personId };
+
+  /** A unit action (reopen, remind now): checks session, CSRF, scope and period first. */
+  const unitAction =
+    (
+      run: (
+        v: Viewer,
+        unit: { id: string; code: string; name: string },
+        period: Period,
+        schedule: Schedule,
+      ) => Promise<Html>,
+    ) =>
+    async (req: Req, res: Response, next: NextFunction) => {
+      try {
+        const v = req.viewer!;
+        if (!csrfOk(req, v)) return badCsrf(req, res);
+        const code = String(req.params.code ?? '');
+        const unit = /^[0-9A-Za-z_-]{1,20}$/.test(code)
+          ? await deps.db.unit.findFirst({ where: { code, effectiveTo: null } })
+          : null;
+        if (!unit || !(await mayOpen(v, unit.id))) return notFound(req, res);
+        const schedule = await deps.schedule();
+        const text = typeof req.body?.period === 'string' ? (req.body.period as string) : '';
+        const period = parsePeriod(text, now());
+        const back = html`<p>
+          <a href="/dashboard/unit/${encodeURIComponent(unit.code)}">Về trang ${unit.name}</a>
+        </p>`;
+        if (!period) {
+          const ex = examplePeriods(now(), schedule);
+          return message(
+            req,
+            res,
+            400,
+            'Kỳ không hợp lệ',
+            html`<p>Ví dụ: ${ex.month}, ${ex.quarter}.</p>
+              ${back}`,
+          );
+        }
+        let result: Html;
+        try {
+          result = await run(v, unit, period, schedule);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          return message(
+            req,
+            res,
+            400,
+            'Không thực hiện được',
+            html`<p>${deps.t(err.key, err.vars)}</p>
+              ${back}`,
+          );
+        }
+        res.type('html').send(
+          page({
+            title: unit.name,
+            nonce: v.nonce,
+            body: html`<h1>${unit.name}</h1>
+              <p role="status">${result}</p>
+              ${back}`,
+            csrf: v.session.csrf,
+            who: v.label,
+          }),
+        );
+      } catch (err) {
+        next(err);
+      }
+    };
+
+  router.post(
+    '/unit/:code/reopen',
+    form,
+    unitAction(async (v, unit, period, schedule) => {
+      const r = await reopenAndNotify(deps.services(), deps.t, {
+        actor: actorOf(v),
+        unitCode: unit.code,
+        period,
+        now: now(),
+        schedule,
+      });
+      return html`${deps.t('managers.reopen.done', {
+        unit: unit.name,
+        period: formatPeriod(period),
+        until: formatDateTimeVi(r.until),
+        count: r.notified,
+      })}`;
+    }),
+  );
+
+  router.post(
+    '/unit/:code/remind',
+    form,
+    unitAction(async (_v, unit, period, schedule) => {
+      const plan = await remindNow(deps.services(), deps.t, {
+        scope: [unit.code],
+        period,
+        schedule,
+        now: now(),
+      });
+      const lines = [
+        plan.owing.length === 0
+          ? deps.t('managers.nhac.nobody', { period: formatPeriod(period) })
+          : deps.t('managers.nhac.sent', {
+              period: formatPeriod(period),
+              messages: plan.queued,
+              units: plan.unitsReached,
+            }),
+        ...(plan.rateLimited > 0
+          ? [deps.t('managers.nhac.rateLimited', { count: plan.rateLimited })]
+          : []),
+        ...(plan.noReporter > 0
+          ? [deps.t('managers.nhac.noReporter', { count: plan.noReporter })]
+          : []),
+      ];
+      return html`${lines.map((l, i) => html`${i > 0 ? html`<br />` : ''}${l}`)}`;
+    }),
+  );
+
+  router.get('/province', async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
-      const schedule = await deps.schedule();
-      const period = periodParam(req, schedule);
       const root = await rootParam(req, v);
-      if (!period || !root) {
-        res
-          .status(!period ? 400 : 404)
-          .type('text')
-          .send(!period ? 'bad period' : 'unknown unit');
-        return;
-      }
-      const rows = await periodRows(deps.db, { period, schedule, rootUnitCode: root.code });
-      const name = `bao-cao-${root.code}-${formatPeriod(period).replace(/[^0-9A-Za-z]+/g, '-')}.csv`;
-      res
-        .type('text/csv; charset=utf-8')
-        .setHeader('Content-Disposition', `attachment; filename="${name}"`)
-        .send(toCsv(rows));
+      if (!root) return notFound(req, res);
+      const schedule = await deps.schedule();
+      const series = await provinceSeries(deps.db, root.code, schedule, now());
+      const charts = await provinceCharts(deps.db, series);
+      const body = html`<h1>Tổng hợp ${root.name} theo kỳ</h1>
+        <p class="muted">
+          Tỉ lệ: tổng tử số chia tổng mẫu số của các đơn vị đã nộp (như tệp xuất); đường đứt nét là
+          chỉ tiêu 2025 và 2030.
+        </p>
+        <p>
+          <a href="/dashboard?unit=${encodeURIComponent(root.code)}">Tình hình báo cáo kỳ này</a>
+        </p>
+        <div class="charts">${charts}</div>`;
+      res.type('html').send(
+        page({
+          title: `Tổng hợp ${root.name}`,
+          nonce: v.nonce,
+          body,
+          csrf: v.session.csrf,
+          who: v.label,
+        }),
+      );
     } catch (err) {
       next(err);
     }
   });
 
+  // Downloads through the CLI's own exportDocument (same rows, same files).
+  const download =
+    (format: ExportFormat) => async (req: Req, res: Response, next: NextFunction) => {
+      try {
+        const v = req.viewer!;
+        const schedule = await deps.schedule();
+        const period = periodParam(req, schedule);
+        const root = await rootParam(req, v);
+        if (!period || !root) {
+          res
+            .status(!period ? 400 : 404)
+            .type('text')
+            .send(!period ? 'bad period' : 'unknown unit');
+          return;
+        }
+        const doc = await exportDocument(deps.db, {
+          period,
+          schedule,
+          format,
+          layout: req.query.layout === 'wide' ? 'wide' : 'long',
+          dialect: req.query.dialect === 'excel' ? 'excel' : 'standard',
+          rootUnitCode: root.code,
+          exportedAt: now(),
+        });
+        res
+          .type(doc.contentType)
+          .setHeader('Content-Disposition', `attachment; filename="${doc.fileName}"`)
+          .send(doc.data);
+      } catch (err) {
+        next(err);
+      }
+    };
+  router.get('/export.csv', download('csv'));
+  router.get('/export.xlsx', download('xlsx'));
+
   router.post('/logout', form, async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
-      const csrf = typeof req.body?.csrf === 'string' ? (req.body.csrf as string) : '';
-      if (!safeEqual(csrf, v.session.csrf)) {
-        message(req, res, 403, 'Yêu cầu không hợp lệ', html`<p>Xin tải lại trang rồi thử lại.</p>`);
-        return;
-      }
+      if (!csrfOk(req, v)) return badCsrf(req, res);
       await revokeSession(deps.db, v.sessionId, now());
       setCookie(res, '', 0);
       res.redirect(303, '/dashboard/signed-out');
