@@ -205,8 +205,11 @@ export async function provinceSeries(
   const completeness: ProvinceSeries['completeness'] = [];
   const periods = all.map(formatPeriod);
   const levels = new Map<string, string>();
-  for (const [i, period] of all.entries()) {
-    const rows = await periodRows(db, { period, schedule, rootUnitCode: rootCode });
+  // The periods' queries in parallel (the pool bounds them).
+  const perPeriod = await Promise.all(
+    all.map((period) => periodRows(db, { period, schedule, rootUnitCode: rootCode })),
+  );
+  for (const [i, rows] of perPeriod.entries()) {
     for (const r of rows)
       if (!levels.has(r.indicator.code)) levels.set(r.indicator.code, r.unit.level);
     completeness.push({
