@@ -13,14 +13,8 @@ import { managerOf, notManager, periodLabel, periodsOrExplain, type Ctx } from '
 
 type NhacStep = { step: 'confirm'; periods: string[] };
 
-/** How channels are named in previews. */
-export const CHANNEL_NAMES: Record<string, string> = {
-  telegram: 'Telegram',
-  'zalo-bot': 'Zalo Bot',
-  'zalo-oa': 'Zalo OA',
-  sim: 'Web',
-  unreachable: 'không liên lạc được',
-};
+export { CHANNEL_NAMES } from '../../src/services/manager-actions.js';
+import { CHANNEL_NAMES } from '../../src/services/manager-actions.js';
 
 function perChannel(plan: ReminderPlan): string {
   return Object.entries(plan.perChannel)

@@ -26,12 +26,30 @@ import {
   type Period,
 } from '../domain/periods.js';
 import { exportDocument, periodRows, type ExportFormat } from '../domain/reports/index.js';
-import { deadlineOf, defaultPeriodFor, examplePeriods, type Schedule } from '../domain/schedule.js';
+import {
+  deadlineOf,
+  defaultPeriodFor,
+  escalationOffsets,
+  examplePeriods,
+  offsetInstant,
+  offsetMs,
+  type Schedule,
+} from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
 import type { Translate } from '../core/handler.js';
 import { DomainError, type Actor } from '../domain/access.js';
 import { formatDateTimeVi } from '../text/numbers.js';
-import { reopenAndNotify, remindNow, type JobServices } from '../services/manager-actions.js';
+import {
+  broadcastItems,
+  channelCounts,
+  MAX_BROADCAST,
+  planReminders,
+  reopenAndNotify,
+  remindNow,
+  sendBroadcast,
+  type Audience,
+  type JobServices,
+} from '../services/manager-actions.js';
 import { buildMatrix, figureText, type Matrix } from './matrix.js';
 import { provinceCharts, provinceSeries, unitAuditTrail, unitHistoryCharts } from './pages.js';
 import { html, page, raw, type Html } from './html.js';
@@ -433,7 +451,12 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
           <a href="/dashboard/export.csv?${exportQs}&amp;dialect=excel">CSV cho Excel</a>
         </p>
         <p>
-          <a href="/dashboard/province?unit=${encodeURIComponent(root.code)}">Tổng hợp theo kỳ</a>
+          <a href="/dashboard/province?unit=${encodeURIComponent(root.code)}">Tổng hợp theo kỳ</a> ·
+          <a
+            href="/dashboard/reminders?unit=${encodeURIComponent(root.code)}&amp;period=${encodeURIComponent(periodText)}"
+            >Lịch nhắc kỳ này</a
+          >
+          · <a href="/dashboard/broadcast?unit=${encodeURIComponent(root.code)}">Gửi thông báo</a>
         </p>`;
       res.type('html').send(
         page({
@@ -812,6 +835,317 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       await revokeSession(deps.db, v.sessionId, now());
       setCookie(res, '', 0);
       res.redirect(303, '/dashboard/signed-out');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const unitByCode = async (v: Viewer, code: string) => {
+    if (!/^[0-9A-Za-z_-]{1,20}$/.test(code)) return undefined;
+    const unit = await deps.db.unit.findFirst({
+      where: { code, effectiveTo: null },
+      select: { id: true, code: true, name: true },
+    });
+    return unit && (await mayOpen(v, unit.id)) ? unit : undefined;
+  };
+  const personOf = (v: Viewer): string | null =>
+    v.session.viewer.kind === 'person' ? v.session.viewer.personId : null;
+  const send = (req: Req, res: Response, title: string, body: Html) => {
+    const v = req.viewer!;
+    res
+      .type('html')
+      .send(page({ title, nonce: v.nonce, body, csrf: v.session.csrf, who: v.label }));
+  };
+  const AUDIENCES: Record<Audience, string> = {
+    reporter: 'Cán bộ báo cáo',
+    manager: 'Lãnh đạo',
+    all: 'Cả cán bộ báo cáo và lãnh đạo',
+  };
+
+  // The broadcast composer: audience within scope → preview with counts per channel → confirm.
+  router.get('/broadcast', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const root = await rootParam(req, v);
+      if (!root) return notFound(req, res);
+      const mine = personOf(v);
+      const recent = await deps.db.broadcast.findMany({
+        where: mine ? { createdBy: mine } : {},
+        orderBy: { createdAt: 'desc' },
+        take: 10,
+      });
+      send(
+        req,
+        res,
+        'Gửi thông báo',
+        html`<h1>Gửi thông báo</h1>
+          <form method="post" action="/dashboard/broadcast">
+            <input type="hidden" name="csrf" value="${v.session.csrf}" />
+            <p>
+              <label
+                >Đơn vị (cả các đơn vị trực thuộc)
+                <select name="unit">
+                  ${v.roots.map(
+                    (u) =>
+                      html`<option
+                        value="${u.code}"
+                        ${raw(u.code === root.code ? ' selected' : '')}
+                      >
+                        ${u.name}
+                      </option>`,
+                  )}${v.roots.some((u) => u.code === root.code) ? '' : html`<option value="${root.code}" selected>${root.name}</option>`}
+                </select></label
+              >
+            </p>
+            <fieldset>
+              <legend>Gửi tới</legend>
+              ${(Object.keys(AUDIENCES) as Audience[]).map(
+                (a, i) =>
+                  html`<label
+                      ><input
+                        type="radio"
+                        name="audience"
+                        value="${a}"
+                        ${raw(i === 0 ? ' checked' : '')}
+                      />
+                      ${AUDIENCES[a]}</label
+                    ><br />`,
+              )}
+            </fieldset>
+            <p>
+              <label
+                >Nội dung (tối đa ${MAX_BROADCAST} ký tự)<br />
+                <textarea
+                  name="text"
+                  rows="5"
+                  cols="40"
+                  maxlength="${MAX_BROADCAST}"
+                  required
+                ></textarea>
+              </label>
+            </p>
+            <button type="submit">Xem trước</button>
+          </form>
+          <h2>Thông báo đã gửi</h2>
+          ${
+            recent.length === 0
+              ? html`<p>Chưa có.</p>`
+              : html`<ul>
+                  ${recent.map(
+                    (b) =>
+                      html`<li>
+                        <a href="/dashboard/broadcast/${b.id}">${formatDateTimeVi(b.createdAt)}</a>
+                        — ${b.text.length > 60 ? `${b.text.slice(0, 57)}…` : b.text}
+                        (${b.recipients} người nhận)
+                      </li>`,
+                  )}
+                </ul>`
+          }`,
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/broadcast', form, async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      if (!csrfOk(req, v)) return badCsrf(req, res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+      const unit = await unitByCode(v, str('unit').trim());
+      if (!unit) return notFound(req, res);
+      const audience: Audience =
+        str('audience') === 'manager' ? 'manager' : str('audience') === 'all' ? 'all' : 'reporter';
+      const text = str('text').trim();
+      const back = html`<p><a href="/dashboard/broadcast?unit=${unit.code}">Soạn lại</a></p>`;
+      if (text === '' || text.length > MAX_BROADCAST)
+        return message(
+          req,
+          res,
+          400,
+          'Nội dung không hợp lệ',
+          html`<p>Nội dung cần có, tối đa ${MAX_BROADCAST} ký tự (đang có ${text.length}).</p>
+            ${back}`,
+        );
+      const mine = personOf(v);
+      const r = await broadcastItems(deps.services(), {
+        scope: [unit.code],
+        audience,
+        text,
+        at: now(),
+        ...(mine ? { except: mine } : {}),
+      });
+      if (str('confirm') !== '1') {
+        send(
+          req,
+          res,
+          'Xem trước thông báo',
+          html`<h1>Xem trước thông báo</h1>
+            <p>
+              ${unit.name} — ${AUDIENCES[audience]}: <b>${r.items.length}</b> người nhận
+              ${r.items.length > 0 || r.perChannel.unreachable ? html`(${channelCounts(r.perChannel)})` : ''}
+            </p>
+            <blockquote class="preview">${text}</blockquote>
+            ${
+              r.items.length === 0
+                ? html`<p>Không có người nhận nào trong phạm vi đã chọn.</p>
+                    ${back}`
+                : html`<form method="post" action="/dashboard/broadcast">
+                      <input type="hidden" name="csrf" value="${v.session.csrf}" />
+                      <input type="hidden" name="unit" value="${unit.code}" />
+                      <input type="hidden" name="audience" value="${audience}" />
+                      <input type="hidden" name="text" value="${text}" />
+                      <input type="hidden" name="confirm" value="1" />
+                      <button type="submit">Gửi ${r.items.length} tin</button>
+                    </form>
+                    ${back}`
+            }`,
+        );
+        return;
+      }
+      const { id } = await sendBroadcast(deps.services(), {
+        createdBy: mine,
+        unitId: unit.id,
+        audience,
+        text,
+        items: r.items,
+        at: now(),
+      });
+      res.redirect(303, `/dashboard/broadcast/${encodeURIComponent(id)}`);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // Delivery report of a broadcast (like /baocaogui): its unit must be in scope.
+  router.get('/broadcast/:id', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const id = String(req.params.id ?? '');
+      const b = /^[\w-]{1,40}$/.test(id)
+        ? await deps.services().managers.findBroadcast({ id })
+        : undefined;
+      if (!b || !(await mayOpen(v, b.unitId))) return notFound(req, res);
+      const r = await deps.services().managers.batchReport(b.id);
+      send(
+        req,
+        res,
+        'Kết quả gửi thông báo',
+        html`<h1>Kết quả gửi thông báo</h1>
+          <p class="muted">${formatDateTimeVi(b.createdAt)} — ${AUDIENCES[b.audience]}</p>
+          <blockquote class="preview">${b.text}</blockquote>
+          <table class="list">
+            <tbody>
+              <tr>
+                <th scope="row">Tổng số tin</th>
+                <td>${r.total}</td>
+              </tr>
+              <tr>
+                <th scope="row">Đã gửi</th>
+                <td>${r.sent}</td>
+              </tr>
+              <tr>
+                <th scope="row">Đang chờ gửi</th>
+                <td>${r.queued}</td>
+              </tr>
+              <tr>
+                <th scope="row">Không gửi được</th>
+                <td>${r.total - r.sent - r.queued}</td>
+              </tr>
+              ${r.failed.map(
+                (f) =>
+                  html`<tr>
+                    <th scope="row">— ${f.reason}</th>
+                    <td>${f.count}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+          <p>
+            <a href="/dashboard/broadcast/${b.id}">Cập nhật</a> ·
+            <a href="/dashboard/broadcast">Soạn thông báo khác</a>
+          </p>`,
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // The reminder plan of a period over a unit's subtree (like `admin reminders plan`).
+  router.get('/reminders', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const schedule = await deps.schedule();
+      const period = periodParam(req, schedule);
+      const root = await rootParam(req, v);
+      if (!root) return notFound(req, res);
+      if (!period)
+        return message(req, res, 400, 'Kỳ không hợp lệ', html`<p>Ví dụ: T11/2026, Q4/2026.</p>`);
+      const lines: Html[] = [];
+      for (const offset of schedule.reminders.filter((o) => offsetMs(o) < 0)) {
+        const plan = await planReminders(deps.services(), deps.t, {
+          scope: [root.code],
+          period,
+          schedule,
+          now: now(),
+          mode: { kind: 'scheduled', offset },
+        });
+        lines.push(
+          html`<tr>
+            <td>${offset}</td>
+            <td>${formatDateTimeVi(offsetInstant(period, schedule, offset))}</td>
+            <td>Nhắc cán bộ báo cáo</td>
+            <td>${plan.items.length}</td>
+            <td>${plan.owing.length}</td>
+            <td>${plan.muted}</td>
+            <td>${plan.noReporter}</td>
+          </tr>`,
+        );
+      }
+      escalationOffsets(schedule).forEach((offset, step) =>
+        lines.push(
+          html`<tr>
+            <td>${offset}</td>
+            <td>${formatDateTimeVi(offsetInstant(period, schedule, offset))}</td>
+            <td>Báo lãnh đạo đơn vị chậm (bậc ${step + 1})</td>
+            <td colspan="4">theo các đơn vị còn chậm lúc đó</td>
+          </tr>`,
+        ),
+      );
+      send(
+        req,
+        res,
+        `Lịch nhắc ${formatPeriod(period)}`,
+        html`<h1>Lịch nhắc kỳ ${formatPeriod(period)} — ${root.name}</h1>
+          <p class="muted">
+            Hạn nộp ${formatDateTimeVi(deadlineOf(period, schedule))}. Số người nhận tính theo tình
+            hình lúc này (${formatDateTimeVi(now())}).
+          </p>
+          <form class="filters" method="get" action="/dashboard/reminders">
+            <input type="hidden" name="unit" value="${root.code}" />
+            <label>Kỳ <input name="period" value="${formatPeriod(period)}" size="10" /></label>
+            <button type="submit">Xem</button>
+          </form>
+          <div class="scroll">
+            <table class="list">
+              <thead>
+                <tr>
+                  <th>Mốc</th>
+                  <th>Lúc</th>
+                  <th>Việc</th>
+                  <th>Người nhận</th>
+                  <th>Đơn vị còn thiếu</th>
+                  <th>Tắt nhắc</th>
+                  <th>Chưa có cán bộ</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${lines}
+              </tbody>
+            </table>
+          </div>`,
+      );
     } catch (err) {
       next(err);
     }

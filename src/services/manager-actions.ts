@@ -249,3 +249,80 @@ export async function reopenAndNotify(
   const items = await reopenNotices(services, t, { unit, period: o.period, until, at: o.now });
   return { until, unit, notified: await services.managers.enqueue(items) };
 }
+
+export type Audience = 'reporter' | 'manager' | 'all';
+
+/** The longest broadcast text (well within every platform's limit once the header is added). */
+export const MAX_BROADCAST = 1500;
+
+const rolesOf = (a: Audience) =>
+  a === 'all' ? (['reporter', 'manager'] as const) : ([a] as const);
+
+/** The messages of a broadcast to an audience, one per person (newest identity). */
+export async function broadcastItems(
+  services: JobServices,
+  o: { scope: Scope; audience: Audience; text: string; at: Date; except?: string },
+): Promise<{ items: BatchItem[]; perChannel: Record<string, number> }> {
+  const people = await services.managers.membersUnder(o.scope, rolesOf(o.audience));
+  const perChannel: Record<string, number> = {};
+  const items: BatchItem[] = [];
+  for (const p of people) {
+    if (p.personId === o.except) continue;
+    // Reachable nowhere (blocked the bot, unfollowed the OA): counted, not sent.
+    const id = p.identities[0];
+    if (!id) {
+      perChannel.unreachable = (perChannel.unreachable ?? 0) + 1;
+      continue;
+    }
+    perChannel[id.channel] = (perChannel[id.channel] ?? 0) + 1;
+    items.push({
+      msg: { channel: id.channel as ChannelName, chatId: id.externalId, text: o.text },
+      kind: 'broadcast',
+      at: o.at,
+    });
+  }
+  return { items, perChannel };
+}
+
+/**
+ * Record a broadcast and queue its messages (batch id = the broadcast's id, so its delivery
+ * report is the batch's): `/thongbao`, `broadcast --yes` and the dashboard's composer.
+ */
+export async function sendBroadcast(
+  services: JobServices,
+  b: {
+    createdBy: string | null;
+    unitId: string;
+    audience: Audience;
+    text: string;
+    items: readonly BatchItem[];
+    at: Date;
+  },
+): Promise<{ id: string; queued: number }> {
+  const id = await services.managers.createBroadcast({
+    createdBy: b.createdBy,
+    unitId: b.unitId,
+    audience: b.audience,
+    text: b.text,
+    recipients: b.items.length,
+    at: b.at,
+  });
+  const queued = await services.managers.enqueue(b.items.map((it) => ({ ...it, batchId: id })));
+  return { id, queued };
+}
+
+/** How channels are named in previews. */
+export const CHANNEL_NAMES: Record<string, string> = {
+  telegram: 'Telegram',
+  'zalo-bot': 'Zalo Bot',
+  'zalo-oa': 'Zalo OA',
+  sim: 'Web',
+  unreachable: 'không liên lạc được',
+};
+
+/** `Web 2, Telegram 1`. */
+export function channelCounts(perChannel: Record<string, number>): string {
+  return Object.entries(perChannel)
+    .map(([c, n]) => `${CHANNEL_NAMES[c] ?? c} ${n}`)
+    .join(', ');
+}

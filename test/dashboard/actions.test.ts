@@ -136,6 +136,51 @@ describe('the province page', () => {
   });
 });
 
+describe('broadcasts and reminders', () => {
+  it('composes a broadcast within scope: preview with counts per channel, confirm, delivery report', async () => {
+    const { cookie, csrf } = await signIn('boss');
+    const composer = await (await get('/dashboard/broadcast?unit=42', cookie)).text();
+    expect(composer).toContain('Gửi thông báo');
+    expectCspClean(composer);
+    const fields = {
+      csrf,
+      unit: '18100',
+      audience: 'reporter',
+      text: 'Họp giao ban <b>thứ Hai</b>',
+    };
+    const preview = await (await post('/dashboard/broadcast', fields, cookie)).text();
+    expect(preview).toContain('<b>1</b> người nhận');
+    expect(preview).toContain('(Web 1)');
+    expect(preview).toContain('Họp giao ban &lt;b&gt;thứ Hai&lt;/b&gt;');
+    const sent = await post('/dashboard/broadcast', { ...fields, confirm: '1' }, cookie);
+    expect(sent.status).toBe(303);
+    const report = sent.headers.get('location')!;
+    expect(report).toMatch(/^\/dashboard\/broadcast\/[\w-]+$/);
+    await app.arrived('r1', 'Họp giao ban <b>thứ Hai</b>');
+    const page = await (await get(report, cookie)).text();
+    expect(page).toContain('Kết quả gửi thông báo');
+    expect(page).toMatch(/Tổng số tin<\/th>\s*<td>1<\/td>/);
+    // Another commune's manager can neither send to Trần Phú nor read its report.
+    const other = await signIn('commune');
+    expect(
+      (await post('/dashboard/broadcast', { ...fields, csrf: other.csrf }, other.cookie)).status,
+    ).toBe(404);
+    expect((await get(report, other.cookie)).status).toBe(404);
+  });
+
+  it('shows the reminder plan of a period like `reminders plan`', async () => {
+    const { cookie } = await signIn('boss');
+    const res = await get('/dashboard/reminders?period=T1/2027&unit=42', cookie);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('Lịch nhắc kỳ T1/2027 — Tỉnh Hà Tĩnh');
+    expect(body).toMatch(
+      /<td>-3d<\/td>\s*<td>[^<]*02\/02\/2027[^<]*<\/td>\s*<td>Nhắc cán bộ báo cáo<\/td>\s*<td>\d+<\/td>\s*<td>70<\/td>/,
+    );
+    expect(body).toContain('Báo lãnh đạo đơn vị chậm (bậc 1)');
+  });
+});
+
 describe('exports from the matrix', () => {
   it('XLSX wide: title block, indicator groups with targets, totals, autofilter, frozen panes', async () => {
     const { cookie } = await signIn('boss');

@@ -73,6 +73,13 @@ describe('without a session', () => {
         'POST /dashboard/unit/18100/remind',
         () => post('/dashboard/unit/18100/remind', { csrf: 'x', period: 'T11/2026' }),
       ],
+      ['GET /dashboard/broadcast', () => get('/dashboard/broadcast')],
+      [
+        'POST /dashboard/broadcast',
+        () => post('/dashboard/broadcast', { csrf: 'x', unit: '42', text: 'x', confirm: '1' }),
+      ],
+      ['GET /dashboard/broadcast/some-id', () => get('/dashboard/broadcast/some-id')],
+      ['GET /dashboard/reminders', () => get('/dashboard/reminders?period=T11/2026&unit=42')],
       ['POST /dashboard/logout', () => post('/dashboard/logout', { csrf: 'x' })],
       ['GET /dashboard/nope', () => get('/dashboard/nope')],
       [
@@ -185,6 +192,8 @@ describe('scope', () => {
       '/dashboard/export.csv?period=T11/2026&unit=42',
       '/dashboard/export.xlsx?period=T11/2026&unit=42&layout=wide',
       '/dashboard/province?unit=42',
+      '/dashboard/broadcast?unit=42',
+      '/dashboard/reminders?period=T11/2026&unit=42',
     ]) {
       const res = await get(path, cookie);
       expect(res.status, path).toBe(404);
