@@ -550,7 +550,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         ${
           subs.length === 0
             ? html`<p>Chưa có số liệu.</p>`
-            : html`<div class="scroll">
+            : html`<div class="scroll" role="region" aria-label="Số liệu đã nộp" tabindex="0">
                 <table class="list">
                   <thead>
                     <tr>
@@ -576,7 +576,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         ${
           versions.length === 0
             ? html`<p>Chưa có.</p>`
-            : html`<div class="scroll">
+            : html`<div class="scroll" role="region" aria-label="Lịch sử sửa đổi" tabindex="0">
                 <table class="list">
                   <thead>
                     <tr>
@@ -606,7 +606,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         ${
           trail.length === 0
             ? html`<p>Chưa có.</p>`
-            : html`<div class="scroll">
+            : html`<div class="scroll" role="region" aria-label="Nhật ký thay đổi" tabindex="0">
                 <table class="list">
                   <thead>
                     <tr>
@@ -1127,7 +1127,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
             <label>Kỳ <input name="period" value="${formatPeriod(period)}" size="10" /></label>
             <button type="submit">Xem</button>
           </form>
-          <div class="scroll">
+          <div class="scroll" role="region" aria-label="Lịch nhắc" tabindex="0">
             <table class="list">
               <thead>
                 <tr>
