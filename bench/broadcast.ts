@@ -31,6 +31,7 @@ import {
 } from '../src/delivery/limiter.js';
 import { createBoss } from '../src/jobs/boss.js';
 import { startFakeBotApi } from '../test/channels/fakes/bot-api.js';
+import { waitForLine } from './child-lines.js';
 import { createTestDb } from '../test/helpers/db.js';
 
 const { values: args } = parseArgs({
@@ -143,28 +144,8 @@ function spawnChild(extra: string[], env: NodeJS.ProcessEnv): ChildProcess {
 function waitLine(
   child: ChildProcess,
   pred: (msg: { type: string; counts?: Record<string, number> }) => boolean,
-) {
-  return new Promise<void>((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          if (pred(JSON.parse(line) as { type: string })) {
-            child.stdout?.off('data', onData);
-            resolve();
-          }
-        } catch {
-          /* not ours */
-        }
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`sender exited early (${code})`)));
-  });
+): Promise<void> {
+  return waitForLine(child, pred).then(() => undefined);
 }
 
 function report(title: string, fields: Record<string, string | number>) {

@@ -12,6 +12,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   rmSync,
   statSync,
@@ -20,6 +21,7 @@ import {
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pgliteVersion, templateName } from './pglite-template.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -60,6 +62,11 @@ const run = (args) => {
 };
 // The Prisma client is generated TypeScript; make sure it is there before compiling.
 run([path.join(root, 'scripts', 'db-generate.mjs'), '--if-missing']);
+// The embedded database's initdb template (scripts/pglite-template.mjs) depends only on the
+// PGlite version: keep it across builds instead of running initdb again.
+const templateDir = path.join(dist, 'pglite');
+const template = path.join(templateDir, templateName(pgliteVersion()));
+const keptTemplate = existsSync(template) ? readFileSync(template) : undefined;
 rmSync(dist, { recursive: true, force: true });
 const require = createRequire(import.meta.url);
 run([require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')]);
@@ -78,4 +85,8 @@ function copyNonTs(dir) {
 }
 copyNonTs('src');
 copyNonTs('handlers');
+if (keptTemplate) {
+  mkdirSync(templateDir, { recursive: true });
+  writeFileSync(template, keptTemplate);
+} else run([path.join(root, 'scripts', 'pglite-template.mjs'), templateDir]);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);

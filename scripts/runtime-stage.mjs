@@ -77,12 +77,14 @@ try {
 
   const port = await freePort();
   const started = Date.now();
-  // The image's CMD: node dist/src/main.js, as the non-root user, with DATA_DIR on a volume.
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  // The image's CMD and ENV: node --max-semi-space-size=4 dist/src/main.js with
+  // MALLOC_ARENA_MAX=2, as the non-root user, with DATA_DIR on a volume.
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', 'dist/src/main.js'], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: path.join(dir, 'data'),

@@ -6,8 +6,9 @@ import { commandMenu, composeFeatures, type Feature } from './core/feature.js';
 import type { Channel } from './channels/types.js';
 import type { ReachabilityEvent } from './channels/webhook.js';
 import { moveGroupChat } from './domain/people/groups.js';
+import { localeOf } from './domain/people/locale.js';
 import { markReachable, markUnreachable } from './domain/people/reachability.js';
-import { createTelegramChannel } from './channels/telegram/index.js';
+import { createTelegramChannel, type TelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
 import { createZaloOaChannel } from './channels/zalo-oa/index.js';
 import {
@@ -127,7 +128,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   try {
     if (ownsDb) {
-      const applied = await migrate(db);
+      const applied = await migrate(db, { release: true });
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
     if (ownsDb || overrides.seedIfEmpty) {
@@ -164,6 +165,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Handlers see narrow domain services bound to the update's transaction, never the database.
   let listeningUrl: string | undefined;
+  // Assigned below when Telegram is configured; its username makes invitation deep links.
+  let telegramChannel: TelegramChannel | undefined;
   // `app` is assigned below; the queue exists once the app has started.
   const services = createServiceFactory({
     root: db.prisma,
@@ -174,6 +177,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onSecurityEvent: (event, channel) => metrics.securityEvent(event, channel),
     invitations: { pepper: invitePepper, failureBudget: config.inviteFailureBudget },
     delivery: () => app.delivery,
+    telegramUsername: () => telegramChannel?.username(),
   });
   await services.warm();
 
@@ -185,6 +189,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     services,
     commands: composition.commands,
+    localeOf: (msg) => localeOf(db.prisma, msg.channel, msg.userId),
     stateTtlMs: config.stateTtlMs,
     clock: overrides.clock,
   });
@@ -240,14 +245,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   };
   if (config.telegram) {
-    channels.push(
-      createTelegramChannel({
-        ...base,
-        config: { publicUrl: config.publicUrl, telegram: config.telegram },
-        // The menu comes from the features' command declarations, per audience.
-        menu: (audiences) => commandMenu(composition.commands, audiences, channelT),
-      }),
-    );
+    telegramChannel = createTelegramChannel({
+      ...base,
+      config: { publicUrl: config.publicUrl, telegram: config.telegram },
+      // The menu comes from the features' command declarations, per audience.
+      menu: (audiences) => commandMenu(composition.commands, audiences, channelT),
+    });
+    channels.push(telegramChannel);
   }
   const optionsStore: OptionsStore = {
     get: (chatId) => store.get<Button[]>(`zalo-options:${chatId}`),
@@ -344,6 +348,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     now: () => (overrides.clock ?? (() => new Date()))(),
     services: () => services.standalone(),
     t: i18n.translator('vi'),
+    texts: (locale) => i18n.translator(locale ?? i18n.defaultLocale),
   });
   const httpApp = createHttpApp({
     logger,

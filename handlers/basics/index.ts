@@ -103,11 +103,10 @@ export const helpHandler = {
   },
 } satisfies Feature<AppServices>['handlers'][number];
 
-/** /lang vi|en — the choice is kept in the conversation state. */
+/** /lang vi|en — the choice is stored per identity (and person) in the database. */
 export const langHandler = {
   name: 'lang',
   priority: 20,
-  transactional: false,
   commands: [
     {
       name: 'lang',
@@ -137,6 +136,9 @@ export const langHandler = {
       });
       return;
     }
+    // In the database (per identity, and on the person when linked): it outlives the
+    // conversation state. In a group it is this user's choice, not the chat's.
+    await ctx.services.people.setLocale(wanted, ctx.now());
     ctx.setState({ ...ctx.state, locale: wanted });
     // Answer in the language just chosen.
     ctx.reply({ text: ctx.tFor(wanted)('common.langSet') });

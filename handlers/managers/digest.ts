@@ -4,7 +4,6 @@
  * a week before, and how many are late. `/tatnhac tuan` turns it off for a person.
  */
 import { commandButton } from '../../src/core/conversation.js';
-import type { Translate } from '../../src/core/handler.js';
 import type { ChannelName } from '../../src/core/message.js';
 import { formatPeriod, vnDateParts, vnInstant } from '../../src/domain/periods.js';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../../src/domain/reports/index.js';
 import { afterQuietHours, deadlineOf, type Schedule } from '../../src/domain/schedule.js';
 import type { BatchItem } from '../../src/services/index.js';
-import type { JobServices } from './remind.js';
+import { recipientTexts, type JobServices, type Texts } from './remind.js';
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
@@ -43,7 +42,7 @@ function completeUnits(rows: readonly PeriodRow[], asOf: Date): { done: number; 
 /** The digests due at `at` (within `catchUpMs` of this week's instant), one per manager. */
 export async function planDigests(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   at: Date,
   catchUpMs: number,
 ): Promise<BatchItem[]> {
@@ -60,9 +59,11 @@ export async function planDigests(
   const week = instant.toISOString().slice(0, 10);
   const quiet = afterQuietHours(at, schedule);
   const items: BatchItem[] = [];
+  const tOf = await recipientTexts(services, texts, managers);
   for (const m of managers) {
     const id = m.identities[0];
     if (!id || muted.has(m.personId)) continue;
+    const t = tOf(m.personId);
     const lines = [
       t('managers.digest.title', {
         scope: m.scope === 'all' ? t('managers.scopeAll') : m.rootNames.join(', '),

@@ -5,7 +5,6 @@
  * twice: each message carries the queue's idempotency key (person, period, offset).
  */
 import type { FeatureJob, JobContext } from '../../src/core/feature.js';
-import type { Translate } from '../../src/core/handler.js';
 import {
   formatPeriod,
   periodAt,
@@ -23,7 +22,7 @@ import {
 } from '../../src/domain/schedule.js';
 import type { AppServices } from '../../src/services/index.js';
 import { planDigests } from './digest.js';
-import { planEscalation, planReminders, type JobServices } from './remind.js';
+import { planEscalation, planReminders, type JobServices, type Texts } from './remind.js';
 
 /** How far back a run looks for instants it has not served yet. */
 export const CATCH_UP_MS = 36 * 3600_000;
@@ -98,7 +97,7 @@ async function kindsInUse(services: JobServices, schedule: Schedule): Promise<Se
  */
 export async function runReminders(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   at: Date,
   opts: { dryRun?: boolean; slots?: Slot[] } = {},
 ): Promise<RunResult[]> {
@@ -106,7 +105,7 @@ export async function runReminders(
   const slots = opts.slots ?? dueSlots(at, schedule, await kindsInUse(services, schedule));
   const results: RunResult[] = [];
   if (!opts.slots) {
-    const digests = await planDigests(services, t, at, CATCH_UP_MS);
+    const digests = await planDigests(services, texts, at, CATCH_UP_MS);
     if (digests.length > 0) {
       const queued = opts.dryRun ? 0 : await services.managers.enqueue(digests);
       results.push({
@@ -119,7 +118,7 @@ export async function runReminders(
   }
   for (const slot of slots) {
     if (slot.kind === 'remind') {
-      const plan = await planReminders(services, t, {
+      const plan = await planReminders(services, texts, {
         scope: 'all',
         period: slot.period,
         schedule,
@@ -129,7 +128,7 @@ export async function runReminders(
       const queued = opts.dryRun ? 0 : await services.managers.enqueue(plan.items);
       results.push({ slot, owing: plan.owing.length, planned: plan.items.length, queued });
     } else {
-      const plan = await planEscalation(services, t, {
+      const plan = await planEscalation(services, texts, {
         period: slot.period,
         schedule,
         now: at,
@@ -156,7 +155,8 @@ export const remindersJob: FeatureJob<AppServices> = {
   async handle(ctx: JobContext<AppServices>) {
     const results = await runReminders(
       ctx.services as JobServices,
-      ctx.tFor(ctx.defaultLocale),
+      // Each recipient's language; the default for those who chose none.
+      (locale) => ctx.tFor(locale ?? ctx.defaultLocale),
       ctx.now(),
     );
     for (const r of results)

@@ -29,7 +29,8 @@ async function plans(ctx: Ctx, periods: readonly Period[]): Promise<ReminderPlan
   const out: ReminderPlan[] = [];
   for (const p of periods)
     out.push(
-      await planReminders(ctx.services, ctx.t, {
+      // In each reporter's language (Vietnamese for those who chose none).
+      await planReminders(ctx.services, (locale) => ctx.tFor(locale ?? 'vi'), {
         scope: m.scope,
         period: p,
         schedule,
@@ -64,7 +65,7 @@ export const nhacFlow = defineFlow<AppServices, NhacStep>({
           const schedule = await ctx.services.schedule.get();
           const lines: string[] = [];
           for (const period of periods) {
-            const plan = await remindNow(ctx.services, ctx.t, {
+            const plan = await remindNow(ctx.services, (locale) => ctx.tFor(locale ?? 'vi'), {
               scope: m.scope,
               period,
               schedule,

@@ -6,7 +6,6 @@
  * `reminders run`.
  */
 import { commandButton } from '../../src/core/conversation.js';
-import type { Translate } from '../../src/core/handler.js';
 import type { ChannelName } from '../../src/core/message.js';
 import { formatPeriod, periodId, type Period } from '../../src/domain/periods.js';
 import { owingUnits, type OwingUnit } from '../../src/domain/reports/index.js';
@@ -20,16 +19,20 @@ import type { BatchItem } from '../../src/services/index.js';
 import {
   formatDeadline,
   quietUntil,
+  recipientTexts,
   type JobServices,
+  type Texts,
 } from '../../src/services/manager-actions.js';
 
 export {
   ON_DEMAND_WINDOW_MS,
   planReminders,
+  recipientTexts,
   reminderText,
   reportNowButton,
   type JobServices,
   type ReminderPlan,
+  type Texts,
 } from '../../src/services/manager-actions.js';
 
 /** Late units listed in one digest before "and N more". */
@@ -49,7 +52,7 @@ export interface EscalationPlan {
  */
 export async function planEscalation(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: { period: Period; schedule: Schedule; now: Date; offset: string; step: number },
 ): Promise<EscalationPlan> {
   const { period: p, schedule, now } = o;
@@ -79,6 +82,7 @@ export async function planEscalation(
     [...new Set([...reach.values()].flat())],
     'manager',
   );
+  const tOf = await recipientTexts(services, texts, [...managers.values()].flat());
   const byPerson = new Map<string, { channel: string; chatId: string; units: OwingUnit[] }>();
   for (const u of late) {
     for (const unitId of reach.get(u.unit.id) ?? []) {
@@ -105,6 +109,7 @@ export async function planEscalation(
   const notBefore = quietUntil(now, schedule);
   const items: BatchItem[] = [];
   for (const [personId, e] of byPerson) {
+    const t = tOf(personId);
     const lines = [
       t('managers.escalate.title', {
         period: formatPeriod(p),

@@ -74,14 +74,14 @@ export async function invite(ctx: Ctx, args: string): Promise<void> {
   if (!unit) return;
   try {
     const r = await ctx.services.managers.invite(m.actor, unit.code, role, ctx.now());
-    ctx.reply({
-      text: ctx.t('managers.invite.created', {
-        unit: r.unit.name,
-        role: ctx.t(`managers.roles.${role}`),
-        code: r.code,
-        expires: formatDateTimeVi(r.expiresAt),
-      }),
+    const created = ctx.t('managers.invite.created', {
+      unit: r.unit.name,
+      role: ctx.t(`managers.roles.${role}`),
+      code: r.code,
+      expires: formatDateTimeVi(r.expiresAt),
     });
+    const link = r.telegramLink ? ctx.t('managers.invite.link', { link: r.telegramLink }) : '';
+    ctx.reply({ text: link ? `${created}\n${link}` : created });
   } catch (err) {
     refuse(ctx, err);
   }

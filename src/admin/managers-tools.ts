@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { FEATURES } from '../../handlers/index.js';
 import { CitizenService } from '../citizens/service.js';
 import { composeFeatures } from '../core/feature.js';
-import type { Translate } from '../core/handler.js';
+import type { Locale, Translate } from '../core/handler.js';
 import { createI18n } from '../core/i18n.js';
 import { createDeliveryQueue, createMemoryLimiter, type DeliveryQueue } from '../delivery/index.js';
 import { createBoss } from '../jobs/boss.js';
@@ -18,6 +18,8 @@ export interface ManagersTools {
   services: Omit<AppServices, 'people'>;
   /** Texts in the default language. */
   t: Translate;
+  /** Texts in a recipient's language (undefined: the default). */
+  texts: (locale?: Locale) => Translate;
 }
 
 /** Services and texts; `queue` makes their `managers.enqueue` work. */
@@ -30,7 +32,11 @@ export function managersTools(deps: AdminDeps, queue?: DeliveryQueue): ManagersT
     delivery: () => queue,
   }).standalone();
   const i18n = createI18n({ defaultLocale: 'vi', texts: composeFeatures(FEATURES).texts });
-  return { services, t: i18n.translator('vi') };
+  return {
+    services,
+    t: i18n.translator('vi'),
+    texts: (locale) => i18n.translator(locale ?? 'vi'),
+  };
 }
 
 /** Run `fn` with tools whose queue is the server's, or one on pg-boss opened for it. */

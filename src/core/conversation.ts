@@ -49,6 +49,11 @@ export interface PipelineDeps<S, Tx> {
   services(tx: Tx, msg: InboundMessage): S;
   /** Every declared command (for /help and menus). */
   commands?: readonly ComposedCommand[];
+  /**
+   * The language the sender chose (/lang), from the database (per identity, the linked
+   * person's choice first); undefined: none chosen, the default applies.
+   */
+  localeOf?(msg: InboundMessage): Promise<Locale | undefined>;
   /** Idle time after which a flow is over (default 24 h). */
   stateTtlMs: number;
   clock?: () => Date;
@@ -139,6 +144,14 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
       keepAlive.unref();
       try {
         let stored: StoredState | undefined;
+        // The stored choice outlives the conversation state (a restart, 48 h of silence); a
+        // failed read leaves the state's copy or the default (the handler meets the outage).
+        const chosen = deps.localeOf
+          ? deps.localeOf(msg).catch((err: unknown) => {
+              log.warn({ err }, 'chosen language not read; using the default');
+              return undefined;
+            })
+          : Promise.resolve(undefined);
         try {
           stored = await deps.store.get<StoredState>(stateKey(msg));
         } catch (err) {
@@ -148,7 +161,7 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         const now = clock();
         const prelude: OutboundReply[] = [];
         let state: ConversationState = { ...(stored ?? {}) };
-        const locale: Locale = state.locale ?? deps.i18n.defaultLocale;
+        const locale: Locale = (await chosen) ?? state.locale ?? deps.i18n.defaultLocale;
         const t = deps.i18n.translator(locale);
         if (
           state.flow &&

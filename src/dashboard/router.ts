@@ -36,7 +36,7 @@ import {
   type Schedule,
 } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
-import type { Translate } from '../core/handler.js';
+import type { Locale, Translate } from '../core/handler.js';
 import { DomainError, type Actor } from '../domain/access.js';
 import { formatDateTimeVi } from '../text/numbers.js';
 import {
@@ -71,6 +71,8 @@ export interface DashboardDeps {
   services: () => JobServices;
   /** The bot's texts in Vietnamese (notices to reporters, refusals). */
   t: Translate;
+  /** Texts in a recipient's language (reminders); default: `t` for everyone. */
+  texts?: (locale?: Locale) => Translate;
 }
 
 interface Viewer {
@@ -737,7 +739,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     '/unit/:code/remind',
     form,
     unitAction(async (_v, unit, period, schedule) => {
-      const plan = await remindNow(deps.services(), deps.t, {
+      const plan = await remindNow(deps.services(), deps.texts ?? (() => deps.t), {
         scope: [unit.code],
         period,
         schedule,
@@ -1084,7 +1086,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         return message(req, res, 400, 'Kỳ không hợp lệ', html`<p>Ví dụ: T11/2026, Q4/2026.</p>`);
       const lines: Html[] = [];
       for (const offset of schedule.reminders.filter((o) => offsetMs(o) < 0)) {
-        const plan = await planReminders(deps.services(), deps.t, {
+        const plan = await planReminders(deps.services(), deps.texts ?? (() => deps.t), {
           scope: [root.code],
           period,
           schedule,

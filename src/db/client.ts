@@ -2,8 +2,11 @@
  * Database connection: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set,
  * otherwise embedded PGlite persisted under `<dataDir>/pglite`. One schema, one client type.
  */
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -43,6 +46,41 @@ export interface CreateDbOptions {
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   /** Max pool size for PostgreSQL (default 10). */
   poolMax?: number;
+  /**
+   * Where the build put the embedded database's initdb template (scripts/pglite-template.mjs);
+   * default `dist/pglite/` beside the compiled code. Used only to create a new database.
+   */
+  pgliteTemplateDir?: string;
+}
+
+/** The build's template folder, seen from dist/src/db/client.js (absent when run from src/). */
+const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../../pglite/', import.meta.url));
+
+/** The installed PGlite's version (its package.json is not exported as a module). */
+function pgliteVersion(): string | undefined {
+  let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  while (path.dirname(dir) !== dir) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@electric-sql/pglite') return pkg.version;
+    }
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+/**
+ * The initdb template for a database folder that holds no cluster yet, when the build made one
+ * with this PGlite version: a first start then skips initdb (~700 MiB peak, ~20 s).
+ */
+async function templateFor(dir: string, templateDir: string): Promise<Blob | undefined> {
+  if (existsSync(path.join(dir, 'PG_VERSION'))) return undefined;
+  if ((await readdir(dir)).length > 0) return undefined;
+  const version = pgliteVersion();
+  const file = version && path.join(templateDir, `template-${version}.tar.gz`);
+  if (!file || !existsSync(file)) return undefined;
+  return new Blob([readFileSync(file)]);
 }
 
 /** Settings of the embedded PostgreSQL (written to its postgresql.conf at each open). */
@@ -90,7 +128,9 @@ export async function createDb(opts: CreateDbOptions): Promise<Db> {
   // PostgreSQL's default 128 MB of shared buffers become resident wasm memory in this process
   // (measured: 313 → 198 MiB RSS for the seeded database with 16 MB); a province's data is a
   // few MB, so 32 MB still holds all of it.
-  const pglite = await PGlite.create(dir, { postgresqlconf: PGLITE_CONF });
+  const loadDataDir = await templateFor(dir, opts.pgliteTemplateDir ?? DEFAULT_TEMPLATE_DIR);
+  const pglite = await PGlite.create(dir, { postgresqlconf: PGLITE_CONF, loadDataDir });
+  if (loadDataDir) log?.info({ dir }, 'embedded database created from the build template');
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   let closed = false;

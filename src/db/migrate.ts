@@ -12,11 +12,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from './client.js';
-import { MIGRATIONS_DIR, openSchemaEngine, readMigrationList } from './schema-engine.js';
+import {
+  MIGRATIONS_DIR,
+  openSchemaEngine,
+  readMigrationList,
+  releaseSchemaEngine,
+} from './schema-engine.js';
 
 export interface MigrateOptions {
   migrationsDir?: string;
   onLog?: (line: string) => void;
+  /** Release the schema engine afterwards (a server: nothing migrates again until a restart). */
+  release?: boolean;
 }
 
 /** Applies pending migrations; returns the names applied now (empty when up to date). */
@@ -32,6 +39,7 @@ export async function migrate(db: Db, opts: MigrateOptions = {}): Promise<string
     return out.appliedMigrationNames;
   } finally {
     engine.free();
+    if (opts.release) releaseSchemaEngine();
   }
 }
 

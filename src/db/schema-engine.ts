@@ -23,6 +23,7 @@ export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations');
 const LOCKFILE_NAME = 'migration_lock.toml';
 
 let initialised: Promise<void> | undefined;
+let instantiated: (WebAssembly.Exports & { memory?: WebAssembly.Memory }) | undefined;
 
 /** Instantiates the wasm module once per process (it is ~10 MB; doing it twice wastes memory). */
 function initWasm(): Promise<void> {
@@ -38,8 +39,31 @@ function initWasm(): Promise<void> {
     const exports = instance.exports as WebAssembly.Exports & { __wbindgen_start?: () => void };
     bg.__wbg_set_wasm(exports);
     exports.__wbindgen_start?.();
+    instantiated = exports;
   })();
   return initialised;
+}
+
+/**
+ * Stands in for the released engine's exports: a promise the engine awaited may still settle
+ * after `applyMigrations` returned and call back into it; that call now does nothing instead of
+ * throwing on a missing instance (the engine that waited is already freed).
+ */
+const RELEASED: WebAssembly.Exports = new Proxy({}, { get: () => () => 0 });
+
+/**
+ * Lets the garbage collector take the schema engine (its compiled code and its memory) once a
+ * server has migrated: nothing else needs it until the next start. The glue module keeps the
+ * instance and views of its memory in module variables: the instance is replaced, and growing
+ * the memory by 0 pages detaches those views. A later `openSchemaEngine` instantiates it again.
+ * Call only when no engine is open.
+ */
+export function releaseSchemaEngine(): void {
+  if (!instantiated) return;
+  instantiated.memory?.grow(0);
+  bg.__wbg_set_wasm(RELEASED);
+  instantiated = undefined;
+  initialised = undefined;
 }
 
 /**

@@ -100,6 +100,8 @@ export interface ServiceFactoryDeps {
   invitations?: InvitationSettings;
   /** The delivery queue once started (proactive messages); undefined without jobs. */
   delivery?: () => DeliveryQueue | undefined;
+  /** The Telegram bot's username (getMe at start), for deep links; undefined without Telegram. */
+  telegramUsername?: () => string | undefined;
 }
 
 export interface ServiceFactory {
@@ -186,7 +188,11 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
       citizens,
       submissions: createSubmissionsService(db),
       dashboard: createDashboardService(db, deps.baseUrl ?? (() => undefined)),
-      managers: createManagersService(db, deps.delivery ?? (() => undefined)),
+      managers: createManagersService(
+        db,
+        deps.delivery ?? (() => undefined),
+        deps.telegramUsername,
+      ),
     };
   };
 

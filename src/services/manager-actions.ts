@@ -4,11 +4,16 @@
  * unit and period), reminding now, and reopening a locked period with its reporters told.
  */
 import { commandButton } from '../core/conversation.js';
-import type { Translate } from '../core/handler.js';
+import type { Locale, Translate } from '../core/handler.js';
 import type { ChannelName } from '../core/message.js';
 import type { Actor } from '../domain/access.js';
 import { formatPeriod, periodId, type Period } from '../domain/periods.js';
-import { owingUnits, type OwingUnit, type Scope } from '../domain/reports/index.js';
+import {
+  owingUnits,
+  type OwingUnit,
+  type Scope,
+  type StaffMember,
+} from '../domain/reports/index.js';
 import { afterQuietHours, daysLeft, deadlineOf, type Schedule } from '../domain/schedule.js';
 import { formatDateTimeVi, formatDateVi } from '../text/numbers.js';
 import type { AppServices } from './index.js';
@@ -24,6 +29,23 @@ export function formatDeadline(t: Translate, deadline: Date, daysLeft: number): 
 
 /** The services outside any update (scheduled jobs, the CLI, the dashboard). */
 export type JobServices = Omit<AppServices, 'people'>;
+
+/** Texts in a recipient's language (undefined: none chosen, the default language). */
+export type Texts = (locale?: Locale) => Translate;
+
+/** Each recipient's translator, from the language they chose (see ManagersService.locales). */
+export async function recipientTexts(
+  services: JobServices,
+  texts: Texts,
+  people: Iterable<StaffMember>,
+): Promise<(personId: string) => Translate> {
+  const recipients = [...people].flatMap((s) => {
+    const id = s.identities[0];
+    return id ? [{ personId: s.personId, channel: id.channel, externalId: id.externalId }] : [];
+  });
+  const locales = await services.managers.locales(recipients);
+  return (personId) => texts(locales.get(personId));
+}
 
 /** What a reminder run would send (or sent). */
 export interface ReminderPlan {
@@ -83,7 +105,7 @@ export function reportNowButton(t: Translate, p: Period) {
  */
 export async function planReminders(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: {
     scope: Scope;
     period: Period;
@@ -126,6 +148,7 @@ export async function planReminders(
           formatPeriod(p),
         )
       : new Set<string>();
+  const tOf = await recipientTexts(services, texts, [...staff.values()].flat());
   const mutedCounted = new Set<string>();
   const byPerson = new Map<string, { channel: string; chatId: string; units: OwingUnit[] }>();
   const reached = new Set<string>();
@@ -146,8 +169,8 @@ export async function planReminders(
           msg: {
             channel: id.channel as ChannelName,
             chatId: id.externalId,
-            text: reminderText(t, p, schedule, now, [u]),
-            buttons: reportNowButton(t, p),
+            text: reminderText(tOf(s.personId), p, schedule, now, [u]),
+            buttons: reportNowButton(tOf(s.personId), p),
           },
           kind: 'reminder',
           batchId: `nhac:${pid}:${u.unit.id}`,
@@ -175,8 +198,8 @@ export async function planReminders(
         msg: {
           channel: e.channel as ChannelName,
           chatId: e.chatId,
-          text: reminderText(t, p, schedule, now, e.units),
-          buttons: reportNowButton(t, p),
+          text: reminderText(tOf(personId), p, schedule, now, e.units),
+          buttons: reportNowButton(tOf(personId), p),
         },
         kind: 'reminder',
         dedupeKey: `remind:${pid}:${offset}:${personId}`,
@@ -193,10 +216,10 @@ export async function planReminders(
 /** Remind now: plan the on-demand reminders of a period over a scope and queue them. */
 export async function remindNow(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: { scope: Scope; period: Period; schedule: Schedule; now: Date },
 ): Promise<ReminderPlan & { queued: number }> {
-  const plan = await planReminders(services, t, { ...o, mode: { kind: 'now' } });
+  const plan = await planReminders(services, texts, { ...o, mode: { kind: 'now' } });
   const queued = await services.managers.enqueue(plan.items);
   return { ...plan, queued };
 }

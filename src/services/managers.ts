@@ -17,7 +17,7 @@ import {
   type DomainDb,
   type RoleName,
 } from '../domain/access.js';
-import { createInvitation } from '../domain/people/index.js';
+import { createInvitation, localesOf, type ChosenLocale } from '../domain/people/index.js';
 import { formatPeriod, type Period } from '../domain/periods.js';
 import {
   managersWithScope,
@@ -64,13 +64,16 @@ export interface ManagersService {
    * units match through their aliases), those `actor` may manage only, best first.
    */
   findUnits(actor: Actor, query: string, now: Date): Promise<ScopedUnit[]>;
-  /** A membership invitation for a unit the actor manages (see createInvitation). */
+  /**
+   * A membership invitation for a unit the actor manages (see createInvitation), with the
+   * Telegram deep link `https://t.me/<bot>?start=<code>` when Telegram is configured.
+   */
   invite(
     actor: Actor,
     unitCode: string,
     role: RoleName,
     now: Date,
-  ): Promise<{ code: string; expiresAt: Date; unit: ScopedUnit }>;
+  ): Promise<{ code: string; expiresAt: Date; unit: ScopedUnit; telegramLink?: string }>;
   /** Lift a unit's lock for a period (see reopenPeriod). */
   reopen(
     actor: Actor,
@@ -79,6 +82,13 @@ export interface ManagersService {
     now: Date,
     schedule: Schedule,
   ): Promise<{ until: Date; unit: ScopedUnit }>;
+  /**
+   * The chosen language of each recipient (their person's, else the one chosen on the identity
+   * the message goes to); people who chose none are left out (the default applies).
+   */
+  locales(
+    recipients: readonly { personId: string; channel: string; externalId: string }[],
+  ): Promise<Map<string, ChosenLocale>>;
   /** Turn scheduled reminders of these periods off (`digest`: the weekly digest) or on. */
   setMuted(personId: string, periods: readonly string[], muted: boolean): Promise<void>;
   /** Which of these people muted the period. */
@@ -131,6 +141,7 @@ const toScoped = (u: Unit): ScopedUnit => ({
 export function createManagersService(
   db: DbClient | Prisma.TransactionClient,
   delivery: () => DeliveryQueue | undefined,
+  telegramUsername: () => string | undefined = () => undefined,
 ): ManagersService {
   const d = db as DomainDb;
   return {
@@ -153,13 +164,20 @@ export function createManagersService(
     },
     async invite(actor, unitCode, role, now) {
       const r = await createInvitation(d, { unitCode, role, createdBy: actor, now });
-      return { code: r.code, expiresAt: r.invitation.expiresAt, unit: toScoped(r.unit) };
+      const bot = telegramUsername();
+      return {
+        code: r.code,
+        expiresAt: r.invitation.expiresAt,
+        unit: toScoped(r.unit),
+        ...(bot ? { telegramLink: `https://t.me/${bot}?start=${encodeURIComponent(r.code)}` } : {}),
+      };
     },
     async reopen(actor, unitCode, period, now, schedule) {
       const row = await reopenPeriod(d, { unitCode, period, by: actor, now, schedule });
       const unit = await findUnitByCode(d, unitCode, now);
       return { until: row.until, unit: toScoped(unit) };
     },
+    locales: (recipients) => localesOf(d, recipients),
     async setMuted(personId, periods, muted) {
       if (muted) {
         await d.reminderMute.createMany({

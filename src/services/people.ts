@@ -11,6 +11,8 @@ import {
   createLinkCode,
   redeemInvitation,
   registerGroup,
+  setLocale,
+  type ChosenLocale,
   type RegisteredGroup,
   resolveIdentity,
   type RedeemResult,
@@ -49,6 +51,11 @@ export interface PeopleService {
    * not in a group).
    */
   registerGroup(unitCode: string | undefined, now: Date): Promise<RegisteredGroup>;
+  /**
+   * Store the sender's language (/lang) for their identity, and for their person when linked,
+   * so it survives restarts and silence and reaches their proactive messages.
+   */
+  setLocale(locale: ChosenLocale, now: Date): Promise<void>;
 }
 
 /** Failed redemptions per hour per channel before new identities are paused (see config). */
@@ -100,6 +107,7 @@ export function createPeopleService(
 ): PeopleService {
   const pepper = invitations.pepper !== undefined ? { pepper: invitations.pepper } : {};
   return {
+    setLocale: (locale, now) => setLocale(db, who.channel, who.userId, locale, now),
     sender() {
       memo.sender ??= loadSender(db, who.channel, who.userId);
       return memo.sender;

@@ -4,52 +4,34 @@
  * options), and the simulator. Platform servers are loopback fakes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zaloOaSignature } from '../../src/channels/zalo-oa/index.js';
 import { createInvitation } from '../../src/domain/people/index.js';
-import { startFakeBotApi, type FakeBotApi } from '../channels/fakes/bot-api.js';
-import { startFakeZaloOa, type FakeZaloOa } from '../channels/fakes/zalo-oa-api.js';
+import type { FakeBotApi } from '../channels/fakes/bot-api.js';
+import {
+  startPlatformFakes,
+  TG_SECRET,
+  ZB_SECRET,
+  zaloBotText,
+  zaloOaText,
+  type PlatformFakes,
+} from '../channels/fakes/platforms.js';
+import type { FakeZaloOa } from '../channels/fakes/zalo-oa-api.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-
-const TG_SECRET = 'tg_secret-1';
-const ZB_SECRET = 'zalo-bot-secret-1';
-const OA = { appId: '3311223344', secretKey: 'oa-secret-key', appSecret: 'app-secret' };
 
 let tg: FakeBotApi;
 let zb: FakeBotApi;
 let oa: FakeZaloOa;
+let fakes: PlatformFakes;
 let t: TestApp;
 let seq = 1;
 
 beforeAll(async () => {
-  [tg, zb, oa] = await Promise.all([startFakeBotApi(), startFakeBotApi(), startFakeZaloOa()]);
-  oa.validAccessTokens.add('AT-env');
-  oa.validRefreshTokens.add('RT-env');
-  t = await startTestApp(
-    {
-      PUBLIC_URL: 'https://cds-bot.example.test',
-      // With PUBLIC_URL the simulator is off unless asked for.
-      SIMULATOR: 'on',
-      TELEGRAM_BOT_TOKEN: '111:TG',
-      TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-      TELEGRAM_API_ROOT: tg.url,
-      ZALO_BOT_TOKEN: '222:ZB',
-      ZALO_BOT_WEBHOOK_SECRET: ZB_SECRET,
-      ZALO_BOT_API_ROOT: zb.url,
-      ZALO_OA_APP_ID: OA.appId,
-      ZALO_OA_SECRET_KEY: OA.secretKey,
-      ZALO_APP_SECRET: OA.appSecret,
-      ZALO_OA_ACCESS_TOKEN: 'AT-env',
-      ZALO_OA_REFRESH_TOKEN: 'RT-env',
-      ZALO_OA_API_ROOT: oa.url,
-      ZALO_OAUTH_ROOT: oa.url,
-    },
-    {},
-    { seeded: true },
-  );
+  fakes = await startPlatformFakes();
+  ({ tg, zb, oa } = fakes);
+  t = await startTestApp(fakes.env, {}, { seeded: true });
 });
 afterAll(async () => {
   await t?.close();
-  await Promise.all([tg?.close(), zb?.close(), oa?.close()]);
+  await fakes?.close();
 });
 
 const invite = async () =>
@@ -114,20 +96,7 @@ const telegram = (chatId: number): Driver => {
 
 const zaloBot = (chatId: string): Driver => {
   const send = async (text: string) => {
-    const body = {
-      ok: true,
-      result: {
-        event_name: 'message.text.received',
-        message: {
-          message_id: `zb${seq++}`,
-          date: Date.now(),
-          chat: { id: chatId, chat_type: 'PRIVATE' },
-          from: { id: chatId, display_name: 'Hoa', is_bot: false },
-          text,
-        },
-      },
-    };
-    const r = await post('/webhooks/zalo-bot', JSON.stringify(body), {
+    const r = await post('/webhooks/zalo-bot', zaloBotText(chatId, text, `zb${seq++}`), {
       'x-bot-api-secret-token': ZB_SECRET,
     });
     expect(r.status).toBe(200);
@@ -146,11 +115,8 @@ const zaloBot = (chatId: string): Driver => {
 
 const zaloOa = (userId: string): Driver => {
   const send = async (text: string) => {
-    const ts = String(Date.now());
-    const raw = `{"app_id":"${OA.appId}","user_id_by_app":"55","event_name":"user_send_text","timestamp":"${ts}","sender":{"id":"${userId}"},"recipient":{"id":"579745863508352884"},"message":{"text":${JSON.stringify(text)},"msg_id":"oa${seq++}"}}`;
-    const r = await post('/webhooks/zalo-oa', raw, {
-      'x-zevent-signature': zaloOaSignature(OA.appId, Buffer.from(raw), ts, OA.secretKey),
-    });
+    const { raw, headers } = zaloOaText(userId, text, `oa${seq++}`);
+    const r = await post('/webhooks/zalo-oa', raw, headers);
     expect(r.status).toBe(200);
   };
   return {

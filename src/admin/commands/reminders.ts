@@ -27,12 +27,15 @@ export const command: AdminCommand = {
         const values = parseOptions(rest, { period: { type: 'string' } });
         const period = requirePeriod(values.period, deps.now());
         const schedule = await currentSchedule(deps.db.prisma);
-        const { services, t } = managersTools(deps);
+        const { services, texts } = managersTools(deps);
         io.stdout.write(
           `Reminders of ${formatPeriod(period)} (computed at ${isoVn(deps.now())})\n`,
         );
         for (const slot of periodSlots(period, schedule)) {
-          const [r] = await runReminders(services, t, slot.at, { dryRun: true, slots: [slot] });
+          const [r] = await runReminders(services, texts, slot.at, {
+            dryRun: true,
+            slots: [slot],
+          });
           io.stdout.write(
             `${slot.offset.padEnd(5)} ${isoVn(slot.at)}  ${slot.kind === 'remind' ? 'reminders' : `escalation step ${slot.step + 1}`}: ${r?.planned ?? 0} recipients, ${r?.owing ?? 0} units\n`,
           );
@@ -45,7 +48,9 @@ export const command: AdminCommand = {
         const at = parseUntil(values.at);
         if (!at || /^\d{1,2}\/|^\d{4}-\d{2}-\d{2}$/.test(values.at.trim()))
           throw new UsageError(`bad --at '${values.at}' (ISO 8601, e.g. 2026-12-02T08:00)`);
-        const results = await withQueue(deps, ({ services, t }) => runReminders(services, t, at));
+        const results = await withQueue(deps, ({ services, texts }) =>
+          runReminders(services, texts, at),
+        );
         if (results.length === 0) io.stdout.write(`Nothing due at ${isoVn(at)}\n`);
         for (const r of results)
           io.stdout.write(

@@ -56,6 +56,8 @@ export interface TelegramChannel extends Channel {
    * 'retry' means our infrastructure failed and the update must be delivered again.
    */
   handleUpdate(body: unknown): Promise<UpdateOutcome>;
+  /** Our username from getMe (for `t.me/<username>` deep links), once known. */
+  username(): string | undefined;
 }
 
 /**
@@ -180,6 +182,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     router,
     telegram,
     handleUpdate,
+    username: () => me.username,
     limits: TELEGRAM_LIMITS,
     async start() {
       await ensureIdentity();

@@ -4,3 +4,4 @@ export * from './invitations.js';
 export * from './members.js';
 export * from './reachability.js';
 export * from './groups.js';
+export * from './locale.js';

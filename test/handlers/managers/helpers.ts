@@ -50,9 +50,12 @@ function toReply(r: { text: string; buttons?: { label: string; data: string }[][
   };
 }
 
-export async function startManagersApp(start: Date): Promise<ManagersTestApp> {
+export async function startManagersApp(
+  start: Date,
+  env: Record<string, string> = {},
+): Promise<ManagersTestApp> {
   let now = start;
-  const t = await startTestApp({}, { clock: () => now }, { jobs: true });
+  const t = await startTestApp(env, { clock: () => now }, { jobs: true });
   await seedHaTinh(t.testDb.db);
   const prisma = t.testDb.db.prisma;
   const logger = pino({ level: 'silent' });
@@ -80,7 +83,11 @@ export async function startManagersApp(start: Date): Promise<ManagersTestApp> {
       if (!/Đã liên kết/.test(r.text)) throw new Error(`link failed: ${r.text}`);
     },
     runAt(at) {
-      return runReminders(services.standalone(), t.app.i18n.translator('vi'), at);
+      return runReminders(
+        services.standalone(),
+        (locale) => t.app.i18n.translator(locale ?? t.app.i18n.defaultLocale),
+        at,
+      );
     },
     async inbox(user, min = 0, waitMs = 20_000) {
       const list = received.get(user) ?? [];
