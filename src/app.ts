@@ -346,6 +346,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminToken: () => adminToken,
     secureCookies: config.publicUrl?.startsWith('https://') ?? false,
     now: () => (overrides.clock ?? (() => new Date()))(),
+    services: () => services.standalone(),
+    t: i18n.translator('vi'),
+    texts: (locale) => i18n.translator(locale ?? i18n.defaultLocale),
   });
   const httpApp = createHttpApp({
     logger,

@@ -7,52 +7,28 @@
  */
 import { commandButton } from '../../src/core/conversation.js';
 import { defineFlow } from '../../src/core/flow.js';
-import type { ChannelName } from '../../src/core/message.js';
-import type { Scope } from '../../src/domain/reports/index.js';
-import type { AppServices, BatchItem } from '../../src/services/index.js';
-import type { JobServices } from './remind.js';
-import { CHANNEL_NAMES } from './nhac.js';
+import type { AppServices } from '../../src/services/index.js';
 import { managerOf, notManager, scopeTitle, type Ctx } from './scope.js';
 import { pickUnit } from './self-service.js';
 
-export type Audience = 'reporter' | 'manager' | 'all';
+export {
+  broadcastItems,
+  channelCounts,
+  MAX_BROADCAST,
+  type Audience,
+} from '../../src/services/manager-actions.js';
+import {
+  broadcastItems,
+  channelCounts,
+  sendBroadcast,
+  MAX_BROADCAST,
+  type Audience,
+} from '../../src/services/manager-actions.js';
 
 type Step =
   | { step: 'audience'; unitCode?: string; unitName?: string }
   | { step: 'text'; unitCode?: string; unitName?: string; audience: Audience }
   | { step: 'confirm'; unitCode?: string; unitName?: string; audience: Audience; text: string };
-
-/** The longest broadcast text (well within every platform's limit once the header is added). */
-export const MAX_BROADCAST = 1500;
-
-const rolesOf = (a: Audience) =>
-  a === 'all' ? (['reporter', 'manager'] as const) : ([a] as const);
-
-/** The messages of a broadcast to an audience, one per person (newest identity). */
-export async function broadcastItems(
-  services: JobServices,
-  o: { scope: Scope; audience: Audience; text: string; at: Date; except?: string },
-): Promise<{ items: BatchItem[]; perChannel: Record<string, number> }> {
-  const people = await services.managers.membersUnder(o.scope, rolesOf(o.audience));
-  const perChannel: Record<string, number> = {};
-  const items: BatchItem[] = [];
-  for (const p of people) {
-    if (p.personId === o.except) continue;
-    // Reachable nowhere (blocked the bot, unfollowed the OA): counted, not sent.
-    const id = p.identities[0];
-    if (!id) {
-      perChannel.unreachable = (perChannel.unreachable ?? 0) + 1;
-      continue;
-    }
-    perChannel[id.channel] = (perChannel[id.channel] ?? 0) + 1;
-    items.push({
-      msg: { channel: id.channel as ChannelName, chatId: id.externalId, text: o.text },
-      kind: 'broadcast',
-      at: o.at,
-    });
-  }
-  return { items, perChannel };
-}
 
 /** The chat broadcast's messages (not to the sender). */
 async function recipients(ctx: Ctx, d: Extract<Step, { step: 'confirm' }>) {
@@ -66,13 +42,6 @@ async function recipients(ctx: Ctx, d: Extract<Step, { step: 'confirm' }>) {
     except: m.personId,
   });
   return { m, ...r };
-}
-
-/** `Web 2, Telegram 1`. */
-export function channelCounts(perChannel: Record<string, number>): string {
-  return Object.entries(perChannel)
-    .map(([c, n]) => `${CHANNEL_NAMES[c] ?? c} ${n}`)
-    .join(', ');
 }
 
 export const broadcastFlow = defineFlow<AppServices, Step>({
@@ -144,17 +113,14 @@ export const broadcastFlow = defineFlow<AppServices, Step>({
             ? ((await ctx.services.managers.findUnits(r.m.actor, d.unitCode, ctx.now()))[0]?.id ??
               r.m.homeUnitId)
             : r.m.homeUnitId;
-          const id = await ctx.services.managers.createBroadcast({
+          const { id, queued } = await sendBroadcast(ctx.services, {
             createdBy: r.m.personId,
             unitId,
             audience: d.audience,
             text: d.text,
-            recipients: r.items.length,
+            items: r.items,
             at: ctx.now(),
           });
-          const queued = await ctx.services.managers.enqueue(
-            r.items.map((it) => ({ ...it, batchId: id })),
-          );
           ctx.reply({
             text: ctx.t('managers.broadcast.sent', { count: queued }),
             buttons: [[commandButton(ctx.t('managers.buttons.report'), `/baocaogui ${id}`)]],

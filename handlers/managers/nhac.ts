@@ -7,19 +7,14 @@
 import { defineFlow } from '../../src/core/flow.js';
 import { parsePeriodId, periodId, type Period } from '../../src/domain/periods.js';
 import type { AppServices } from '../../src/services/index.js';
+import { remindNow } from '../../src/services/manager-actions.js';
 import { planReminders, type ReminderPlan } from './remind.js';
 import { managerOf, notManager, periodLabel, periodsOrExplain, type Ctx } from './scope.js';
 
 type NhacStep = { step: 'confirm'; periods: string[] };
 
-/** How channels are named in previews. */
-export const CHANNEL_NAMES: Record<string, string> = {
-  telegram: 'Telegram',
-  'zalo-bot': 'Zalo Bot',
-  'zalo-oa': 'Zalo OA',
-  sim: 'Web',
-  unreachable: 'không liên lạc được',
-};
+export { CHANNEL_NAMES } from '../../src/services/manager-actions.js';
+import { CHANNEL_NAMES } from '../../src/services/manager-actions.js';
 
 function perChannel(plan: ReminderPlan): string {
   return Object.entries(plan.perChannel)
@@ -65,15 +60,21 @@ export const nhacFlow = defineFlow<AppServices, NhacStep>({
         async ok(ctx, data) {
           const periods = data.periods.flatMap((id) => parsePeriodId(id) ?? []);
           nhacFlow.end(ctx);
-          const ps = await plans(ctx, periods);
-          if (!ps) return notManager(ctx);
+          const m = await managerOf(ctx);
+          if (!m) return notManager(ctx);
+          const schedule = await ctx.services.schedule.get();
           const lines: string[] = [];
-          for (const plan of ps) {
-            const queued = await ctx.services.managers.enqueue(plan.items);
+          for (const period of periods) {
+            const plan = await remindNow(ctx.services, (locale) => ctx.tFor(locale ?? 'vi'), {
+              scope: m.scope,
+              period,
+              schedule,
+              now: ctx.now(),
+            });
             lines.push(
               ctx.t('managers.nhac.sent', {
                 period: periodLabel(ctx, plan.period),
-                messages: queued,
+                messages: plan.queued,
                 units: plan.unitsReached,
               }),
               ...skippedLines(ctx, plan),

@@ -6,209 +6,34 @@
  * `reminders run`.
  */
 import { commandButton } from '../../src/core/conversation.js';
-import type { Locale, Translate } from '../../src/core/handler.js';
 import type { ChannelName } from '../../src/core/message.js';
 import { formatPeriod, periodId, type Period } from '../../src/domain/periods.js';
+import { owingUnits, type OwingUnit } from '../../src/domain/reports/index.js';
 import {
-  owingUnits,
-  type OwingUnit,
-  type Scope,
-  type StaffMember,
-} from '../../src/domain/reports/index.js';
-import {
-  afterQuietHours,
   daysLeft,
   deadlineOf,
   escalationOffsets,
   type Schedule,
 } from '../../src/domain/schedule.js';
-import type { AppServices, BatchItem } from '../../src/services/index.js';
-import { formatDeadline } from '../reporting/format.js';
+import type { BatchItem } from '../../src/services/index.js';
+import {
+  formatDeadline,
+  quietUntil,
+  recipientTexts,
+  type JobServices,
+  type Texts,
+} from '../../src/services/manager-actions.js';
 
-export type JobServices = Omit<AppServices, 'people'>;
-
-/** Texts in a recipient's language (undefined: none chosen, the default language). */
-export type Texts = (locale?: Locale) => Translate;
-
-/** Each recipient's translator, from the language they chose (see ManagersService.locales). */
-export async function recipientTexts(
-  services: JobServices,
-  texts: Texts,
-  people: Iterable<StaffMember>,
-): Promise<(personId: string) => Translate> {
-  const recipients = [...people].flatMap((s) => {
-    const id = s.identities[0];
-    return id ? [{ personId: s.personId, channel: id.channel, externalId: id.externalId }] : [];
-  });
-  const locales = await services.managers.locales(recipients);
-  return (personId) => texts(locales.get(personId));
-}
-
-/** What a reminder run would send (or sent). */
-export interface ReminderPlan {
-  period: Period;
-  owing: OwingUnit[];
-  items: BatchItem[];
-  /** Units with a reporter the run reaches. */
-  unitsReached: number;
-  perChannel: Record<string, number>;
-  /** Reporters who muted this period (scheduled runs only). */
-  muted: number;
-  /** Owing units without a linked reporter. */
-  noReporter: number;
-  /** Units reminded on demand within the last hour (skipped). */
-  rateLimited: number;
-}
-
-export const ON_DEMAND_WINDOW_MS = 3600_000;
-
-/** When `now` is in the quiet hours, their end (scheduled messages wait); else undefined. */
-function quietUntil(now: Date, schedule: Schedule): Date | undefined {
-  const at = afterQuietHours(now, schedule);
-  return at.getTime() === now.getTime() ? undefined : at;
-}
-
-/** The reminder text to one reporter for their owing units. */
-export function reminderText(
-  t: Translate,
-  p: Period,
-  schedule: Schedule,
-  now: Date,
-  units: readonly OwingUnit[],
-): string {
-  const deadline = deadlineOf(p, schedule);
-  const lines = [
-    t('managers.remind.title', {
-      period: formatPeriod(p),
-      deadline: formatDeadline(t, deadline, daysLeft(deadline, now)),
-    }),
-    ...units.map((u) =>
-      t('managers.remind.unit', { unit: u.unit.name, missing: u.missing.join(', ') }),
-    ),
-    t('managers.remind.how', { period: formatPeriod(p) }),
-  ];
-  return lines.join('\n');
-}
-
-export function reportNowButton(t: Translate, p: Period) {
-  return [[commandButton(t('managers.buttons.reportNow'), `/baocao ${formatPeriod(p)}`)]];
-}
-
-/**
- * Plan the reminders of a period over a scope. `scheduled`: one message per reporter (all
- * their owing units), muted people left out, idempotent per (person, period, offset) through
- * the queue's dedupe key, postponed past quiet hours. `now`: one message per reporter and unit,
- * units reminded on demand within the hour left out (their own rate key), sent at once.
- */
-export async function planReminders(
-  services: JobServices,
-  texts: Texts,
-  o: {
-    scope: Scope;
-    period: Period;
-    schedule: Schedule;
-    now: Date;
-    mode: { kind: 'scheduled'; offset: string } | { kind: 'now' };
-  },
-): Promise<ReminderPlan> {
-  const { period: p, schedule, now } = o;
-  const rows = await services.managers.rows(o.scope, p, schedule);
-  const owing = owingUnits(rows, deadlineOf(p, schedule), now);
-  const plan: ReminderPlan = {
-    period: p,
-    owing,
-    items: [],
-    unitsReached: 0,
-    perChannel: {},
-    muted: 0,
-    noReporter: 0,
-    rateLimited: 0,
-  };
-  const pid = periodId(p);
-  let targets = owing;
-  if (o.mode.kind === 'now') {
-    const recent = await services.managers.recentBatches(
-      owing.map((u) => `nhac:${pid}:${u.unit.id}`),
-      new Date(now.getTime() - ON_DEMAND_WINDOW_MS),
-    );
-    targets = owing.filter((u) => !recent.has(`nhac:${pid}:${u.unit.id}`));
-    plan.rateLimited = owing.length - targets.length;
-  }
-  const staff = await services.managers.staff(
-    targets.map((u) => u.unit.id),
-    'reporter',
-  );
-  const muted =
-    o.mode.kind === 'scheduled'
-      ? await services.managers.mutedPeople(
-          [...new Set([...staff.values()].flat().map((s) => s.personId))],
-          formatPeriod(p),
-        )
-      : new Set<string>();
-  const tOf = await recipientTexts(services, texts, [...staff.values()].flat());
-  const mutedCounted = new Set<string>();
-  const byPerson = new Map<string, { channel: string; chatId: string; units: OwingUnit[] }>();
-  const reached = new Set<string>();
-  for (const u of targets) {
-    const people = staff.get(u.unit.id) ?? [];
-    if (people.length === 0) plan.noReporter++;
-    for (const s of people) {
-      if (muted.has(s.personId)) {
-        mutedCounted.add(s.personId);
-        continue;
-      }
-      // The most recently used reachable identity (see membersUnder); none: skipped.
-      const id = s.identities[0];
-      if (!id) continue;
-      reached.add(u.unit.id);
-      if (o.mode.kind === 'now') {
-        plan.items.push({
-          msg: {
-            channel: id.channel as ChannelName,
-            chatId: id.externalId,
-            text: reminderText(tOf(s.personId), p, schedule, now, [u]),
-            buttons: reportNowButton(tOf(s.personId), p),
-          },
-          kind: 'reminder',
-          batchId: `nhac:${pid}:${u.unit.id}`,
-          at: now,
-        });
-        plan.perChannel[id.channel] = (plan.perChannel[id.channel] ?? 0) + 1;
-        continue;
-      }
-      const entry = byPerson.get(s.personId) ?? {
-        channel: id.channel,
-        chatId: id.externalId,
-        units: [],
-      };
-      entry.units.push(u);
-      byPerson.set(s.personId, entry);
-    }
-  }
-  plan.muted = mutedCounted.size;
-  plan.unitsReached = reached.size;
-  if (o.mode.kind === 'scheduled') {
-    const offset = o.mode.offset;
-    const notBefore = quietUntil(now, schedule);
-    for (const [personId, e] of byPerson) {
-      plan.items.push({
-        msg: {
-          channel: e.channel as ChannelName,
-          chatId: e.chatId,
-          text: reminderText(tOf(personId), p, schedule, now, e.units),
-          buttons: reportNowButton(tOf(personId), p),
-        },
-        kind: 'reminder',
-        dedupeKey: `remind:${pid}:${offset}:${personId}`,
-        batchId: `remind:${pid}:${offset}`,
-        ...(notBefore ? { notBefore } : {}),
-        at: now,
-      });
-      plan.perChannel[e.channel] = (plan.perChannel[e.channel] ?? 0) + 1;
-    }
-  }
-  return plan;
-}
+export {
+  ON_DEMAND_WINDOW_MS,
+  planReminders,
+  recipientTexts,
+  reminderText,
+  reportNowButton,
+  type JobServices,
+  type ReminderPlan,
+  type Texts,
+} from '../../src/services/manager-actions.js';
 
 /** Late units listed in one digest before "and N more". */
 const DIGEST_LINES = 25;

@@ -5,14 +5,12 @@
  * `/tatnhac [kỳ|tuan]`, `/batnhac [kỳ|tuan]` — scheduled reminders (or the weekly digest) off/on.
  */
 import { commandButton } from '../../src/core/conversation.js';
-import type { Translate } from '../../src/core/handler.js';
-import type { ChannelName } from '../../src/core/message.js';
 import { DomainError, type RoleName } from '../../src/domain/access.js';
 import { formatPeriod, parsePeriod, type Period } from '../../src/domain/periods.js';
-import type { BatchItem, ScopedUnit } from '../../src/services/index.js';
+import type { ScopedUnit } from '../../src/services/index.js';
+import { reopenAndNotify } from '../../src/services/manager-actions.js';
 import { formatDateTimeVi } from '../../src/text/numbers.js';
 import { fold } from '../../src/text/vietnamese.js';
-import type { JobServices } from './remind.js';
 import { managerOf, notManager, periodLabel, periodsOrExplain, type Ctx } from './scope.js';
 
 const ROLE_WORDS: Record<string, RoleName> = {
@@ -108,68 +106,26 @@ export async function reopen(ctx: Ctx, args: string): Promise<void> {
   const unit = await pickUnit(ctx, q, (code) => `/mokhoa ${code} ${formatPeriod(period)}`);
   if (!unit) return;
   const schedule = await ctx.services.schedule.get();
-  let until: Date;
+  let r: { until: Date; notified: number };
   try {
-    ({ until } = await ctx.services.managers.reopen(
-      m.actor,
-      unit.code,
+    // Reporters are told in Vietnamese, the province's language.
+    r = await reopenAndNotify(ctx.services, ctx.tFor('vi'), {
+      actor: m.actor,
+      unitCode: unit.code,
       period,
-      ctx.now(),
+      now: ctx.now(),
       schedule,
-    ));
+    });
   } catch (err) {
     return refuse(ctx, err);
   }
-  const notified = await notifyReopen(ctx, unit, period, until);
   ctx.reply({
     text: ctx.t('managers.reopen.done', {
       unit: unit.name,
       period: periodLabel(ctx, period),
-      until: formatDateTimeVi(until),
-      count: notified,
+      until: formatDateTimeVi(r.until),
+      count: r.notified,
     }),
-  });
-}
-
-/** Queue "your period is open until …" to the unit's reporters; resolves with how many. */
-async function notifyReopen(ctx: Ctx, unit: ScopedUnit, period: Period, until: Date) {
-  const items = await reopenNotices(ctx.services, ctx.tFor('vi'), {
-    unit,
-    period,
-    until,
-    at: ctx.now(),
-  });
-  return ctx.services.managers.enqueue(items);
-}
-
-/** The notices telling a unit's reporters that its period is open again, and until when. */
-export async function reopenNotices(
-  services: JobServices,
-  t: Translate,
-  o: { unit: { id: string; name: string }; period: Period; until: Date; at: Date },
-): Promise<BatchItem[]> {
-  const staff = (await services.managers.staff([o.unit.id], 'reporter')).get(o.unit.id) ?? [];
-  return staff.flatMap((s) => {
-    const id = s.identities[0];
-    if (!id) return [];
-    return [
-      {
-        msg: {
-          channel: id.channel as ChannelName,
-          chatId: id.externalId,
-          text: t('managers.reopen.notice', {
-            unit: o.unit.name,
-            period: formatPeriod(o.period),
-            until: formatDateTimeVi(o.until),
-          }),
-          buttons: [
-            [commandButton(t('managers.buttons.reportNow'), `/baocao ${formatPeriod(o.period)}`)],
-          ],
-        },
-        kind: 'notice' as const,
-        at: o.at,
-      },
-    ];
   });
 }
 

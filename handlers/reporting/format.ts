@@ -6,7 +6,7 @@
 import type { Locale, Translate } from '../../src/core/handler.js';
 import { formatPeriod, type Period } from '../../src/domain/periods.js';
 import { evaluateTarget, type TargetEvaluation } from '../../src/domain/submissions/index.js';
-import { formatDateVi, formatNumberVi } from '../../src/text/numbers.js';
+import { formatNumberVi } from '../../src/text/numbers.js';
 import type { ReportIndicator } from './env.js';
 
 /** A figure as the handlers carry it (a parsed item, a stored row or a draft). */
@@ -118,10 +118,4 @@ export function periodText(locale: Locale, p: Period): string {
   return locale === 'en' && p.kind === 'year' ? `year ${p.year}` : s;
 }
 
-/** `còn 3 ngày (hạn 05/12/2026)`, `hạn hôm nay (05/12/2026)`, `quá hạn 2 ngày (hạn …)`. */
-export function formatDeadline(t: Translate, deadline: Date, daysLeft: number): string {
-  const date = formatDateVi(deadline);
-  if (daysLeft > 0) return t('report.deadline.left', { count: daysLeft, date });
-  if (daysLeft === 0) return t('report.deadline.today', { date });
-  return t('report.deadline.overdue', { count: -daysLeft, date });
-}
+export { formatDeadline } from '../../src/services/manager-actions.js';

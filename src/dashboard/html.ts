@@ -67,6 +67,13 @@ th{background:#eef1f5;font-weight:600}
 .muted{color:#555;font-size:.9rem}
 .err{color:#a40000}
 table.list td,table.list th{text-align:left;white-space:normal}
+.charts{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr))}
+figure{margin:0;background:#fff;border:1px solid #d5d9e0;padding:.5rem}
+figcaption{font-size:.9rem;margin-bottom:.25rem}
+svg.chart{display:block;width:100%;height:auto}
+blockquote.preview{white-space:pre-wrap;background:#fff;border-left:4px solid #0b4f8a;margin:.5rem 0;padding:.5rem .75rem}
+fieldset{border:1px solid #d5d9e0;background:#fff}
+textarea{font:inherit;width:100%;max-width:36rem}
 `;
 
 /** A whole page. `csrf` set: the sign-out form is shown. */

@@ -25,10 +25,33 @@ import {
   previousPeriod,
   type Period,
 } from '../domain/periods.js';
-import { periodRows, toCsv } from '../domain/reports/index.js';
-import { deadlineOf, defaultPeriodFor, examplePeriods, type Schedule } from '../domain/schedule.js';
+import { exportDocument, periodRows, type ExportFormat } from '../domain/reports/index.js';
+import {
+  deadlineOf,
+  defaultPeriodFor,
+  escalationOffsets,
+  examplePeriods,
+  offsetInstant,
+  offsetMs,
+  type Schedule,
+} from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
+import type { Locale, Translate } from '../core/handler.js';
+import { DomainError, type Actor } from '../domain/access.js';
+import { formatDateTimeVi } from '../text/numbers.js';
+import {
+  broadcastItems,
+  channelCounts,
+  MAX_BROADCAST,
+  planReminders,
+  reopenAndNotify,
+  remindNow,
+  sendBroadcast,
+  type Audience,
+  type JobServices,
+} from '../services/manager-actions.js';
 import { buildMatrix, figureText, type Matrix } from './matrix.js';
+import { provinceCharts, provinceSeries, unitAuditTrail, unitHistoryCharts } from './pages.js';
 import { html, page, raw, type Html } from './html.js';
 
 export const SESSION_COOKIE = 'cds_dash';
@@ -44,6 +67,12 @@ export interface DashboardDeps {
   secureCookies: boolean;
   sessionTtlMs?: number;
   now?: () => Date;
+  /** The services outside any update: the managers' actions (reopen, remind now) go through them. */
+  services: () => JobServices;
+  /** The bot's texts in Vietnamese (notices to reporters, refusals). */
+  t: Translate;
+  /** Texts in a recipient's language (reminders); default: `t` for everyone. */
+  texts?: (locale?: Locale) => Translate;
 }
 
 interface Viewer {
@@ -415,7 +444,22 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         </form>
         ${LEGEND}
         ${m.rows.length > 0 ? matrixTable(m) : html`<p>Không có chỉ tiêu nào phải báo cáo kỳ ${periodText}.</p>`}
-        <p><a href="/dashboard/export.csv?${exportQs}">Tải CSV</a></p>`;
+        <p>
+          <a href="/dashboard/export.xlsx?${exportQs}">Tải Excel (XLSX)</a> ·
+          <a href="/dashboard/export.xlsx?${exportQs}&amp;layout=wide"
+            >Excel, mỗi đơn vị một dòng</a
+          >
+          · <a href="/dashboard/export.csv?${exportQs}">Tải CSV</a> ·
+          <a href="/dashboard/export.csv?${exportQs}&amp;dialect=excel">CSV cho Excel</a>
+        </p>
+        <p>
+          <a href="/dashboard/province?unit=${encodeURIComponent(root.code)}">Tổng hợp theo kỳ</a> ·
+          <a
+            href="/dashboard/reminders?unit=${encodeURIComponent(root.code)}&amp;period=${encodeURIComponent(periodText)}"
+            >Lịch nhắc kỳ này</a
+          >
+          · <a href="/dashboard/broadcast?unit=${encodeURIComponent(root.code)}">Gửi thông báo</a>
+        </p>`;
       res.type('html').send(
         page({
           title: `Tình hình báo cáo ${periodText}`,
@@ -471,17 +515,44 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         if (o.numerator != null && o.denominator != null) return `${o.numerator}/${o.denominator}`;
         return o.value != null ? String(o.value) : '—';
       };
+      const [charts, trail] = await Promise.all([
+        unitHistoryCharts(deps.db, unit, subs),
+        unitAuditTrail(deps.db, unit.id),
+      ]);
+      const choices = periodChoices(now(), await deps.schedule()).map(formatPeriod);
+      const actionForm = (action: string, label: string, hint: string) =>
+        html`<form
+          class="filters"
+          method="post"
+          action="/dashboard/unit/${encodeURIComponent(unit.code)}/${action}"
+        >
+          <input type="hidden" name="csrf" value="${v.session.csrf}" />
+          <label
+            >Kỳ
+            <select name="period">
+              ${choices.map((p) => html`<option value="${p}">${p}</option>`)}
+            </select></label
+          >
+          <button type="submit">${label}</button>
+          <span class="muted">${hint}</span>
+        </form>`;
       const body = html`<h1>${unit.name} (${unit.code})</h1>
         <p>
           <a href="/dashboard?unit=${encodeURIComponent(unit.code)}"
             >Tình hình báo cáo của đơn vị</a
           >
+          · <a href="/dashboard/province?unit=${encodeURIComponent(unit.code)}">Tổng hợp theo kỳ</a>
         </p>
+        <h2>Thao tác</h2>
+        ${actionForm('reopen', 'Mở khóa kỳ', 'Cán bộ báo cáo của đơn vị được báo thời hạn mới (như /mokhoa).')}
+        ${actionForm('remind', 'Nhắc ngay', 'Nhắc cán bộ báo cáo các chỉ tiêu còn thiếu (như /nhac; mỗi giờ một lần).')}
+        <h2>Diễn biến số liệu so với chỉ tiêu</h2>
+        ${charts.length === 0 ? html`<p>Chưa có số liệu.</p>` : html`<div class="charts">${charts}</div>`}
         <h2>Số liệu đã nộp</h2>
         ${
           subs.length === 0
             ? html`<p>Chưa có số liệu.</p>`
-            : html`<div class="scroll">
+            : html`<div class="scroll" role="region" aria-label="Số liệu đã nộp" tabindex="0">
                 <table class="list">
                   <thead>
                     <tr>
@@ -507,7 +578,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         ${
           versions.length === 0
             ? html`<p>Chưa có.</p>`
-            : html`<div class="scroll">
+            : html`<div class="scroll" role="region" aria-label="Lịch sử sửa đổi" tabindex="0">
                 <table class="list">
                   <thead>
                     <tr>
@@ -532,6 +603,34 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
                   </tbody>
                 </table>
               </div>`
+        }
+        <h2>Nhật ký thay đổi</h2>
+        ${
+          trail.length === 0
+            ? html`<p>Chưa có.</p>`
+            : html`<div class="scroll" role="region" aria-label="Nhật ký thay đổi" tabindex="0">
+                <table class="list">
+                  <thead>
+                    <tr>
+                      <th>Lúc</th>
+                      <th>Ai</th>
+                      <th>Việc</th>
+                      <th>Chi tiết</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${trail.map(
+                      (x) =>
+                        html`<tr>
+                          <td>${formatDateTimeVi(x.at)}</td>
+                          <td>${x.who}</td>
+                          <td>${x.action}</td>
+                          <td>${x.detail}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
         }`;
       res
         .type('html')
@@ -541,41 +640,514 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     }
   });
 
-  router.get('/export.csv', async (req: Req, res, next) => {
+  const csrfOk = (req: Req, v: Viewer): boolean => {
+    const csrf = typeof req.body?.csrf === 'string' ? (req.body.csrf as string) : '';
+    return safeEqual(csrf, v.session.csrf);
+  };
+  const badCsrf = (req: Req, res: Response) =>
+    message(req, res, 403, 'Yêu cầu không hợp lệ', html`<p>Xin tải lại trang rồi thử lại.</p>`);
+  const actorOf = (v: Viewer): Actor =>
+    v.session.viewer.kind === 'operator' ? 'cli' : { personId: v.session.viewer.personId };
+
+  /** A unit action (reopen, remind now): checks session, CSRF, scope and period first. */
+  const unitAction =
+    (
+      run: (
+        v: Viewer,
+        unit: { id: string; code: string; name: string },
+        period: Period,
+        schedule: Schedule,
+      ) => Promise<Html>,
+    ) =>
+    async (req: Req, res: Response, next: NextFunction) => {
+      try {
+        const v = req.viewer!;
+        if (!csrfOk(req, v)) return badCsrf(req, res);
+        const code = String(req.params.code ?? '');
+        const unit = /^[0-9A-Za-z_-]{1,20}$/.test(code)
+          ? await deps.db.unit.findFirst({ where: { code, effectiveTo: null } })
+          : null;
+        if (!unit || !(await mayOpen(v, unit.id))) return notFound(req, res);
+        const schedule = await deps.schedule();
+        const text = typeof req.body?.period === 'string' ? (req.body.period as string) : '';
+        const period = parsePeriod(text, now());
+        const back = html`<p>
+          <a href="/dashboard/unit/${encodeURIComponent(unit.code)}">Về trang ${unit.name}</a>
+        </p>`;
+        if (!period) {
+          const ex = examplePeriods(now(), schedule);
+          return message(
+            req,
+            res,
+            400,
+            'Kỳ không hợp lệ',
+            html`<p>Ví dụ: ${ex.month}, ${ex.quarter}.</p>
+              ${back}`,
+          );
+        }
+        let result: Html;
+        try {
+          result = await run(v, unit, period, schedule);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          return message(
+            req,
+            res,
+            400,
+            'Không thực hiện được',
+            html`<p>${deps.t(err.key, err.vars)}</p>
+              ${back}`,
+          );
+        }
+        res.type('html').send(
+          page({
+            title: unit.name,
+            nonce: v.nonce,
+            body: html`<h1>${unit.name}</h1>
+              <p role="status">${result}</p>
+              ${back}`,
+            csrf: v.session.csrf,
+            who: v.label,
+          }),
+        );
+      } catch (err) {
+        next(err);
+      }
+    };
+
+  router.post(
+    '/unit/:code/reopen',
+    form,
+    unitAction(async (v, unit, period, schedule) => {
+      const r = await reopenAndNotify(deps.services(), deps.t, {
+        actor: actorOf(v),
+        unitCode: unit.code,
+        period,
+        now: now(),
+        schedule,
+      });
+      return html`${deps.t('managers.reopen.done', {
+        unit: unit.name,
+        period: formatPeriod(period),
+        until: formatDateTimeVi(r.until),
+        count: r.notified,
+      })}`;
+    }),
+  );
+
+  router.post(
+    '/unit/:code/remind',
+    form,
+    unitAction(async (_v, unit, period, schedule) => {
+      const plan = await remindNow(deps.services(), deps.texts ?? (() => deps.t), {
+        scope: [unit.code],
+        period,
+        schedule,
+        now: now(),
+      });
+      const lines = [
+        plan.owing.length === 0
+          ? deps.t('managers.nhac.nobody', { period: formatPeriod(period) })
+          : deps.t('managers.nhac.sent', {
+              period: formatPeriod(period),
+              messages: plan.queued,
+              units: plan.unitsReached,
+            }),
+        ...(plan.rateLimited > 0
+          ? [deps.t('managers.nhac.rateLimited', { count: plan.rateLimited })]
+          : []),
+        ...(plan.noReporter > 0
+          ? [deps.t('managers.nhac.noReporter', { count: plan.noReporter })]
+          : []),
+      ];
+      return html`${lines.map((l, i) => html`${i > 0 ? html`<br />` : ''}${l}`)}`;
+    }),
+  );
+
+  router.get('/province', async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
-      const schedule = await deps.schedule();
-      const period = periodParam(req, schedule);
       const root = await rootParam(req, v);
-      if (!period || !root) {
-        res
-          .status(!period ? 400 : 404)
-          .type('text')
-          .send(!period ? 'bad period' : 'unknown unit');
-        return;
-      }
-      const rows = await periodRows(deps.db, { period, schedule, rootUnitCode: root.code });
-      const name = `bao-cao-${root.code}-${formatPeriod(period).replace(/[^0-9A-Za-z]+/g, '-')}.csv`;
-      res
-        .type('text/csv; charset=utf-8')
-        .setHeader('Content-Disposition', `attachment; filename="${name}"`)
-        .send(toCsv(rows));
+      if (!root) return notFound(req, res);
+      const schedule = await deps.schedule();
+      const series = await provinceSeries(deps.db, root.code, schedule, now());
+      const charts = await provinceCharts(deps.db, series);
+      const body = html`<h1>Tổng hợp ${root.name} theo kỳ</h1>
+        <p class="muted">
+          Tỉ lệ: tổng tử số chia tổng mẫu số của các đơn vị đã nộp (như tệp xuất); đường đứt nét là
+          chỉ tiêu 2025 và 2030.
+        </p>
+        <p>
+          <a href="/dashboard?unit=${encodeURIComponent(root.code)}">Tình hình báo cáo kỳ này</a>
+        </p>
+        <div class="charts">${charts}</div>`;
+      res.type('html').send(
+        page({
+          title: `Tổng hợp ${root.name}`,
+          nonce: v.nonce,
+          body,
+          csrf: v.session.csrf,
+          who: v.label,
+        }),
+      );
     } catch (err) {
       next(err);
     }
   });
 
+  // Downloads through the CLI's own exportDocument (same rows, same files).
+  const download =
+    (format: ExportFormat) => async (req: Req, res: Response, next: NextFunction) => {
+      try {
+        const v = req.viewer!;
+        const schedule = await deps.schedule();
+        const period = periodParam(req, schedule);
+        const root = await rootParam(req, v);
+        if (!period || !root) {
+          res
+            .status(!period ? 400 : 404)
+            .type('text')
+            .send(!period ? 'bad period' : 'unknown unit');
+          return;
+        }
+        const doc = await exportDocument(deps.db, {
+          period,
+          schedule,
+          format,
+          layout: req.query.layout === 'wide' ? 'wide' : 'long',
+          dialect: req.query.dialect === 'excel' ? 'excel' : 'standard',
+          rootUnitCode: root.code,
+          exportedAt: now(),
+        });
+        res
+          .type(doc.contentType)
+          .setHeader('Content-Disposition', `attachment; filename="${doc.fileName}"`)
+          .send(doc.data);
+      } catch (err) {
+        next(err);
+      }
+    };
+  router.get('/export.csv', download('csv'));
+  router.get('/export.xlsx', download('xlsx'));
+
   router.post('/logout', form, async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
-      const csrf = typeof req.body?.csrf === 'string' ? (req.body.csrf as string) : '';
-      if (!safeEqual(csrf, v.session.csrf)) {
-        message(req, res, 403, 'Yêu cầu không hợp lệ', html`<p>Xin tải lại trang rồi thử lại.</p>`);
-        return;
-      }
+      if (!csrfOk(req, v)) return badCsrf(req, res);
       await revokeSession(deps.db, v.sessionId, now());
       setCookie(res, '', 0);
       res.redirect(303, '/dashboard/signed-out');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const unitByCode = async (v: Viewer, code: string) => {
+    if (!/^[0-9A-Za-z_-]{1,20}$/.test(code)) return undefined;
+    const unit = await deps.db.unit.findFirst({
+      where: { code, effectiveTo: null },
+      select: { id: true, code: true, name: true },
+    });
+    return unit && (await mayOpen(v, unit.id)) ? unit : undefined;
+  };
+  const personOf = (v: Viewer): string | null =>
+    v.session.viewer.kind === 'person' ? v.session.viewer.personId : null;
+  const send = (req: Req, res: Response, title: string, body: Html) => {
+    const v = req.viewer!;
+    res
+      .type('html')
+      .send(page({ title, nonce: v.nonce, body, csrf: v.session.csrf, who: v.label }));
+  };
+  const AUDIENCES: Record<Audience, string> = {
+    reporter: 'Cán bộ báo cáo',
+    manager: 'Lãnh đạo',
+    all: 'Cả cán bộ báo cáo và lãnh đạo',
+  };
+
+  // The broadcast composer: audience within scope → preview with counts per channel → confirm.
+  router.get('/broadcast', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const root = await rootParam(req, v);
+      if (!root) return notFound(req, res);
+      const mine = personOf(v);
+      const recent = await deps.db.broadcast.findMany({
+        where: mine ? { createdBy: mine } : {},
+        orderBy: { createdAt: 'desc' },
+        take: 10,
+      });
+      send(
+        req,
+        res,
+        'Gửi thông báo',
+        html`<h1>Gửi thông báo</h1>
+          <form method="post" action="/dashboard/broadcast">
+            <input type="hidden" name="csrf" value="${v.session.csrf}" />
+            <p>
+              <label
+                >Đơn vị (cả các đơn vị trực thuộc)
+                <select name="unit">
+                  ${v.roots.map(
+                    (u) =>
+                      html`<option
+                        value="${u.code}"
+                        ${raw(u.code === root.code ? ' selected' : '')}
+                      >
+                        ${u.name}
+                      </option>`,
+                  )}${v.roots.some((u) => u.code === root.code) ? '' : html`<option value="${root.code}" selected>${root.name}</option>`}
+                </select></label
+              >
+            </p>
+            <fieldset>
+              <legend>Gửi tới</legend>
+              ${(Object.keys(AUDIENCES) as Audience[]).map(
+                (a, i) =>
+                  html`<label
+                      ><input
+                        type="radio"
+                        name="audience"
+                        value="${a}"
+                        ${raw(i === 0 ? ' checked' : '')}
+                      />
+                      ${AUDIENCES[a]}</label
+                    ><br />`,
+              )}
+            </fieldset>
+            <p>
+              <label
+                >Nội dung (tối đa ${MAX_BROADCAST} ký tự)<br />
+                <textarea
+                  name="text"
+                  rows="5"
+                  cols="40"
+                  maxlength="${MAX_BROADCAST}"
+                  required
+                ></textarea>
+              </label>
+            </p>
+            <button type="submit">Xem trước</button>
+          </form>
+          <h2>Thông báo đã gửi</h2>
+          ${
+            recent.length === 0
+              ? html`<p>Chưa có.</p>`
+              : html`<ul>
+                  ${recent.map(
+                    (b) =>
+                      html`<li>
+                        <a href="/dashboard/broadcast/${b.id}">${formatDateTimeVi(b.createdAt)}</a>
+                        — ${b.text.length > 60 ? `${b.text.slice(0, 57)}…` : b.text}
+                        (${b.recipients} người nhận)
+                      </li>`,
+                  )}
+                </ul>`
+          }`,
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/broadcast', form, async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      if (!csrfOk(req, v)) return badCsrf(req, res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+      const unit = await unitByCode(v, str('unit').trim());
+      if (!unit) return notFound(req, res);
+      const audience: Audience =
+        str('audience') === 'manager' ? 'manager' : str('audience') === 'all' ? 'all' : 'reporter';
+      const text = str('text').trim();
+      const back = html`<p><a href="/dashboard/broadcast?unit=${unit.code}">Soạn lại</a></p>`;
+      if (text === '' || text.length > MAX_BROADCAST)
+        return message(
+          req,
+          res,
+          400,
+          'Nội dung không hợp lệ',
+          html`<p>Nội dung cần có, tối đa ${MAX_BROADCAST} ký tự (đang có ${text.length}).</p>
+            ${back}`,
+        );
+      const mine = personOf(v);
+      const r = await broadcastItems(deps.services(), {
+        scope: [unit.code],
+        audience,
+        text,
+        at: now(),
+        ...(mine ? { except: mine } : {}),
+      });
+      if (str('confirm') !== '1') {
+        send(
+          req,
+          res,
+          'Xem trước thông báo',
+          html`<h1>Xem trước thông báo</h1>
+            <p>
+              ${unit.name} — ${AUDIENCES[audience]}: <b>${r.items.length}</b> người nhận
+              ${r.items.length > 0 || r.perChannel.unreachable ? html`(${channelCounts(r.perChannel)})` : ''}
+            </p>
+            <blockquote class="preview">${text}</blockquote>
+            ${
+              r.items.length === 0
+                ? html`<p>Không có người nhận nào trong phạm vi đã chọn.</p>
+                    ${back}`
+                : html`<form method="post" action="/dashboard/broadcast">
+                      <input type="hidden" name="csrf" value="${v.session.csrf}" />
+                      <input type="hidden" name="unit" value="${unit.code}" />
+                      <input type="hidden" name="audience" value="${audience}" />
+                      <input type="hidden" name="text" value="${text}" />
+                      <input type="hidden" name="confirm" value="1" />
+                      <button type="submit">Gửi ${r.items.length} tin</button>
+                    </form>
+                    ${back}`
+            }`,
+        );
+        return;
+      }
+      const { id } = await sendBroadcast(deps.services(), {
+        createdBy: mine,
+        unitId: unit.id,
+        audience,
+        text,
+        items: r.items,
+        at: now(),
+      });
+      res.redirect(303, `/dashboard/broadcast/${encodeURIComponent(id)}`);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // Delivery report of a broadcast (like /baocaogui): its unit must be in scope.
+  router.get('/broadcast/:id', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const id = String(req.params.id ?? '');
+      const b = /^[\w-]{1,40}$/.test(id)
+        ? await deps.services().managers.findBroadcast({ id })
+        : undefined;
+      if (!b || !(await mayOpen(v, b.unitId))) return notFound(req, res);
+      const r = await deps.services().managers.batchReport(b.id);
+      send(
+        req,
+        res,
+        'Kết quả gửi thông báo',
+        html`<h1>Kết quả gửi thông báo</h1>
+          <p class="muted">${formatDateTimeVi(b.createdAt)} — ${AUDIENCES[b.audience]}</p>
+          <blockquote class="preview">${b.text}</blockquote>
+          <table class="list">
+            <tbody>
+              <tr>
+                <th scope="row">Tổng số tin</th>
+                <td>${r.total}</td>
+              </tr>
+              <tr>
+                <th scope="row">Đã gửi</th>
+                <td>${r.sent}</td>
+              </tr>
+              <tr>
+                <th scope="row">Đang chờ gửi</th>
+                <td>${r.queued}</td>
+              </tr>
+              <tr>
+                <th scope="row">Không gửi được</th>
+                <td>${r.total - r.sent - r.queued}</td>
+              </tr>
+              ${r.failed.map(
+                (f) =>
+                  html`<tr>
+                    <th scope="row">— ${f.reason}</th>
+                    <td>${f.count}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+          <p>
+            <a href="/dashboard/broadcast/${b.id}">Cập nhật</a> ·
+            <a href="/dashboard/broadcast">Soạn thông báo khác</a>
+          </p>`,
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // The reminder plan of a period over a unit's subtree (like `admin reminders plan`).
+  router.get('/reminders', async (req: Req, res, next) => {
+    try {
+      const v = req.viewer!;
+      const schedule = await deps.schedule();
+      const period = periodParam(req, schedule);
+      const root = await rootParam(req, v);
+      if (!root) return notFound(req, res);
+      if (!period)
+        return message(req, res, 400, 'Kỳ không hợp lệ', html`<p>Ví dụ: T11/2026, Q4/2026.</p>`);
+      const lines: Html[] = [];
+      for (const offset of schedule.reminders.filter((o) => offsetMs(o) < 0)) {
+        const plan = await planReminders(deps.services(), deps.texts ?? (() => deps.t), {
+          scope: [root.code],
+          period,
+          schedule,
+          now: now(),
+          mode: { kind: 'scheduled', offset },
+        });
+        lines.push(
+          html`<tr>
+            <td>${offset}</td>
+            <td>${formatDateTimeVi(offsetInstant(period, schedule, offset))}</td>
+            <td>Nhắc cán bộ báo cáo</td>
+            <td>${plan.items.length}</td>
+            <td>${plan.owing.length}</td>
+            <td>${plan.muted}</td>
+            <td>${plan.noReporter}</td>
+          </tr>`,
+        );
+      }
+      escalationOffsets(schedule).forEach((offset, step) =>
+        lines.push(
+          html`<tr>
+            <td>${offset}</td>
+            <td>${formatDateTimeVi(offsetInstant(period, schedule, offset))}</td>
+            <td>Báo lãnh đạo đơn vị chậm (bậc ${step + 1})</td>
+            <td colspan="4">theo các đơn vị còn chậm lúc đó</td>
+          </tr>`,
+        ),
+      );
+      send(
+        req,
+        res,
+        `Lịch nhắc ${formatPeriod(period)}`,
+        html`<h1>Lịch nhắc kỳ ${formatPeriod(period)} — ${root.name}</h1>
+          <p class="muted">
+            Hạn nộp ${formatDateTimeVi(deadlineOf(period, schedule))}. Số người nhận tính theo tình
+            hình lúc này (${formatDateTimeVi(now())}).
+          </p>
+          <form class="filters" method="get" action="/dashboard/reminders">
+            <input type="hidden" name="unit" value="${root.code}" />
+            <label>Kỳ <input name="period" value="${formatPeriod(period)}" size="10" /></label>
+            <button type="submit">Xem</button>
+          </form>
+          <div class="scroll" role="region" aria-label="Lịch nhắc" tabindex="0">
+            <table class="list">
+              <thead>
+                <tr>
+                  <th>Mốc</th>
+                  <th>Lúc</th>
+                  <th>Việc</th>
+                  <th>Người nhận</th>
+                  <th>Đơn vị còn thiếu</th>
+                  <th>Tắt nhắc</th>
+                  <th>Chưa có cán bộ</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${lines}
+              </tbody>
+            </table>
+          </div>`,
+      );
     } catch (err) {
       next(err);
     }

@@ -16,11 +16,29 @@ export function csvSafe(cell: string | number | null | undefined): string | numb
   return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
 }
 
+/**
+ * Excel on Windows with a Vietnamese (or any comma-decimal) locale: UTF-8 with BOM, `;`
+ * between cells, decimal comma in plain numbers.
+ */
+export type CsvDialect = 'standard' | 'excel';
+
 /** A whole CSV document (LF line ends, RFC 4180 quoting) with every cell neutralised. */
 export function toSafeCsv(
   rows: readonly (readonly (string | number | null | undefined)[])[],
   header?: readonly string[],
+  dialect: CsvDialect = 'standard',
 ): string {
-  const body = rows.map((r) => r.map(csvSafe));
-  return stringify(header ? [[...header], ...body] : body, { record_delimiter: '\n' });
+  const excel = dialect === 'excel';
+  const cell = (c: string | number | null | undefined) => {
+    const safe = csvSafe(c);
+    if (!excel) return safe;
+    const text = String(safe);
+    return PLAIN_NUMBER.test(text) ? text.replace('.', ',') : text;
+  };
+  const body = rows.map((r) => r.map(cell));
+  const out = stringify(header ? [[...header], ...body] : body, {
+    record_delimiter: excel ? '\r\n' : '\n',
+    ...(excel ? { delimiter: ';' } : {}),
+  });
+  return excel ? `\uFEFF${out}` : out;
 }

@@ -1,22 +1,27 @@
 /**
- * The dashboard in a real browser (issue 17, item 7, first part): Debian's Chromium driven by
+ * The dashboard in a real browser (issue 17, item 7): Debian's Chromium driven by
  * playwright-core, on a 360×640 phone. Sign-in link from chat → matrix → filter → unit page →
- * sign out; no CSP violation, no console error; the unit names stay in view while the
- * indicator columns scroll, and the page itself never scrolls sideways. Screenshots of each
- * page are kept in test-artifacts/dashboard/.
+ * reopen → export download (XLSX read back) → province, broadcast and reminder pages → sign
+ * out; no CSP violation, no console error; axe-core (injected through the DevTools protocol,
+ * which the page's CSP does not govern) finds no serious or critical violation on any page;
+ * the unit names stay in view while the indicator columns scroll, and the page itself never
+ * scrolls sideways. A screenshot of each page is kept in test-artifacts/dashboard/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReportApp, vn, type ReportTestApp } from '../handlers/reporting/helpers.js';
+import { startManagersApp, vn, type ManagersTestApp } from '../handlers/managers/helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts/dashboard');
 const PHONE = { width: 360, height: 640 };
 
-let app: ReportTestApp;
+let app: ManagersTestApp;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
@@ -26,7 +31,7 @@ async function open(): Promise<void> {
   userDataDir = await mkdtemp(path.join(os.tmpdir(), 'cds-dash-chromium-'));
   await mkdir(ARTIFACTS, { recursive: true });
   const [a, b] = await Promise.allSettled([
-    startReportApp(vn('2026-12-06T09:00:00')),
+    startManagersApp(vn('2026-12-06T09:00:00')),
     chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
@@ -56,8 +61,8 @@ async function open(): Promise<void> {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
-  await app.linkReporter('rep', '18100');
-  await app.linkReporter('boss', '42', 'manager');
+  await app.link('rep', '18100');
+  await app.link('boss', '42', 'manager');
   app.setNow(vn('2026-12-03T09:00:00'));
   await app.press('rep', (await app.say('rep', 'bc HSCV 65/100 HSTT 40/100')).button('Xác nhận'));
   app.setNow(vn('2026-12-06T09:00:00'));
@@ -73,6 +78,29 @@ async function clean(): Promise<void> {
     () => document.scrollingElement!.scrollWidth - window.innerWidth,
   );
   expect(wide).toBeLessThanOrEqual(0);
+  // Accessibility: no serious or critical axe-core violation.
+  const injected = await page.evaluate(() => 'axe' in window);
+  if (!injected) await page.evaluate(await readFile(AXE, 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{
+            violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run();
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations).toEqual([]);
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
 }
 
 describe('dashboard in Chromium on a 360×640 phone', () => {
@@ -127,10 +155,44 @@ describe('dashboard in Chromium on a 360×640 phone', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'unit.png'), fullPage: false });
     await clean();
 
+    // Reopen a locked period from the unit page: the same action as /mokhoa.
+    await page.selectOption('form[action$="/reopen"] select[name=period]', 'T10/2026');
+    await page.click('form[action$="/reopen"] button');
+    await page.waitForURL(/\/dashboard\/unit\/18100\/reopen/);
+    await expect(page.locator('[role=status]').innerText()).resolves.toContain(
+      'Đã mở lại T10/2026 của Phường Trần Phú',
+    );
+    await shot('reopen');
+    await clean();
+    await app.arrived('rep', 'Kỳ T10/2026 của Phường Trần Phú đã được mở lại');
+
+    // Export download from the matrix: the XLSX opens in exceljs.
+    await page.goto(`${app.url}/dashboard`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('a:has-text("Excel, mỗi đơn vị một dòng")'),
+    ]);
+    expect(download.suggestedFilename()).toBe('bao-cao-42-T11-2026-ngang.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await readFile((await download.path())!)) as unknown as ArrayBuffer);
+    expect(wb.worksheets[0]!.getCell('A1').value).toBe('Báo cáo chuyển đổi số — kỳ T11/2026');
+
+    for (const [name, url, title] of [
+      ['province', '/dashboard/province?unit=42', 'Tổng hợp Tỉnh Hà Tĩnh theo kỳ'],
+      ['broadcast', '/dashboard/broadcast?unit=42', 'Gửi thông báo'],
+      ['reminders', '/dashboard/reminders?unit=42&period=T12/2026', 'Lịch nhắc kỳ T12/2026'],
+    ] as const) {
+      await page.goto(`${app.url}${url}`);
+      await expect(page.locator('h1').innerText()).resolves.toContain(title);
+      await shot(name);
+      await clean();
+    }
+
     await page.click('header button:has-text("Đăng xuất")');
     await page.waitForURL(/signed-out/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'signed-out.png'), fullPage: false });
+    await shot('signed-out');
+    await clean();
     const back = await page.goto(`${app.url}/dashboard`);
     expect(back?.status()).toBe(401);
-  }, 180_000);
+  }, 300_000);
 });

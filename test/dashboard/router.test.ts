@@ -59,6 +59,27 @@ describe('without a session', () => {
       ['GET /dashboard/?period=T11/2026', () => get('/dashboard/?period=T11/2026')],
       ['GET /dashboard/unit/18100', () => get('/dashboard/unit/18100')],
       ['GET /dashboard/export.csv', () => get('/dashboard/export.csv?period=T11/2026&unit=42')],
+      ['GET /dashboard/export.xlsx', () => get('/dashboard/export.xlsx?period=T11/2026&unit=42')],
+      [
+        'GET /dashboard/export.xlsx wide',
+        () => get('/dashboard/export.xlsx?period=T11/2026&unit=42&layout=wide'),
+      ],
+      ['GET /dashboard/province', () => get('/dashboard/province?unit=42')],
+      [
+        'POST /dashboard/unit/18100/reopen',
+        () => post('/dashboard/unit/18100/reopen', { csrf: 'x', period: 'T10/2026' }),
+      ],
+      [
+        'POST /dashboard/unit/18100/remind',
+        () => post('/dashboard/unit/18100/remind', { csrf: 'x', period: 'T11/2026' }),
+      ],
+      ['GET /dashboard/broadcast', () => get('/dashboard/broadcast')],
+      [
+        'POST /dashboard/broadcast',
+        () => post('/dashboard/broadcast', { csrf: 'x', unit: '42', text: 'x', confirm: '1' }),
+      ],
+      ['GET /dashboard/broadcast/some-id', () => get('/dashboard/broadcast/some-id')],
+      ['GET /dashboard/reminders', () => get('/dashboard/reminders?period=T11/2026&unit=42')],
       ['POST /dashboard/logout', () => post('/dashboard/logout', { csrf: 'x' })],
       ['GET /dashboard/nope', () => get('/dashboard/nope')],
       [
@@ -169,6 +190,10 @@ describe('scope', () => {
       '/dashboard?unit=18100',
       '/dashboard?unit=42',
       '/dashboard/export.csv?period=T11/2026&unit=42',
+      '/dashboard/export.xlsx?period=T11/2026&unit=42&layout=wide',
+      '/dashboard/province?unit=42',
+      '/dashboard/broadcast?unit=42',
+      '/dashboard/reminders?period=T11/2026&unit=42',
     ]) {
       const res = await get(path, cookie);
       expect(res.status, path).toBe(404);

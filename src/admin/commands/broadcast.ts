@@ -4,7 +4,7 @@
  * (recipients per channel) and exits. `broadcast report <id>`: sent, pending, failed with
  * reasons.
  */
-import { broadcastItems, channelCounts } from '../../../handlers/managers/broadcast.js';
+import { broadcastItems, channelCounts, sendBroadcast } from '../../services/manager-actions.js';
 import { findUnitByCode } from '../../domain/access.js';
 import { managersTools, withQueue } from '../managers-tools.js';
 import { oneOf, parseOptions } from '../options.js';
@@ -59,17 +59,14 @@ export const command: AdminCommand = {
       }
       const sent = await withQueue(deps, async ({ services }) => {
         const r = await broadcastItems(services, plan);
-        const id = await services.managers.createBroadcast({
+        const { id, queued } = await sendBroadcast(services, {
           createdBy: null,
           unitId: unit.id,
           audience,
           text,
-          recipients: r.items.length,
+          items: r.items,
           at: now,
         });
-        const queued = await services.managers.enqueue(
-          r.items.map((it) => ({ ...it, batchId: id })),
-        );
         return { id, queued };
       });
       io.stdout.write(`Broadcast ${sent.id}: ${sent.queued} messages queued\n${sent.id}\n`);

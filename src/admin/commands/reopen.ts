@@ -2,7 +2,7 @@
  * `reopen --unit <code> --period <period> [--until <dd/mm/yyyy | yyyy-mm-dd | ISO time>]`:
  * lifts the lock of one unit's period (default: for the schedule's reopen grace).
  */
-import { reopenNotices } from '../../../handlers/managers/self-service.js';
+import { reopenNotices } from '../../services/manager-actions.js';
 import { findUnitByCode } from '../../domain/access.js';
 import { vnInstant } from '../../domain/periods.js';
 import { managersTools, withQueue } from '../managers-tools.js';

@@ -4,3 +4,5 @@ export * from './period-rows.js';
 export * from './schedule-source.js';
 export * from './status-format.js';
 export * from './owing.js';
+export * from './aggregate.js';
+export * from './export-document.js';

@@ -79,28 +79,69 @@ function stylesXml(formats: string[]): string {
   );
 }
 
+/** Layout beyond one header row (see writeXlsx). */
+export interface XlsxLayout {
+  /** Lines above the table (a title block), the first in bold. */
+  title?: readonly string[];
+  /** A row above the column headers naming groups of columns (each merged across its span). */
+  groups?: readonly { label: string; span: number }[];
+  /** Columns kept in view when scrolling right (default 0). */
+  freezeColumns?: number;
+  /** An autofilter on the header row over the data. */
+  autoFilter?: boolean;
+}
+
+const inlineStr = (ref: string, text: string, style = '') =>
+  `<c r="${ref}" t="inlineStr"${style}><is><t xml:space="preserve">${esc(text)}</t></is></c>`;
+
 function sheetXml(
   columns: readonly XlsxColumn[],
   rows: Iterable<readonly XlsxCell[]>,
   styleOf: number[],
+  layout: XlsxLayout = {},
 ): string {
   const names = columns.map((_, i) => colName(i));
+  const title = layout.title ?? [];
+  const groupRow = layout.groups ? title.length + (title.length ? 2 : 1) : 0;
+  const headerRow = (groupRow || title.length + (title.length ? 1 : 0)) + 1;
+  const freezeCols = layout.freezeColumns ?? 0;
+  const topLeft = `${colName(freezeCols)}${headerRow + 1}`;
+  const pane =
+    freezeCols > 0
+      ? `<pane xSplit="${freezeCols}" ySplit="${headerRow}" topLeftCell="${topLeft}" activePane="bottomRight" state="frozen"/>` +
+        `<selection pane="bottomRight" activeCell="${topLeft}" sqref="${topLeft}"/>`
+      : `<pane ySplit="${headerRow}" topLeftCell="${topLeft}" activePane="bottomLeft" state="frozen"/>` +
+        `<selection pane="bottomLeft" activeCell="${topLeft}" sqref="${topLeft}"/>`;
   const parts: string[] = [
     `${XML_HEAD}<worksheet xmlns="${NS}" xmlns:r="${NS_R}">`,
-    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>',
-    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+    `<sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews>`,
     '<sheetFormatPr defaultRowHeight="15"/><cols>',
     ...columns.map(
       (c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width}" customWidth="1"/>`,
     ),
     '</cols><sheetData>',
-    '<row r="1">',
-    ...columns.map(
-      (c, i) => `<c r="${names[i]}1" t="inlineStr" s="1"><is><t>${esc(c.header)}</t></is></c>`,
+    ...title.map(
+      (line, i) =>
+        `<row r="${i + 1}">${inlineStr(`A${i + 1}`, line, i === 0 ? ' s="1"' : '')}</row>`,
     ),
-    '</row>',
   ];
-  let r = 1;
+  const merges: string[] = [];
+  if (layout.groups) {
+    let col = 0;
+    let line = `<row r="${groupRow}">`;
+    for (const g of layout.groups) {
+      if (g.label) line += inlineStr(`${names[col]}${groupRow}`, g.label, ' s="1"');
+      if (g.span > 1) merges.push(`${names[col]}${groupRow}:${names[col + g.span - 1]}${groupRow}`);
+      col += g.span;
+    }
+    parts.push(`${line}</row>`);
+  }
+  parts.push(
+    `<row r="${headerRow}">`,
+    ...columns.map((c, i) => inlineStr(`${names[i]}${headerRow}`, c.header, ' s="1"')),
+    '</row>',
+  );
+  let r = headerRow;
   for (const row of rows) {
     r++;
     let line = `<row r="${r}">`;
@@ -114,12 +155,20 @@ function sheetXml(
       } else if (v instanceof Date) {
         line += `<c r="${ref}" s="${styleOf[i]}"><v>${excelSerial(v)}</v></c>`;
       } else {
-        line += `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v)}</t></is></c>`;
+        // Inline strings are text, never formulas: a cell starting with = stays that text.
+        line += inlineStr(ref, v);
       }
     }
     parts.push(`${line}</row>`);
   }
-  parts.push('</sheetData></worksheet>');
+  parts.push('</sheetData>');
+  const last = names[names.length - 1];
+  if (layout.autoFilter && last) parts.push(`<autoFilter ref="A${headerRow}:${last}${r}"/>`);
+  if (merges.length)
+    parts.push(
+      `<mergeCells count="${merges.length}">${merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>`,
+    );
+  parts.push('</worksheet>');
   return parts.join('');
 }
 
@@ -187,6 +236,7 @@ export function writeXlsx(
   sheetName: string,
   columns: readonly XlsxColumn[],
   rows: Iterable<readonly XlsxCell[]>,
+  layout: XlsxLayout = {},
 ): Buffer {
   const formats = [...new Set(columns.map((c) => c.numFmt).filter((f): f is string => !!f))];
   const styleOf = columns.map((c) => (c.numFmt ? 2 + formats.indexOf(c.numFmt) : 0));
@@ -231,6 +281,6 @@ export function writeXlsx(
       ),
     },
     { name: 'xl/styles.xml', data: b(stylesXml(formats)) },
-    { name: 'xl/worksheets/sheet1.xml', data: b(sheetXml(columns, rows, styleOf)) },
+    { name: 'xl/worksheets/sheet1.xml', data: b(sheetXml(columns, rows, styleOf, layout)) },
   ]);
 }

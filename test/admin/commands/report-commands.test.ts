@@ -67,7 +67,24 @@ describe('export', () => {
     expect(s.stdoutBytes.subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
+  it('--layout wide and --dialect excel: the dashboard’s documents', async () => {
+    const r = await run('export', '--period', 'T10/2025', '--layout', 'wide', '--out', 'w.xlsx');
+    expect(r.exitCode).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.files['w.xlsx'] as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getCell('A1').value).toBe('Báo cáo chuyển đổi số — kỳ T10/2025');
+    expect(ws.getCell('A6').value).toBe('Mã đơn vị');
+    expect(ws.autoFilter).toMatch(/^A6:/);
+    expect(String(ws.getRow(ws.rowCount).getCell(2).value)).toContain('Tổng cộng');
+    const c = await run('export', '--period', 'T10/2025', '--dialect', 'excel');
+    expect(c.exitCode).toBe(0);
+    expect(c.stdout.startsWith('\uFEFFunit_code;unit_name;')).toBe(true);
+  });
+
   it.each([
+    [['export', '--period', 'T10/2025', '--layout', 'tall'], /bad --layout/],
+    [['export', '--period', 'T10/2025', '--dialect', 'libre'], /bad --dialect/],
     [['export'], /--period/],
     [['export', '--period', 'T13/2025'], /bad period/],
     [['export', '--period', 'T10/2025', '--indicator', 'XYZ'], /unknown indicator 'XYZ'/],
