@@ -64,6 +64,8 @@ describe('fileTranslate', () => {
     expect(vi('common.nope')).toBe('common.nope');
     expect(vi('common')).toBe('common');
     expect(vi('common.cancelled.deeper')).toBe('common.cancelled.deeper');
+    // A character of a text is not an entry either.
+    expect(vi('common.cancelled.0')).toBe('common.cancelled.0');
     expect(vi('common.tooLong', { length: 7 })).toBe(
       'Tin nhắn quá dài (7 ký tự). Anh/chị vui lòng gửi ngắn hơn  ký tự.',
     );
@@ -184,7 +186,8 @@ describe('sendRepliesInOrder', () => {
       ),
     ).resolves.toBeUndefined();
     expect(sends).toBe(1);
-    expect(records.some((r) => r.msg === 'reply fallback failed')).toBe(true);
+    const failed = records.find((r) => r.msg === 'reply fallback failed');
+    expect(failed?.err).toMatchObject({ message: 'queue down' });
   });
 });
 
@@ -234,6 +237,7 @@ describe('rawBody and webhookErrors', () => {
     for (const fail of [
       new Error('db down'),
       Object.assign(new Error('bad gateway'), { status: 502 }),
+      Object.assign(new Error('internal'), { status: 500 }),
       Object.assign(new Error('odd'), { status: 399 }),
       Object.assign(new Error('text status'), { status: '400' }),
     ]) {
@@ -242,7 +246,9 @@ describe('rawBody and webhookErrors', () => {
       expect(r.status).toBe(503);
       expect(r.headers.get('retry-after')).toBe('5');
       expect(await r.json()).toEqual({ ok: false, error: 'temporarily unavailable' });
-      expect(records.some((l) => l.msg === 'webhook failed')).toBe(true);
+      expect(records.find((l) => l.msg === 'webhook failed')?.err).toMatchObject({
+        message: fail.message,
+      });
       await server!.close();
       server = undefined;
     }
