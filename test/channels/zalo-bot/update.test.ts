@@ -173,6 +173,11 @@ describe('zaloAddressing', () => {
   it("gives null for another bot's command, or any /cmd@name when we have no name", () => {
     expect(zaloAddressing('/help@other', 'cds_bot')).toBeNull();
     expect(zaloAddressing('/help@cds_bot', undefined)).toBeNull();
+    // Only a command at the start counts as one.
+    expect(zaloAddressing('hi /help@other', 'cds_bot')).toEqual({
+      text: 'hi /help@other',
+      addressed: false,
+    });
   });
   it('is not addressed without our name or a mention of it', () => {
     expect(zaloAddressing('hello', undefined)).toEqual({ text: 'hello', addressed: false });
@@ -208,5 +213,9 @@ describe('zaloAddressing', () => {
       addressed: true,
     });
     expect(zaloAddressing('@cds.bot hi', 'cds.bot')).toEqual({ text: 'hi', addressed: true });
+    expect(zaloAddressing('@cds_bot,: bc HSCV', 'cds_bot')).toEqual({
+      text: 'bc HSCV',
+      addressed: true,
+    });
   });
 });
