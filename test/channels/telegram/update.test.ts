@@ -442,6 +442,84 @@ describe('addressing', () => {
   });
 });
 
+describe('addressing: what only looks like it is for us', () => {
+  it('takes a command only at the start, and a mention only from a mention entity', () => {
+    expect(addressing('hi /help@other', [], ME)).toEqual({
+      kind: 'ours',
+      text: 'hi /help@other',
+      addressed: false,
+    });
+    expect(addressing('#cds_bot hi', [{ type: 'hashtag', offset: 0, length: 8 }], ME)).toEqual({
+      kind: 'ours',
+      text: '#cds_bot hi',
+      addressed: false,
+    });
+  });
+
+  it('finds a plain @username when the configured name has a leading @', () => {
+    expect(addressing('hi @cds_bot', [], { username: '@cds_bot' })).toEqual({
+      kind: 'ours',
+      text: 'hi',
+      addressed: true,
+    });
+  });
+
+  it('reads a text_mention of us from the entities of the part that was sent', () => {
+    const mentionUs = [{ type: 'text_mention', offset: 0, length: 3, user: { id: 555 } }];
+    const caption = parseTelegramUpdate(
+      {
+        update_id: 1,
+        message: msg({
+          chat: group,
+          text: undefined,
+          photo: [{}],
+          caption: 'Bot HSCV 70%',
+          caption_entities: mentionUs,
+        }),
+      },
+      AT,
+      ME,
+    );
+    expect(caption).toMatchObject({ msg: { addressed: true, text: 'Bot HSCV 70%' } });
+    const text = parseTelegramUpdate(
+      {
+        update_id: 1,
+        message: msg({
+          chat: group,
+          text: 'Bot HSCV 70%',
+          entities: mentionUs,
+          caption_entities: [],
+        }),
+      },
+      AT,
+      ME,
+    );
+    expect(text).toMatchObject({ msg: { addressed: true } });
+    const wrongList = parseTelegramUpdate(
+      {
+        update_id: 1,
+        message: msg({ chat: group, text: 'Bot HSCV 70%', caption_entities: mentionUs }),
+      },
+      AT,
+      ME,
+    );
+    expect(wrongList.kind === 'message' && 'addressed' in wrongList.msg).toBe(false);
+  });
+
+  it('reads a reply to a message without an author (a channel post) as not to us', () => {
+    const r = parseTelegramUpdate(
+      {
+        update_id: 1,
+        message: msg({ chat: group, text: 'ok', reply_to_message: { message_id: 3 } }),
+      },
+      AT,
+      ME,
+    );
+    expect(r).toMatchObject({ kind: 'message', msg: { text: 'ok' } });
+    expect(r.kind === 'message' && 'addressed' in r.msg).toBe(false);
+  });
+});
+
 describe('botIdFromToken', () => {
   it('is the number before the colon, or undefined', () => {
     expect(botIdFromToken('123456:ABC-def')).toBe(123456);
