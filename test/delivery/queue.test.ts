@@ -7,7 +7,7 @@ import { TELEGRAM_LIMITS } from '../../src/channels/telegram/api.js';
 import { createTelegramChannel } from '../../src/channels/telegram/index.js';
 import { createZaloOaChannel } from '../../src/channels/zalo-oa/index.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/delivery/queue.js';
-import { createMemoryLimiter } from '../../src/delivery/limiter.js';
+import { createMemoryLimiter, type RateLimiter } from '../../src/delivery/limiter.js';
 import { createBoss } from '../../src/jobs/boss.js';
 import { startFakeBotApi, type FakeBotApi } from '../channels/fakes/bot-api.js';
 import { silentLogger } from '../channels/fakes/http.js';
@@ -40,6 +40,7 @@ describe('delivery queue', () => {
       maxSlotWaitMs?: number;
       boss?: PgBoss;
       expireInSeconds?: number;
+      limiter?: RateLimiter;
     } = {},
   ) => {
     const telegram = createTelegramChannel({
@@ -65,7 +66,7 @@ describe('delivery queue', () => {
       boss: opts.boss ?? boss,
       prisma: prisma(),
       channels: opts.channels ?? { telegram, 'zalo-oa': zaloOa },
-      limiter: createMemoryLimiter(),
+      limiter: opts.limiter ?? createMemoryLimiter(),
       logger: silentLogger,
       baseBackoffMs: 200,
       maxAttempts: opts.maxAttempts ?? 4,
@@ -289,19 +290,33 @@ describe('delivery queue', () => {
     const s = sender(async (msg) => {
       if (msg.chatId === '12' && !paused) {
         paused = Date.now();
-        throw new DeliveryError('telegram 429', false, 1500);
+        throw new DeliveryError('telegram 429', false, 3000);
       }
     });
     let paused = 0;
-    const q = build({ channels: { telegram: s.channel } });
+    const limiter = createMemoryLimiter();
+    const q = build({ channels: { telegram: s.channel }, limiter });
     const a = await q.enqueue({ channel: 'telegram', chatId: '12', text: 'a' }, 'broadcast');
     await q.start();
     await expect.poll(() => paused, { timeout: 10_000 }).toBeGreaterThan(0);
+    // The shared limiter (every worker, every instance) holds the whole channel: a send to any
+    // chat must wait. Checked on the limiter itself, as pg-boss's polling alone can delay b.
+    await expect
+      .poll(
+        async () => {
+          const slot = await limiter.acquire([{ key: 'telegram', limit: 1000, periodMs: 1000 }], 0);
+          if (!slot.ok) return slot.retryInMs;
+          await slot.release();
+          return 0;
+        },
+        { timeout: 2000, interval: 20 },
+      )
+      .toBeGreaterThan(0);
     const b = await q.enqueue({ channel: 'telegram', chatId: '13', text: 'b' }, 'broadcast');
     await waitSettled(a);
     await waitSettled(b);
     const other = s.calls.find((c) => c.msg.chatId === '13')!;
-    expect(other.at - paused).toBeGreaterThanOrEqual(1400);
+    expect(other.at - paused).toBeGreaterThanOrEqual(2900);
   });
 
   it('sends once when two jobs exist for one delivery (the attempt claim)', async () => {

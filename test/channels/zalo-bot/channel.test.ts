@@ -7,7 +7,7 @@ import {
 } from '../../../src/channels/zalo-bot/index.js';
 import { DeliveryError } from '../../../src/channels/types.js';
 import { startFakeBotApi, type FakeBotApi } from '../fakes/bot-api.js';
-import { mount, silentLogger, type Mounted } from '../fakes/http.js';
+import { memoryLogger, mount, silentLogger, type Mounted } from '../fakes/http.js';
 import { createFakePipeline, type FakePipeline } from '../fakes/pipeline.js';
 
 const SECRET = 'zalo-bot-secret-42';
@@ -285,6 +285,73 @@ describe('Zalo Bot channel start and send', () => {
       url: 'https://bot.example.vn/webhooks/zalo-bot',
       secret_token: SECRET,
     });
+  });
+
+  it('refuses to start in webhook mode without a secret, registering nothing', async () => {
+    const noSecret = createZaloBotChannel({
+      config: { publicUrl: 'https://bot.example.vn', zaloBot: { token: TOKEN, apiRoot: api.url } },
+      logger: silentLogger,
+      pipeline: createFakePipeline(),
+      optionsStore: createMemoryOptionsStore(),
+    });
+    await expect(noSecret.start!()).rejects.toThrow(
+      'ZALO_BOT_WEBHOOK_SECRET is required in webhook mode',
+    );
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('logs under its own channel name, with the registered URL', async () => {
+    const { logger, records } = memoryLogger();
+    const ch = createZaloBotChannel({
+      config: {
+        publicUrl: 'https://bot.example.vn',
+        zaloBot: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: createFakePipeline(),
+      optionsStore: createMemoryOptionsStore(),
+    });
+    expect(ch.name).toBe('zalo-bot');
+    await ch.start!();
+    expect(records.find((r) => r.msg === 'webhook registered')).toMatchObject({
+      channel: 'zalo-bot',
+      url: 'https://bot.example.vn/webhooks/zalo-bot',
+    });
+    const bare = memoryLogger();
+    await createZaloBotChannel({
+      config: { publicUrl: undefined, zaloBot: { token: TOKEN, apiRoot: api.url } },
+      logger: bare.logger,
+      pipeline: createFakePipeline(),
+      optionsStore: createMemoryOptionsStore(),
+    }).start!();
+    expect(bare.records.map((r) => r.msg)).toEqual([
+      'no PUBLIC_URL: Zalo Bot webhook not registered (use the simulator in development)',
+    ]);
+  });
+
+  it("refuses another channel's message as permanent, sending nothing", async () => {
+    const err = await build()
+      .send({ channel: 'telegram', chatId: 'c', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ permanent: true, message: 'not a zalo-bot message: telegram' });
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('remembers the options a proactive message offers, and keeps them for one without', async () => {
+    const store = createMemoryOptionsStore();
+    const ch = createZaloBotChannel({
+      config: { publicUrl: undefined, zaloBot: { token: TOKEN, apiRoot: api.url } },
+      logger: silentLogger,
+      pipeline: createFakePipeline(),
+      optionsStore: store,
+    });
+    const buttons = [[{ label: 'Báo cáo ngay', data: 'rem:go' }]];
+    await ch.send({ channel: 'zalo-bot', chatId: 'c9', text: 'Nhắc báo cáo', buttons });
+    expect(await store.get('c9')).toEqual([{ label: 'Báo cáo ngay', data: 'rem:go' }]);
+    await ch.send({ channel: 'zalo-bot', chatId: 'c9', text: 'Thông báo' });
+    expect(await store.get('c9')).toEqual([{ label: 'Báo cáo ngay', data: 'rem:go' }]);
+    expect(await store.get('other')).toBeUndefined();
   });
 
   it('does not register a webhook without PUBLIC_URL', async () => {

@@ -296,6 +296,47 @@ describe('who may invite', () => {
     expect(r.unit.code).toBe('16681');
   });
 
+  it("lets only a manager of the invitation's unit revoke it (by code or by id)", async () => {
+    const inProvince42 = await createInvitation(t.db.prisma, {
+      unitCode: '18073',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+    });
+    // A manager of the other province, and a reporter of the invitation's own unit.
+    const otherManager = await addPerson(t.db, {
+      name: 'Quản lý tỉnh khác',
+      unitId: f.ngheAn,
+      role: 'manager',
+    });
+    const reporter = await addPerson(t.db, {
+      name: 'Báo cáo viên Thành Sen',
+      unitId: f.thanhSen,
+      role: 'reporter',
+    });
+    for (const by of [{ personId: otherManager }, { personId: reporter }]) {
+      for (const codeOrId of [inProvince42.code, inProvince42.invitation.id]) {
+        await expect(revokeInvitation(t.db.prisma, { codeOrId, by, now })).rejects.toBeInstanceOf(
+          AccessError,
+        );
+      }
+    }
+    const untouched = await listInvitations(t.db.prisma, { now, unitCode: '18073' });
+    expect(untouched.find((i) => i.id === inProvince42.invitation.id)?.status).toBe('active');
+
+    const manager = await addPerson(t.db, {
+      name: 'Quản lý tỉnh 42',
+      unitId: f.province,
+      role: 'manager',
+    });
+    const revoked = await revokeInvitation(t.db.prisma, {
+      codeOrId: inProvince42.code,
+      by: { personId: manager },
+      now,
+    });
+    expect(revoked.revokedAt).toEqual(now);
+  });
+
   it('rejects an unknown unit code', async () => {
     await expect(
       createInvitation(t.db.prisma, { unitCode: '99999', role: 'reporter', createdBy: 'cli', now }),

@@ -1,0 +1,77 @@
+/**
+ * Mutation-testing modules (issue #10 item 1): for each module, the source files Stryker
+ * mutates and the only test files that exercise them. `npm run test:mutation -- <module>`
+ * (scripts/mutation.mjs) runs one module; every `mutate` entry must match at least one file,
+ * so a file moved by a refactor fails the run instead of silently dropping out of scope.
+ *
+ * Test lists stay narrow on purpose: Stryker runs, for each mutant, only the tests that cover
+ * it, but the initial dry run executes every listed file, and DB-heavy files that merely pass
+ * through a module cost minutes each without killing anything.
+ */
+export const modules = {
+  // The signature and event parsing are pure: their own unit tests kill their mutants in
+  // milliseconds. channel.ts needs the webhook and the database (PGlite per mutant run).
+  'zalo-oa-events': {
+    mutate: ['src/channels/zalo-oa/signature.ts', 'src/channels/zalo-oa/update.ts'],
+    tests: ['test/channels/zalo-oa/signature.test.ts', 'test/channels/zalo-oa/update.test.ts'],
+  },
+  // Not test/channels/replay.test.ts: it starts a whole app per run and kills nothing more.
+  'zalo-oa': {
+    mutate: ['src/channels/zalo-oa/channel.ts'],
+    tests: ['test/channels/zalo-oa/channel.test.ts', 'test/channels/zalo-oa/failures.test.ts'],
+  },
+  'zalo-bot': {
+    mutate: ['src/channels/zalo-bot/update.ts', 'src/channels/zalo-bot/channel.ts'],
+    tests: ['test/channels/zalo-bot/update.test.ts', 'test/channels/zalo-bot/channel.test.ts'],
+  },
+  'telegram-events': {
+    mutate: ['src/channels/telegram/update.ts'],
+    tests: ['test/channels/telegram/update.test.ts'],
+  },
+  telegram: {
+    mutate: ['src/channels/telegram/channel.ts'],
+    tests: ['test/channels/telegram/channel.test.ts'],
+  },
+  webhook: {
+    mutate: ['src/channels/webhook.ts'],
+    // The shared pieces are pure or need only a loopback express: their own unit test.
+    tests: ['test/channels/webhook.test.ts'],
+  },
+  parser: {
+    mutate: ['src/report-parser/lexer.ts', 'src/report-parser/parser.ts'],
+    tests: ['test/report-parser/*.test.ts'],
+  },
+  'admin-endpoint': {
+    mutate: ['src/admin/endpoint.ts'],
+    // cli.test.ts drives the whole server createApp builds: minutes per run, nothing more killed here.
+    tests: ['test/admin/endpoint.test.ts'],
+  },
+  access: {
+    mutate: ['src/domain/access.ts'],
+    tests: [
+      'test/domain/people/invitations.test.ts',
+      'test/domain/people/members.test.ts',
+      'test/domain/submissions/submit.test.ts',
+    ],
+  },
+  people: {
+    mutate: ['src/domain/people/*.ts'],
+    tests: ['test/domain/people/*.test.ts'],
+  },
+  delivery: {
+    mutate: ['src/delivery/*.ts'],
+    tests: ['test/delivery/*.test.ts'],
+  },
+  submit: {
+    mutate: ['src/domain/submissions/submit.ts'],
+    tests: ['test/domain/submissions/submit.test.ts', 'test/domain/concurrency.test.ts'],
+  },
+  conversation: {
+    mutate: ['src/core/conversation.ts'],
+    tests: ['test/core/conversation.test.ts'],
+  },
+  http: {
+    mutate: ['src/server/http.ts'],
+    tests: ['test/server/*.test.ts'],
+  },
+};
