@@ -109,7 +109,7 @@ export async function reopen(ctx: Ctx, args: string): Promise<void> {
   let r: { until: Date; notified: number };
   try {
     // Reporters are told in Vietnamese, the province's language.
-    r = await reopenAndNotify(ctx.services, ctx.tFor('vi'), {
+    r = await reopenAndNotify(ctx.services, (locale) => ctx.tFor(locale ?? 'vi'), {
       actor: m.actor,
       unitCode: unit.code,
       period,

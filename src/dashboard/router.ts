@@ -719,7 +719,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     '/unit/:code/reopen',
     form,
     unitAction(async (v, unit, period, schedule) => {
-      const r = await reopenAndNotify(deps.services(), deps.t, {
+      const r = await reopenAndNotify(deps.services(), deps.texts ?? (() => deps.t), {
         actor: actorOf(v),
         unitCode: unit.code,
         period,

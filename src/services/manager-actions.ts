@@ -227,13 +227,15 @@ export async function remindNow(
 /** The notices telling a unit's reporters that its period is open again, and until when. */
 export async function reopenNotices(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: { unit: { id: string; name: string }; period: Period; until: Date; at: Date },
 ): Promise<BatchItem[]> {
   const staff = (await services.managers.staff([o.unit.id], 'reporter')).get(o.unit.id) ?? [];
+  const tOf = await recipientTexts(services, texts, staff);
   return staff.flatMap((s) => {
     const id = s.identities[0];
     if (!id) return [];
+    const t = tOf(s.personId);
     return [
       {
         msg: {
@@ -259,7 +261,7 @@ export async function reopenNotices(
  */
 export async function reopenAndNotify(
   services: JobServices,
-  t: Translate,
+  texts: Texts,
   o: { actor: Actor; unitCode: string; period: Period; now: Date; schedule: Schedule },
 ): Promise<{ until: Date; unit: ScopedUnit; notified: number }> {
   const { until, unit } = await services.managers.reopen(
@@ -269,7 +271,12 @@ export async function reopenAndNotify(
     o.now,
     o.schedule,
   );
-  const items = await reopenNotices(services, t, { unit, period: o.period, until, at: o.now });
+  const items = await reopenNotices(services, texts, {
+    unit,
+    period: o.period,
+    until,
+    at: o.now,
+  });
   return { until, unit, notified: await services.managers.enqueue(items) };
 }
 

@@ -77,7 +77,7 @@ export const command: AdminCommand = {
       try {
         const unit = await findUnitByCode(deps.db.prisma, values.unit, now);
         const tools = managersTools(deps);
-        const notices = await reopenNotices(tools.services, tools.t, {
+        const notices = await reopenNotices(tools.services, tools.texts, {
           unit,
           period,
           until: row.until,

@@ -212,6 +212,17 @@ describe('self-service', () => {
     expect(r.text).toContain('Đã báo cho 1 cán bộ');
     await app.arrived('r1', 'Kỳ T10/2026 của Phường Trần Phú đã được mở lại');
   });
+
+  it("tells each reporter in the language they chose, not the manager's", async () => {
+    await app.say('r1', '/lang en');
+    try {
+      const r = await app.say('ward', '/mokhoa Trần Phú T9/2026');
+      expect(r.text).toContain('Đã mở lại T9/2026 của Phường Trần Phú đến');
+      await app.arrived('r1', 'Period T9/2026 of Phường Trần Phú is open again until');
+    } finally {
+      await app.say('r1', '/lang vi');
+    }
+  });
 });
 
 describe('operations (admin CLI)', () => {
