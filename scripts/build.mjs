@@ -21,7 +21,6 @@ import {
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pgliteVersion, templateName } from './pglite-template.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -63,7 +62,9 @@ const run = (args) => {
 // The Prisma client is generated TypeScript; make sure it is there before compiling.
 run([path.join(root, 'scripts', 'db-generate.mjs'), '--if-missing']);
 // The embedded database's initdb template (scripts/pglite-template.mjs) depends only on the
-// PGlite version: keep it across builds instead of running initdb again.
+// PGlite version: keep it across builds instead of running initdb again. Imported here, not at
+// the top: an installed image ships this script alone (its `--if-stale` exits above).
+const { pgliteVersion, templateName } = await import('./pglite-template.mjs');
 const templateDir = path.join(dist, 'pglite');
 const template = path.join(templateDir, templateName(pgliteVersion()));
 const keptTemplate = existsSync(template) ? readFileSync(template) : undefined;
