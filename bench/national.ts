@@ -6,7 +6,7 @@
  *    code path an operator uses), the 17 indicators from prisma/seed/indicators.csv;
  *  - every indicator at its own periodicity over 2024-2025 for every unit it applies to, about
  *    80% of them reported (generated server-side in one INSERT … SELECT).
- * Used by bench:domain and bench:dashboard.
+ * Used by bench:domain, bench:dashboard and bench:remind (which seeds its own submissions).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -60,28 +60,21 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-export interface NationalDb {
+/** A fresh PostgreSQL database on 127.0.0.1 (BENCH_DATABASE_ADMIN_URL), dropped by `drop`. */
+export interface BenchDatabase {
   db: Db;
   name: string;
-  /** Wall time of the units import and of the generated submissions (0 when reused). */
-  importMs: number;
-  seedMs: number;
+  url: string;
+  dataDir: string;
+  /** Close it and drop it (kept with BENCH_KEEP or when reused). */
+  drop(): Promise<void>;
 }
 
-/**
- * Build (or, with BENCH_REUSE=<name>, open) the national database, run `fn` on it, then drop
- * it (kept with BENCH_KEEP or when reused).
- */
-export async function withNationalDb(
-  now: Date,
-  fn: (n: NationalDb) => Promise<void>,
-): Promise<void> {
+export async function createBenchDatabase(opts: { reuse?: string } = {}): Promise<BenchDatabase> {
   const adminUrl =
     process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  // BENCH_REUSE=<name>: measure an existing, already filled database and keep it (profiling).
-  const reuse = process.env.BENCH_REUSE;
-  const name = reuse ?? `cds_bench_${randomBytes(5).toString('hex')}`;
-  if (!reuse) {
+  const name = opts.reuse ?? `cds_bench_${randomBytes(5).toString('hex')}`;
+  if (!opts.reuse) {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${name}"`);
@@ -91,40 +84,68 @@ export async function withNationalDb(
   url.pathname = `/${name}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cds-bench-'));
   const db = await createDb({ databaseUrl: url.toString(), dataDir, poolMax: 4 });
-  try {
-    if (reuse) {
-      await fn({ db, name, importMs: 0, seedMs: 0 });
-      return;
-    }
-    await migrate(db);
-    const deps: AdminDeps = {
-      db,
-      config: { dataDir, timezone: 'Asia/Ho_Chi_Minh' },
-      now: () => now,
-      readFile: (p) => readFile(p),
-      writeFile: async () => {},
-    };
-    const csv = Buffer.from(unitsCsv(), 'utf8');
-    let t0 = performance.now();
-    const imp = await runAdminCommand(['import', 'units', 'units.csv'], deps, {
-      inputFiles: { 'units.csv': csv },
-    });
-    const importMs = performance.now() - t0;
-    if (imp.exitCode !== 0) throw new Error(`units import failed: ${imp.stderr}`);
-    const ind = await runAdminCommand(['import', 'indicators', 'prisma/seed/indicators.csv'], deps);
-    if (ind.exitCode !== 0) throw new Error(`indicators import failed: ${ind.stderr}`);
+  return {
+    db,
+    name,
+    url: url.toString(),
+    dataDir,
+    async drop() {
+      await db.close();
+      if (!opts.reuse && !process.env.BENCH_KEEP) {
+        const a = new pg.Client({ connectionString: adminUrl });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await a.end();
+      } else {
+        console.log(`kept database ${name}`);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
-    // ~80% of (unit, indicator due, period) reported; 90% of those on time.
-    t0 = performance.now();
-    const periods = periodsOf();
-    const values = periods
-      .map((p) => {
-        const start = periodStart(p);
-        const startDay = new Date(start.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-        return `('${formatPeriod(p)}','${p.kind}','${startDay}'::date,'${deadlineOf(p, DEFAULT_SCHEDULE).toISOString()}'::timestamptz)`;
-      })
-      .join(',');
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+/**
+ * Migrate, then import the 34 provinces and 3,321 communes through the `import units` admin
+ * command (the operator's code path) and the 17 indicators; resolves with the units import time.
+ */
+export async function importNationalUnits(bench: BenchDatabase, now: Date): Promise<number> {
+  const { db, dataDir } = bench;
+  await migrate(db);
+  const deps: AdminDeps = {
+    db,
+    config: { dataDir, timezone: 'Asia/Ho_Chi_Minh' },
+    now: () => now,
+    readFile: (p) => readFile(p),
+    writeFile: async () => {},
+  };
+  const csv = Buffer.from(unitsCsv(), 'utf8');
+  const t0 = performance.now();
+  const imp = await runAdminCommand(['import', 'units', 'units.csv'], deps, {
+    inputFiles: { 'units.csv': csv },
+  });
+  const importMs = performance.now() - t0;
+  if (imp.exitCode !== 0) throw new Error(`units import failed: ${imp.stderr}`);
+  const ind = await runAdminCommand(['import', 'indicators', 'prisma/seed/indicators.csv'], deps);
+  if (ind.exitCode !== 0) throw new Error(`indicators import failed: ${ind.stderr}`);
+  return importMs;
+}
+
+/**
+ * Every indicator at its own periodicity over 2024-2025 for every unit it applies to, ~80%
+ * reported and 90% of those on time, generated server-side in one INSERT … SELECT; resolves
+ * with its wall time.
+ */
+export async function seedSubmissions(bench: BenchDatabase): Promise<number> {
+  const t0 = performance.now();
+  const values = periodsOf()
+    .map((p) => {
+      const start = periodStart(p);
+      const startDay = new Date(start.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+      return `('${formatPeriod(p)}','${p.kind}','${startDay}'::date,'${deadlineOf(p, DEFAULT_SCHEDULE).toISOString()}'::timestamptz)`;
+    })
+    .join(',');
+  const pool = new pg.Pool({ connectionString: bench.url, max: 1 });
+  try {
     await pool.query(`
       INSERT INTO submission (id, unit_id, indicator_code, period, period_start, numerator, denominator,
         value, status, first_submitted_at, last_submitted_at, last_channel, ref)
@@ -140,19 +161,37 @@ export async function withNationalDb(
       CROSS JOIN LATERAL (SELECT floor(random() * 100)::int AS n) r
       WHERE random() < 0.8`);
     await pool.query('ANALYZE');
-    await pool.end();
-    const seedMs = performance.now() - t0;
-    await fn({ db, name, importMs, seedMs });
   } finally {
-    await db.close();
-    if (!reuse && !process.env.BENCH_KEEP) {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-    } else {
-      console.log(`kept database ${name}`);
-    }
-    await rm(dataDir, { recursive: true, force: true });
+    await pool.end();
+  }
+  return performance.now() - t0;
+}
+
+export interface NationalDb {
+  db: Db;
+  name: string;
+  /** Wall time of the units import and of the generated submissions (0 when reused). */
+  importMs: number;
+  seedMs: number;
+}
+
+/**
+ * Build (or, with BENCH_REUSE=<name>, open) the national database with its submissions, run
+ * `fn` on it, then drop it (kept with BENCH_KEEP or when reused).
+ */
+export async function withNationalDb(
+  now: Date,
+  fn: (n: NationalDb) => Promise<void>,
+): Promise<void> {
+  // BENCH_REUSE=<name>: measure an existing, already filled database and keep it (profiling).
+  const reuse = process.env.BENCH_REUSE;
+  const bench = await createBenchDatabase(reuse ? { reuse } : {});
+  try {
+    if (reuse) return await fn({ db: bench.db, name: bench.name, importMs: 0, seedMs: 0 });
+    const importMs = await importNationalUnits(bench, now);
+    const seedMs = await seedSubmissions(bench);
+    await fn({ db: bench.db, name: bench.name, importMs, seedMs });
+  } finally {
+    await bench.drop();
   }
 }

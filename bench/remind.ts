@@ -32,7 +32,7 @@ import { formatPeriod, makePeriod, periodStart } from '../src/domain/periods.js'
 import { createServiceFactory } from '../src/services/index.js';
 import { startFakeBotApi, type FakeBotApi } from '../test/channels/fakes/bot-api.js';
 import { waitForLine } from './child-lines.js';
-import { COMMUNES, createBenchDatabase, importNationalUnits } from './domain.js';
+import { COMMUNES, createBenchDatabase, importNationalUnits } from './national.js';
 
 const { values: args } = parseArgs({
   options: {
