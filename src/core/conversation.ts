@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { StateStore } from '../state/store.js';
+import type { StateStore, StoreWrites } from '../state/store.js';
 import type { Audience, ComposedCommand } from './feature.js';
 import type { ConversationState, Handler, HandlerContext, Locale } from './handler.js';
 import type { I18n } from './i18n.js';
@@ -62,6 +62,7 @@ export interface PipelineDeps<S, Tx> {
 }
 
 type StoredState = ConversationState;
+type StoreWrite = NonNullable<StoreWrites['set']>[number];
 
 // In a group the conversation is the (chat, user) pair (see conversationKey).
 const stateKey = (msg: InboundMessage) => `state:${msg.channel}:${conversationKey(msg)}`;
@@ -124,7 +125,12 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
 
       let lock;
       try {
-        lock = await deps.store.acquireLock(lockKey(msg), { ttlMs: lockTtlMs, waitMs: lockWaitMs });
+        // The chat's state and the update's seen-record come with the lock: one round trip.
+        lock = await deps.store.acquireLock(lockKey(msg), {
+          ttlMs: lockTtlMs,
+          waitMs: lockWaitMs,
+          read: [stateKey(msg), seenKey(msg)],
+        });
       } catch (err) {
         throw new InfraError('state store unavailable', { cause: err });
       }
@@ -142,8 +148,23 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         lockTtlMs / 3,
       );
       keepAlive.unref();
+      /** Written together with the lock's release (one round trip, atomic). */
+      const writes: { set: StoreWrite[]; setIfAbsent: StoreWrite[]; delete: string[] } = {
+        set: [],
+        setIfAbsent: [],
+        delete: [],
+      };
+      const markSeen = () =>
+        writes.setIfAbsent.push({ key: seenKey(msg), value: 1, ttlMs: SEEN_TTL_MS });
       try {
-        let stored: StoredState | undefined;
+        // Taken by another delivery before (a light handler's record lives here only; a
+        // transactional one's also in the database, checked at commit)? The lock makes this
+        // check and the record written at release one step for every delivery of this chat.
+        if (lock.read[1] !== undefined) {
+          log.info('duplicate update ignored (seen before)');
+          return { status: 'duplicate', replies: [] };
+        }
+        const stored = lock.read[0] as StoredState | undefined;
         // The stored choice outlives the conversation state (a restart, 48 h of silence); a
         // failed read leaves the state's copy or the default (the handler meets the outage).
         const chosen = deps.localeOf
@@ -152,11 +173,6 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
               return undefined;
             })
           : Promise.resolve(undefined);
-        try {
-          stored = await deps.store.get<StoredState>(stateKey(msg));
-        } catch (err) {
-          throw new InfraError('state store unavailable', { cause: err });
-        }
 
         const now = clock();
         const prelude: OutboundReply[] = [];
@@ -205,30 +221,21 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           },
         });
 
-        let markedSeen = false;
         let handlerName = 'precheck';
         try {
           // Routing only reads (predicates may look up who is writing): outside the transaction.
           const handler = early ? undefined : await deps.router.route(makeCtx(deps.db.root));
           handlerName = handler?.name ?? 'precheck';
           if (!handler || !isTransactional(handler, makeCtx(deps.db.root))) {
-            // Nothing to commit with the update: the shared state store records it (SET NX), so
-            // a concurrent or later second delivery stops here without a database commit.
-            // The database must be up all the same: answer 503 rather than half-serve when it
-            // is not (one cheap round trip, in parallel with the record).
-            const [first, dbUp] = await Promise.all([
-              deps.store.setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS),
-              dbIsUp(),
-            ]);
-            if (!first) throw new DuplicateUpdateError(`${msg.channel}:${msg.updateId}`);
-            markedSeen = true;
-            if (!dbUp) throw new InfraError('database unavailable');
+            // Nothing to commit with the update: the shared state store records it at release,
+            // so a concurrent or later second delivery stops at the lock without a database
+            // commit. The database must be up all the same: answer 503 rather than half-serve
+            // when it is not (one cheap round trip, at most once a second).
+            if (!(await dbIsUp())) throw new InfraError('database unavailable');
             if (handler) await handler.handle(makeCtx(deps.db.root));
             else if (early) replies.push(early);
+            markSeen();
           } else {
-            // Taken by a light handler before (its record lives in the state store only)?
-            if ((await deps.store.get(seenKey(msg))) !== undefined)
-              throw new DuplicateUpdateError(`${msg.channel}:${msg.updateId}`);
             // The record that counts commits with the handler's writes, or not at all.
             await deps.db.transaction(async (tx) => {
               await deps.db.markProcessed(tx, msg.channel, msg.updateId);
@@ -239,11 +246,7 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
             });
             // The database record is the one that counts; this one only spares a later
             // redelivery a database round trip.
-            await deps.store
-              .setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS)
-              .catch((err: unknown) =>
-                log.warn({ err }, 'seen-record not stored in the state store'),
-              );
+            markSeen();
           }
         } catch (err) {
           if (err instanceof DuplicateUpdateError) {
@@ -262,23 +265,14 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
           }
           if (infra) {
             dbCheckedAt = -Infinity;
-            // The platform will redeliver: forget that we saw it.
-            if (markedSeen)
-              await deps.store
-                .delete(seenKey(msg))
-                .catch((e: unknown) =>
-                  log.warn({ err: e }, 'seen-record not removed; a redelivery may be dropped'),
-                );
+            // The platform will redeliver: nothing is recorded as seen.
+            writes.setIfAbsent.length = 0;
             throw err instanceof InfraError
               ? err
               : new InfraError('database or state store unavailable', { cause: err });
           }
           log.error({ err }, 'handler failed; update rolled back and answered with an apology');
-          await deps.store
-            .setIfAbsent(seenKey(msg), 1, SEEN_TTL_MS)
-            .catch((e: unknown) =>
-              log.warn({ err: e }, 'seen-record not stored in the state store'),
-            );
+          if (writes.setIfAbsent.length === 0) markSeen();
           try {
             await deps.db.markProcessed(undefined, msg.channel, msg.updateId);
           } catch (markErr) {
@@ -305,13 +299,9 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
               : { ...next, touchedAt: now.toISOString() };
           if (next !== null && next.locale === undefined && state.locale)
             toSave.locale = state.locale;
-          try {
-            if (Object.keys(toSave).length === 0) await deps.store.delete(stateKey(msg));
-            // Keep the record a while past the flow's expiry so the user can be told it expired.
-            else await deps.store.set(stateKey(msg), toSave, deps.stateTtlMs * 2);
-          } catch (err) {
-            log.error({ err }, 'state could not be saved after commit');
-          }
+          if (Object.keys(toSave).length === 0) writes.delete.push(stateKey(msg));
+          // Keep the record a while past the flow's expiry so the user can be told it expired.
+          else writes.set.push({ key: stateKey(msg), value: toSave, ttlMs: deps.stateTtlMs * 2 });
         }
         return {
           status: 'processed',
@@ -321,12 +311,17 @@ export function createPipeline<S, Tx>(deps: PipelineDeps<S, Tx>): Pipeline {
         };
       } finally {
         clearInterval(keepAlive);
-        // Not awaited: the answer need not wait for the release round trip; the next update
-        // of this chat (the platforms send it only after our answer) finds the lock free or
-        // waits a few milliseconds.
-        void lock
-          .release()
-          .catch((err: unknown) =>
+        const toWrite = writes.set.length + writes.setIfAbsent.length + writes.delete.length;
+        const released = lock.release(toWrite > 0 ? writes : undefined);
+        // The state and seen-record are saved before the answer; a bare release need not be
+        // waited for: the next update of this chat (the platforms send it only after our
+        // answer) finds the lock free or waits a few milliseconds.
+        if (toWrite > 0)
+          await released.catch((err: unknown) =>
+            log.error({ err }, 'state could not be saved after commit; chat lock expires'),
+          );
+        else
+          void released.catch((err: unknown) =>
             log.warn({ err }, 'chat lock not released; it expires by itself'),
           );
       }

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_STATE_TTL_MS, lockBackoff, sleep, type Lock, type StateStore } from './store.js';
+import {
+  DEFAULT_STATE_TTL_MS,
+  lockBackoff,
+  sleep,
+  ttlOf,
+  type Lock,
+  type LockOptions,
+  type StateStore,
+  type StoreWrites,
+} from './store.js';
 
 interface Entry {
   value: string;
@@ -73,7 +82,11 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
 
-  async acquireLock(key: string, opts: { ttlMs: number; waitMs: number }): Promise<Lock | null> {
+  private put(key: string, value: unknown, ttlMs: number) {
+    this.map.set(key, { value: JSON.stringify(value), expiresAt: this.clock() + ttlOf(ttlMs) });
+  }
+
+  async acquireLock(key: string, opts: LockOptions): Promise<Lock | null> {
     const token = randomUUID();
     const deadline = this.clock() + opts.waitMs;
     for (let attempt = 0; ; attempt++) {
@@ -85,16 +98,25 @@ export class MemoryStateStore implements StateStore {
       const e = this.live(key);
       return e !== undefined && JSON.parse(e.value) === token;
     };
+    const read = (opts.read ?? []).map((k) => {
+      const e = this.live(k);
+      return e ? (JSON.parse(e.value) as unknown) : undefined;
+    });
     return {
       key,
       token,
+      read,
       // Ours, or expired and taken by nobody since (a stalled holder): renew. Else lost.
       extend: async (ttlMs: number) => {
         if (!holds() && this.live(key) !== undefined) return false;
         this.map.set(key, { value: JSON.stringify(token), expiresAt: this.clock() + ttlMs });
         return true;
       },
-      release: async () => {
+      release: async (writes?: StoreWrites) => {
+        for (const w of writes?.set ?? []) this.put(w.key, w.value, w.ttlMs);
+        for (const w of writes?.setIfAbsent ?? [])
+          if (!this.live(w.key)) this.put(w.key, w.value, w.ttlMs);
+        for (const k of writes?.delete ?? []) this.map.delete(k);
         if (holds()) this.map.delete(key);
       },
     };

@@ -11,8 +11,31 @@ export interface Lock {
    * lock was lost: expired and taken by someone else.
    */
   extend(ttlMs: number): Promise<boolean>;
-  /** Release only if we still hold it (token matches). */
-  release(): Promise<void>;
+  /**
+   * The values of the keys asked for with `read`, as they were when the lock was taken (in
+   * the same round trip); undefined where absent.
+   */
+  readonly read: readonly unknown[];
+  /**
+   * Apply `writes` (whether or not we still hold the lock), then release it if we still hold
+   * it (token matches) — all in one atomic step, so whoever takes the lock next sees them.
+   */
+  release(writes?: StoreWrites): Promise<void>;
+}
+
+/** Writes applied together with a lock's release. */
+export interface StoreWrites {
+  set?: readonly { key: string; value: unknown; ttlMs: number }[];
+  /** Stored only where the key is absent (`SET NX`). */
+  setIfAbsent?: readonly { key: string; value: unknown; ttlMs: number }[];
+  delete?: readonly string[];
+}
+
+export interface LockOptions {
+  ttlMs: number;
+  waitMs: number;
+  /** Keys to read once the lock is held, in the same round trip (see Lock.read). */
+  read?: readonly string[];
 }
 
 export interface StateStore {
@@ -26,13 +49,16 @@ export interface StateStore {
   /** Increment a counter; the first increment starts its ttlMs window. Returns the new value. */
   incr(key: string, ttlMs: number): Promise<number>;
   /**
-   * Take a lock with a random token and an expiry (Redis `SET NX PX`), waiting up to waitMs.
-   * Returns null when it could not be taken in time.
+   * Take a lock with a random token and an expiry (Redis `SET NX PX`), waiting up to waitMs,
+   * and read `opts.read` once it is held. Returns null when it could not be taken in time.
    */
-  acquireLock(key: string, opts: { ttlMs: number; waitMs: number }): Promise<Lock | null>;
+  acquireLock(key: string, opts: LockOptions): Promise<Lock | null>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A TTL as the stores take it: a whole number of milliseconds, at least 1. */
+export const ttlOf = (ms: number) => Math.max(1, Math.round(ms));
 
 export const DEFAULT_STATE_TTL_MS = 24 * 3600_000;
 

@@ -93,6 +93,53 @@ function contract(name: string, make: () => StateStore) {
       expect(order.sort()).toEqual([1, 2, 3, 4]);
     });
 
+    it('reads keys together with the lock, absent ones as undefined, in the order asked', async () => {
+      await store.set('r-state', { flow: 'report' });
+      await store.set('r-last', 7);
+      const lock = await store.acquireLock('LR', {
+        ttlMs: 2000,
+        waitMs: 0,
+        read: ['r-state', 'r-missing', 'r-last', 'r-missing-too'],
+      });
+      expect(lock!.read).toEqual([{ flow: 'report' }, undefined, 7, undefined]);
+      await lock!.release();
+      const bare = await store.acquireLock('LR', { ttlMs: 2000, waitMs: 0 });
+      expect(bare!.read).toEqual([]);
+      await bare!.release();
+    });
+
+    it('applies writes with the release, so the next holder sees them', async () => {
+      await store.set('w-old', 'x');
+      await store.set('w-kept', 'first');
+      const a = await store.acquireLock('LW', { ttlMs: 2000, waitMs: 0 });
+      const waiting = store.acquireLock('LW', {
+        ttlMs: 2000,
+        waitMs: 3000,
+        read: ['w-state', 'w-kept', 'w-new', 'w-old'],
+      });
+      await sleep(30);
+      await a!.release({
+        set: [{ key: 'w-state', value: { step: 2 }, ttlMs: 5000 }],
+        setIfAbsent: [
+          { key: 'w-kept', value: 'second', ttlMs: 5000 },
+          { key: 'w-new', value: 1, ttlMs: 5000 },
+        ],
+        delete: ['w-old'],
+      });
+      const b = await waiting;
+      expect(b!.read).toEqual([{ step: 2 }, 'first', 1, undefined]);
+      await b!.release();
+    });
+
+    it('applies writes even when the lock was lost, and leaves the new holder its lock', async () => {
+      const a = await store.acquireLock('LX', { ttlMs: 40, waitMs: 0 });
+      const b = await store.acquireLock('LX', { ttlMs: 2000, waitMs: 1000 });
+      await a!.release({ set: [{ key: 'x-state', value: 'late', ttlMs: 5000 }] });
+      expect(await store.get('x-state')).toBe('late');
+      expect(await store.acquireLock('LX', { ttlMs: 2000, waitMs: 0 })).toBeNull();
+      await b!.release();
+    });
+
     it('answers ping when reachable', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
