@@ -11,23 +11,22 @@ export type ChosenLocale = 'vi' | 'en';
 const asLocale = (v: string | null | undefined): ChosenLocale | undefined =>
   v === 'vi' || v === 'en' ? v : undefined;
 
-/** The language of a channel user: their person's choice, else the identity's own, else none. */
+/**
+ * The language of a channel user: their person's choice, else the identity's own, else none.
+ * One query (it runs on every update): the identity's person and the identity's own choice.
+ */
 export async function localeOf(
   db: DomainDb,
   channel: string,
   userId: string,
 ): Promise<ChosenLocale | undefined> {
-  const [identity, choice] = await Promise.all([
-    db.identity.findUnique({
-      where: { channel_externalId: { channel, externalId: userId } },
-      select: { person: { select: { locale: true } } },
-    }),
-    db.localeChoice.findUnique({
-      where: { channel_userId: { channel, userId } },
-      select: { locale: true },
-    }),
-  ]);
-  return asLocale(identity?.person.locale) ?? asLocale(choice?.locale);
+  const rows = await db.$queryRaw<{ person: string | null; own: string | null }[]>`
+    SELECT (SELECT p.locale FROM identity i JOIN person p ON p.id = i.person_id
+             WHERE i.channel = ${channel} AND i.external_id = ${userId}) AS person,
+           (SELECT c.locale FROM locale_choice c
+             WHERE c.channel = ${channel} AND c.user_id = ${userId}) AS own`;
+  const row = rows[0];
+  return asLocale(row?.person) ?? asLocale(row?.own);
 }
 
 /** Record a user's choice on their identity, and on their person when linked. */
