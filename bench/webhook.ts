@@ -145,6 +145,8 @@ interface Result {
   non2xx: number;
   errors: number;
   replies: number;
+  /** CPU time of this process per request (app + fake Bot API + load generator), ms. */
+  cpuMs: number;
 }
 
 async function load(
@@ -169,7 +171,9 @@ async function load(
     });
   await run(2); // warm-up (JIT, connection pools, caches)
   const warm = api.of('sendMessage').filter((c) => c.token === token).length;
+  const cpu = process.cpuUsage();
   const r = await run(Number(args.duration));
+  const used = process.cpuUsage(cpu);
   // Let replies of the last requests land.
   await new Promise((res) => setTimeout(res, 500));
   const replies = api.of('sendMessage').filter((c) => c.token === token).length - warm;
@@ -182,6 +186,7 @@ async function load(
     non2xx: r.non2xx,
     errors: r.errors,
     replies,
+    cpuMs: (used.user + used.system) / 1000 / Math.max(1, r.requests.total),
   };
 }
 
@@ -304,7 +309,7 @@ async function main(): Promise<void> {
 
   const row = (name: string, r: Result) =>
     console.log(
-      `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(5)} ms   requests ${r.total}   non-2xx ${r.non2xx}   errors ${r.errors}   replies ${r.replies}`,
+      `  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(5)} ms   requests ${r.total}   non-2xx ${r.non2xx}   errors ${r.errors}   replies ${r.replies}   CPU ${r.cpuMs.toFixed(2)} ms/req`,
     );
   console.log('');
   row('cds-bot /help', ours);
@@ -312,6 +317,9 @@ async function main(): Promise<void> {
   row('bare express+telegraf echo', echo);
   console.log(
     `  write path: ${submissions} new figures confirmed, ${versions} figure versions recorded in all`,
+  );
+  console.log(
+    `  CPU per request, bare / ours (load-independent capacity ratio): /help ${(echo.cpuMs / ours.cpuMs).toFixed(2)}, write path ${(echo.cpuMs / writes.cpuMs).toFixed(2)}`,
   );
   console.log(
     `  throughput ratio (ours / bare): /help ${(ours.rps / echo.rps).toFixed(2)}, write path ${(writes.rps / echo.rps).toFixed(2)}  (target >= 0.5 on PostgreSQL + Redis, p99 < 100 ms)`,

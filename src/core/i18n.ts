@@ -90,7 +90,23 @@ export function createI18n(opts: {
       let t = cache.get(locale);
       if (!t) {
         const fixed = instance.getFixedT(locale);
-        t = (key, vars) => String(fixed(key, vars ?? {}));
+        // The texts never change after start: a text without variables (a default value
+        // aside) is the same every time, so it is looked up and interpolated once.
+        const constant = new Map<string, string>();
+        t = (key, vars) => {
+          const keys = vars === undefined ? 0 : Object.keys(vars).length;
+          const cacheable =
+            keys === 0 ||
+            (keys === 1 && typeof (vars as { defaultValue?: unknown }).defaultValue === 'string');
+          if (!cacheable) return String(fixed(key, vars ?? {}));
+          const id = keys === 0 ? key : `${key}\u0000${String(vars!.defaultValue)}`;
+          let text = constant.get(id);
+          if (text === undefined) {
+            text = String(fixed(key, vars ?? {}));
+            constant.set(id, text);
+          }
+          return text;
+        };
         cache.set(locale, t);
       }
       return t;
