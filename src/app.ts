@@ -7,7 +7,7 @@ import type { Channel } from './channels/types.js';
 import type { ReachabilityEvent } from './channels/webhook.js';
 import { moveGroupChat } from './domain/people/groups.js';
 import { localeOf } from './domain/people/locale.js';
-import { markReachable, markUnreachable } from './domain/people/reachability.js';
+import { markReachable, markUnreachable, reachableMarkDue } from './domain/people/reachability.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
 import { createZaloOaChannel } from './channels/zalo-oa/index.js';
@@ -48,6 +48,7 @@ import {
 } from './server/runtime-file.js';
 import { loadOrCreateSecret } from './server/secrets.js';
 import { createServiceFactory, type AppServices } from './services/index.js';
+import { createSenderReads } from './services/sender-reads.js';
 import { createDashboardRouter } from './dashboard/router.js';
 import { createStateStore, type StateStore } from './state/index.js';
 
@@ -168,6 +169,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Assigned below when Telegram is configured; its username makes invitation deep links.
   let telegramChannel: TelegramChannel | undefined;
   // `app` is assigned below; the queue exists once the app has started.
+  const senderReads = createSenderReads();
   const services = createServiceFactory({
     root: db.prisma,
     citizens,
@@ -178,6 +180,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     invitations: { pepper: invitePepper, failureBudget: config.inviteFailureBudget },
     delivery: () => app.delivery,
     telegramUsername: () => telegramChannel?.username(),
+    onSenderRead: (channel, userId, state) => senderReads.record(channel, userId, state),
   });
   await services.warm();
 
@@ -230,8 +233,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     replyFallback,
     // Blocked, unfollowed, or back: proactive messages use a reachable identity.
     onReachability: async (e: ReachabilityEvent) => {
-      if (e.reachable) await markReachable(db.prisma, e.channel, e.userId, e.at);
-      else if (await markUnreachable(db.prisma, e.channel, e.userId, e.at))
+      // What this update's sender lookup read moments ago (taken either way, so a later
+      // event never trusts it): no statement when there is no identity (a citizen) or it is
+      // reachable and was seen within the hour.
+      const known = senderReads.take(e.channel, e.userId);
+      if (e.reachable) {
+        if (known === null || (known && !reachableMarkDue(known, e.at))) return;
+        await markReachable(db.prisma, e.channel, e.userId, e.at);
+      } else if (await markUnreachable(db.prisma, e.channel, e.userId, e.at))
         logger.info({ channel: e.channel }, 'identity marked unreachable');
     },
     // A Telegram group that became a supergroup keeps its registration.

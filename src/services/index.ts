@@ -29,6 +29,7 @@ import { createSubmissionsService, type SubmissionsService } from './submissions
 import { createDashboardService, type DashboardService } from './dashboard.js';
 import { createManagersService, type ManagersService } from './managers.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
+import type { IdentityReachability } from '../domain/people/reachability.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
 import type { Schedule } from '../domain/schedule.js';
 
@@ -102,6 +103,12 @@ export interface ServiceFactoryDeps {
   delivery?: () => DeliveryQueue | undefined;
   /** The Telegram bot's username (getMe at start), for deep links; undefined without Telegram. */
   telegramUsername?: () => string | undefined;
+  /** What an update's sender lookup read of the identity's reachability (see people.ts). */
+  onSenderRead?: (
+    channel: string,
+    userId: string,
+    state: IdentityReachability | null | undefined,
+  ) => void;
 }
 
 export interface ServiceFactory {
@@ -222,6 +229,10 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         deps.invitations ?? { pepper: undefined, failureBudget: DEFAULT_FAILURE_BUDGET },
         deps.logger,
         deps.onSecurityEvent,
+        // One-to-one chats only: the reply there marks the sender reachable (see app.ts).
+        deps.onSenderRead && msg.channel !== undefined && msg.chatType !== 'group'
+          ? (state) => deps.onSenderRead!(msg.channel, msg.userId, state)
+          : undefined,
       ),
     };
   }) as ServiceFactory;

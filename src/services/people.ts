@@ -13,6 +13,7 @@ import {
   registerGroup,
   setLocale,
   type ChosenLocale,
+  type IdentityReachability,
   type RegisteredGroup,
   resolveIdentity,
   type RedeemResult,
@@ -104,16 +105,25 @@ export function createPeopleService(
   logger: Logger,
   /** Told when a defence fires (metrics), e.g. redemptions paused on a channel. */
   onSecurityEvent?: (event: 'invite_channel_paused', channel: string) => void,
+  /**
+   * Told what the sender lookup read of the identity's reachability (null: no identity), and
+   * undefined when that is no longer known (the identity was just linked).
+   */
+  onSenderRead?: (state: IdentityReachability | null | undefined) => void,
 ): PeopleService {
   const pepper = invitations.pepper !== undefined ? { pepper: invitations.pepper } : {};
   return {
     setLocale: (locale, now) => setLocale(db, who.channel, who.userId, locale, now),
     sender() {
-      memo.sender ??= loadSender(db, who.channel, who.userId);
+      memo.sender ??= loadSender(db, who.channel, who.userId).then((sender) => {
+        onSenderRead?.(sender.identity?.identity ?? null);
+        return sender;
+      });
       return memo.sender;
     },
     async redeem(code, now) {
       memo.sender = undefined;
+      onSenderRead?.(undefined);
       try {
         return await redeemInvitation(db, {
           code,

@@ -18,6 +18,8 @@ import { revokeSelfLinkCodes } from './invitations.js';
 
 export interface ResolvedIdentity {
   person: Person;
+  /** The identity's reachability as read with it (see reachability.ts). */
+  identity: { lastSeenAt: Date | null; unreachableAt: Date | null };
   memberships: Array<{ membershipId: string; unit: Unit; role: RoleName }>;
 }
 
@@ -31,30 +33,74 @@ export async function resolveIdentity(
   channel: string,
   externalId: string,
 ): Promise<ResolvedIdentity | null> {
-  const identity = await db.identity.findUnique({
-    where: { channel_externalId: { channel, externalId } },
-    include: {
-      person: {
-        include: {
-          memberships: {
-            where: { removedAt: null },
-            include: { unit: true },
-            orderBy: { createdAt: 'asc' },
-          },
-        },
-      },
-    },
-  });
-  if (!identity) return null;
-  const { memberships, ...person } = identity.person;
+  // One query (it runs on every message): identity, person, active memberships and their
+  // units as rows of a join, instead of one query per relation.
+  const rows = await db.$queryRaw<ResolvedRow[]>`
+    SELECT p.id AS person_id, p.display_name, p.locale, p.created_at AS person_created_at,
+           i.last_seen_at, i.unreachable_at,
+           m.id AS membership_id, m.role::text AS role,
+           u.id AS unit_id, u.code, u.name, u.type, u.level::text AS level, u.name_en,
+           u.parent_id, u.effective_from, u.effective_to, u.name_folded
+      FROM identity i
+      JOIN person p ON p.id = i.person_id
+      LEFT JOIN membership m ON m.person_id = p.id AND m.removed_at IS NULL
+      LEFT JOIN unit u ON u.id = m.unit_id
+     WHERE i.channel = ${channel} AND i.external_id = ${externalId}
+     ORDER BY m.created_at ASC, m.id ASC`;
+  const first = rows[0];
+  if (!first) return null;
   return {
-    person,
-    memberships: memberships.map((m) => ({
-      membershipId: m.id,
-      unit: m.unit,
-      role: m.role as RoleName,
-    })),
+    person: {
+      id: first.person_id,
+      displayName: first.display_name,
+      locale: first.locale,
+      createdAt: first.person_created_at,
+    },
+    identity: { lastSeenAt: first.last_seen_at, unreachableAt: first.unreachable_at },
+    memberships: rows.flatMap((r) =>
+      r.membership_id === null || r.unit_id === null
+        ? []
+        : [
+            {
+              membershipId: r.membership_id,
+              role: r.role as RoleName,
+              unit: {
+                id: r.unit_id,
+                code: r.code!,
+                name: r.name!,
+                type: r.type!,
+                level: r.level as Unit['level'],
+                nameEn: r.name_en,
+                parentId: r.parent_id,
+                effectiveFrom: r.effective_from!,
+                effectiveTo: r.effective_to,
+                nameFolded: r.name_folded!,
+              },
+            },
+          ],
+    ),
   };
+}
+
+interface ResolvedRow {
+  person_id: string;
+  display_name: string | null;
+  locale: string | null;
+  person_created_at: Date;
+  last_seen_at: Date | null;
+  unreachable_at: Date | null;
+  membership_id: string | null;
+  role: string | null;
+  unit_id: string | null;
+  code: string | null;
+  name: string | null;
+  type: string | null;
+  level: string | null;
+  name_en: string | null;
+  parent_id: string | null;
+  effective_from: Date | null;
+  effective_to: Date | null;
+  name_folded: string | null;
 }
 
 export interface MemberView {

@@ -26,6 +26,24 @@ export async function markUnreachable(
   return count > 0;
 }
 
+/** An identity's reachability as stored (resolveIdentity reads it with the person). */
+export interface IdentityReachability {
+  lastSeenAt: Date | null;
+  unreachableAt: Date | null;
+}
+
+/**
+ * Whether markReachable at `at` would change this identity: marked unreachable, never seen, or
+ * seen before the precision window. The same condition as markReachable's own.
+ */
+export function reachableMarkDue(state: IdentityReachability, at: Date): boolean {
+  return (
+    state.unreachableAt !== null ||
+    state.lastSeenAt === null ||
+    state.lastSeenAt.getTime() < at.getTime() - SEEN_PRECISION_MS
+  );
+}
+
 /**
  * The user wrote to us in a one-to-one chat (or restarted the bot, followed the OA): reachable
  * again, and seen now. Writes only when something changes (unreachable, or seen over an hour

@@ -261,6 +261,18 @@ describe('a user who blocks the bot', () => {
     expect(row.unreachableAt).toBeNull();
     expect(row.lastSeenAt).not.toBeNull();
   });
+
+  it('is seen again when they write over an hour after they were last seen', async () => {
+    const where = { channel_externalId: { channel: 'telegram', externalId: String(LAN.id) } };
+    const longAgo = new Date(Date.now() - 2 * 3600_000);
+    await t.testDb.db.prisma.identity.update({ where, data: { lastSeenAt: longAgo } });
+    await message(LAN, PRIVATE, '/help');
+    const seen = (await identity()).lastSeenAt!;
+    expect(seen.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // Within the hour nothing is written again.
+    await message(LAN, PRIVATE, '/help');
+    expect((await identity()).lastSeenAt).toEqual(seen);
+  });
 });
 
 describe('registering a group for a unit (/nhomnay)', () => {

@@ -33,6 +33,65 @@ describe('resolveIdentity', () => {
   it('returns null for an unlinked identity (a citizen)', async () => {
     expect(await resolveIdentity(t.db.prisma, 'telegram', 'nobody')).toBeNull();
   });
+
+  it('gives the person, their reachability and active memberships in order, as stored', async () => {
+    const p = await addPerson(t.db, {
+      name: 'Lê Thị Hoa',
+      unitId: f.thanhSen,
+      role: 'reporter',
+      channel: 'telegram',
+      externalId: 'tg-resolve',
+    });
+    await t.db.prisma.membership.create({
+      data: {
+        personId: p,
+        unitId: f.province,
+        role: 'manager',
+        createdAt: vn('2030-01-01T00:00:00'),
+      },
+    });
+    await t.db.prisma.membership.create({
+      data: { personId: p, unitId: f.tranPhu, role: 'reporter', removedAt: now },
+    });
+    const seenAt = vn('2025-11-02T08:00:00');
+    await t.db.prisma.identity.update({
+      where: { channel_externalId: { channel: 'telegram', externalId: 'tg-resolve' } },
+      data: { lastSeenAt: seenAt },
+    });
+    const who = await resolveIdentity(t.db.prisma, 'telegram', 'tg-resolve');
+    // The same as Prisma reads it relation by relation.
+    const stored = await t.db.prisma.person.findUniqueOrThrow({
+      where: { id: p },
+      include: {
+        memberships: {
+          where: { removedAt: null },
+          include: { unit: true },
+          orderBy: { createdAt: 'asc' },
+        },
+      },
+    });
+    const { memberships, ...person } = stored;
+    expect(who).toEqual({
+      person,
+      identity: { lastSeenAt: seenAt, unreachableAt: null },
+      memberships: memberships.map((m) => ({ membershipId: m.id, unit: m.unit, role: m.role })),
+    });
+    expect(who!.memberships.map((m) => m.role)).toEqual(['reporter', 'manager']);
+  });
+
+  it('gives a linked person without active memberships an empty list', async () => {
+    const p = await addPerson(t.db, {
+      name: 'Phan Văn Tú',
+      unitId: f.thanhSen,
+      role: 'reporter',
+      channel: 'zalo-bot',
+      externalId: 'zb-removed',
+    });
+    await t.db.prisma.membership.updateMany({ where: { personId: p }, data: { removedAt: now } });
+    const who = await resolveIdentity(t.db.prisma, 'zalo-bot', 'zb-removed');
+    expect(who?.person.id).toBe(p);
+    expect(who?.memberships).toEqual([]);
+  });
 });
 
 describe('scopes', () => {
