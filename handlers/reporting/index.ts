@@ -20,6 +20,8 @@ const STATUS_PHRASE = /^(?:xem )?trang thai(?: bao cao)?[.!?]*$/;
 const status: FeatureHandler<AppServices> = {
   name: 'report.status',
   priority: 60,
+  // Reads only: no transaction (the state store records the update).
+  transactional: false,
   commands: [
     {
       name: 'trangthai',
@@ -54,6 +56,9 @@ const withdraw: FeatureHandler<AppServices> = {
 const report: FeatureHandler<AppServices> = {
   name: 'report',
   priority: 50,
+  // Reads only (the echo to confirm, guided entry's questions, a status answer): figures are
+  // saved by the flow's Xác nhận, in its transaction.
+  transactional: false,
   commands: [
     {
       name: 'baocao',

@@ -199,8 +199,9 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
       let row = null;
       if (!existing) {
         // ON CONFLICT DO NOTHING: a concurrent first report of the same figure (another
-        // reporter of the unit) makes this a no-op instead of aborting the transaction.
-        const inserted = await tx.submission.createMany({
+        // reporter of the unit) makes this a no-op instead of aborting the transaction. The
+        // row we insert is ours (locked) until the transaction ends.
+        const inserted = await tx.submission.createManyAndReturn({
           data: [
             {
               ...data,
@@ -213,7 +214,7 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
           ],
           skipDuplicates: true,
         });
-        if (inserted.count === 1) row = await lockAndRead(tx, unit.id, code, periodText);
+        if (inserted.length === 1) row = inserted[0]!;
         else existing = await lockAndRead(tx, unit.id, code, periodText);
       }
       if (row) {
