@@ -31,6 +31,7 @@ import { createI18n, type I18n } from './core/i18n.js';
 import type { Pipeline } from './core/pipeline.js';
 import { Router } from './core/router.js';
 import { createDb, type Db, type Prisma } from './db/client.js';
+import type { PglitePreload } from './db/pglite-preload.js';
 import { createSecretBox } from './db/secret-box.js';
 import { acquireDataDirLock, releaseDataDirLock } from './db/datadir-lock.js';
 import { migrate } from './db/migrate.js';
@@ -56,6 +57,8 @@ export interface AppOverrides {
   logger?: Logger;
   /** Use an already opened (and migrated) database, e.g. in tests. */
   db?: Db;
+  /** The embedded engine, read and compiled ahead by main.ts (see db/pglite-preload.ts). */
+  pglitePreload?: PglitePreload;
   store?: StateStore;
   clock?: () => Date;
   /** Start pg-boss and the delivery queue (default true; tests that need no queue skip it). */
@@ -122,7 +125,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     db =
       overrides.db ??
-      (await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger }));
+      (await createDb({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        logger,
+        ...(overrides.pglitePreload ? { pglitePreload: overrides.pglitePreload } : {}),
+      }));
   } catch (err) {
     if (holdsDataDir) releaseDataDirLock(config.dataDir);
     throw err;

@@ -1,5 +1,5 @@
-import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { preloadPglite } from './db/pglite-preload.js';
 
 /** Process entry point: config, app, signals. `npm start` runs this. */
 async function main() {
@@ -13,7 +13,10 @@ async function main() {
     }
     throw err;
   }
-  const app = await createApp(config);
+  // The embedded engine compiles on V8's background threads while the app's modules load.
+  const pglitePreload = config.databaseUrl ? undefined : preloadPglite();
+  const { createApp } = await import('./app.js');
+  const app = await createApp(config, pglitePreload ? { pglitePreload } : {});
   await app.start();
   if (config.simulator) {
     console.log(`\n  cds-bot is running. Web chat simulator: ${app.url}/sim\n`);

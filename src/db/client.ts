@@ -12,6 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { preloadedOptions, type PglitePreload } from './pglite-preload.js';
 import type { Logger } from 'pino';
 import { PrismaClient } from './generated/client.js';
 import type { Prisma } from './generated/client.js';
@@ -51,6 +52,8 @@ export interface CreateDbOptions {
    * default `dist/pglite/` beside the compiled code. Used only to create a new database.
    */
   pgliteTemplateDir?: string;
+  /** The engine and file bundle read and compiled ahead (see pglite-preload.ts). */
+  pglitePreload?: PglitePreload;
 }
 
 /** The build's template folder, seen from dist/src/db/client.js (absent when run from src/). */
@@ -129,7 +132,11 @@ export async function createDb(opts: CreateDbOptions): Promise<Db> {
   // (measured: 313 → 198 MiB RSS for the seeded database with 16 MB); a province's data is a
   // few MB, so 32 MB still holds all of it.
   const loadDataDir = await templateFor(dir, opts.pgliteTemplateDir ?? DEFAULT_TEMPLATE_DIR);
-  const pglite = await PGlite.create(dir, { postgresqlconf: PGLITE_CONF, loadDataDir });
+  const pglite = await PGlite.create(dir, {
+    postgresqlconf: PGLITE_CONF,
+    loadDataDir,
+    ...(await preloadedOptions(opts.pglitePreload)),
+  });
   if (loadDataDir) log?.info({ dir }, 'embedded database created from the build template');
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
