@@ -1,3 +1,4 @@
+import module from 'node:module';
 import { ConfigError, loadConfig } from './config.js';
 import { preloadPglite } from './db/pglite-preload.js';
 
@@ -13,6 +14,9 @@ async function main() {
     }
     throw err;
   }
+  // Node ≥ 22.1 (the production runtime): V8's compiled code of the modules is cached on disk
+  // (NODE_COMPILE_CACHE, else the OS temp folder), so a restart compiles less.
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   // The embedded engine compiles on V8's background threads while the app's modules load.
   const pglitePreload = config.databaseUrl ? undefined : preloadPglite();
   const { createApp } = await import('./app.js');
