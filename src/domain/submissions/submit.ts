@@ -5,7 +5,7 @@
  * look late. All items of one message go in one transaction: all saved or none.
  */
 import { randomBytes } from 'node:crypto';
-import type { Prisma } from '../../db/generated/client.js';
+import type { Prisma, Submission } from '../../db/generated/client.js';
 import {
   AccessError,
   NotFoundError,
@@ -105,20 +105,59 @@ async function loadContext(
 
 /**
  * Read the current row of (unit, indicator, period) and lock it until the transaction ends, so
- * two concurrent corrections are serialised and each version's old -> new is exact.
+ * two concurrent corrections are serialised and each version's old -> new is exact. One
+ * statement (SELECT … FOR UPDATE), mapped to the model as Prisma reads it.
  */
-async function lockAndRead(
+export async function lockAndRead(
   tx: Prisma.TransactionClient,
   unitId: string,
   indicatorCode: string,
   period: string,
-) {
-  await tx.$queryRaw`SELECT id FROM submission
-    WHERE unit_id = ${unitId} AND indicator_code = ${indicatorCode} AND period = ${period}
-    FOR UPDATE`;
-  return tx.submission.findUnique({
-    where: { unitId_indicatorCode_period: { unitId, indicatorCode, period } },
-  });
+): Promise<Submission | null> {
+  const rows = await tx.$queryRaw<SubmissionRow[]>`
+    SELECT id, unit_id, indicator_code, period, period_start, numerator, denominator, value,
+           note, status::text AS status, first_submitted_at, last_submitted_at, last_person_id,
+           last_channel, ref
+      FROM submission
+     WHERE unit_id = ${unitId} AND indicator_code = ${indicatorCode} AND period = ${period}
+       FOR UPDATE`;
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: r.id,
+    unitId: r.unit_id,
+    indicatorCode: r.indicator_code,
+    period: r.period,
+    periodStart: r.period_start,
+    numerator: r.numerator,
+    denominator: r.denominator,
+    value: r.value,
+    note: r.note,
+    status: r.status as Submission['status'],
+    firstSubmittedAt: r.first_submitted_at,
+    lastSubmittedAt: r.last_submitted_at,
+    lastPersonId: r.last_person_id,
+    lastChannel: r.last_channel,
+    ref: r.ref,
+  };
+}
+
+interface SubmissionRow {
+  id: string;
+  unit_id: string;
+  indicator_code: string;
+  period: string;
+  period_start: Date;
+  numerator: Submission['numerator'];
+  denominator: Submission['denominator'];
+  value: Submission['value'];
+  note: string | null;
+  status: string;
+  first_submitted_at: Date;
+  last_submitted_at: Date;
+  last_person_id: string | null;
+  last_channel: string | null;
+  ref: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   submitFigures,
   withdrawFigure,
 } from '../../../src/domain/submissions/index.js';
+import { lockAndRead } from '../../../src/domain/submissions/submit.js';
 import { addPerson, seedFixture, vn, type Fixture } from '../people/fixture.js';
 
 let t: TestDb;
@@ -59,6 +60,20 @@ describe('submitFigures', () => {
     });
     expect(row.ref).toBe(r.ref);
     expect(row.periodStart.toISOString()).toBe('2025-10-01T00:00:00.000Z');
+  });
+
+  it('reads the row it locks exactly as Prisma reads it (decimals, dates, nulls)', async () => {
+    const stored = await t.db.prisma.submission.findFirstOrThrow({
+      where: { unitId: f.tranPhu, indicatorCode: 'HSTT', period: 'T10/2025' },
+    });
+    const locked = await t.db.prisma.$transaction((tx) =>
+      lockAndRead(tx, f.tranPhu, 'HSTT', 'T10/2025'),
+    );
+    expect(locked).toEqual(stored);
+    expect(locked!.numerator!.toString()).toBe('120');
+    expect(
+      await t.db.prisma.$transaction((tx) => lockAndRead(tx, f.tranPhu, 'HSTT', 'T9/2025')),
+    ).toBeNull();
   });
 
   it('replaces the value on a correction, reports what it replaced and keeps the first submission time', async () => {
