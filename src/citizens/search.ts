@@ -574,11 +574,16 @@ export class CitizenSearch {
   }
 }
 
+const PROVINCE_DEPARTMENT =
+  / so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa|ke hoach|khoa hoc|ngoai vu) /;
+
 /** 'commune' / 'province' when the question names where it is done ("ở xã", "cấp tỉnh"). */
 export function preferredLevel(query: string): 'commune' | 'province' | undefined {
   const q = ` ${tokenize(query).join(' ')} `;
   if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa|phuong) /.test(q)) return 'commune';
   if (/ (o|tai|cap|len|ubnd|uy ban|cong an) tinh /.test(q)) return 'province';
+  // A provincial department ("Sở Xây dựng", "Sở Tư pháp") is the province's level.
+  if (PROVINCE_DEPARTMENT.test(q)) return 'province';
   return undefined;
 }
 
