@@ -160,7 +160,7 @@ export function trainPairwise(
 ): number[] {
   const dim = FEATURES.length;
   const epochs = opts.epochs ?? 400;
-  const l2 = opts.l2 ?? 0.01;
+  const l2 = opts.l2 ?? 0.003;
   const rate = opts.rate ?? 0.05;
   const w = [...(opts.init ?? PRIOR_MODEL.weights)];
   const m = new Array<number>(dim).fill(0);

@@ -580,7 +580,8 @@ const PROVINCE_DEPARTMENT =
 /** 'commune' / 'province' when the question names where it is done ("ở xã", "cấp tỉnh"). */
 export function preferredLevel(query: string): 'commune' | 'province' | undefined {
   const q = ` ${tokenize(query).join(' ')} `;
-  if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa|phuong) /.test(q)) return 'commune';
+  // "nhà ở xã hội" (social housing) is not "ở xã" (at the commune).
+  if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa(?! hoi )|phuong) /.test(q)) return 'commune';
   if (/ (o|tai|cap|len|ubnd|uy ban|cong an) tinh /.test(q)) return 'province';
   // A provincial department ("Sở Xây dựng", "Sở Tư pháp") is the province's level.
   if (PROVINCE_DEPARTMENT.test(q)) return 'province';
