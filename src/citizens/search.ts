@@ -431,7 +431,11 @@ export class CitizenSearch {
         // a procedure done at that level among others next.
         const lv = this.levelPhrase.get(id) ?? '';
         const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
-        if (wanted) set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+        if (wanted) {
+          set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+          // Not done at the level the question names at all ("nộp ở tỉnh" for a commune-only one).
+          set('levelMismatch', lv.includes(wanted) ? 0 : 1);
+        }
       } else set('faq', 1);
       // Sibling procedures differ by variants ("lưu động", "cấp lại", "có yếu tố nước ngoài"):
       // agreement and disagreement between the question and the name.

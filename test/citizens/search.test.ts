@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CitizenSearch, preferredLevel } from '../../src/citizens/search.js';
+import { featureIndex } from '../../src/citizens/rerank.js';
 import { hitId, seedSearch } from './helpers.js';
 
 let search: CitizenSearch;
@@ -93,6 +94,14 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
     expect(ids('mẹ tôi qua đời, làm giấy chứng tử ở đâu')[0]).toBe('1.000656');
   });
 
+  it('knows every way of saying "died" for the people whose survivors get a benefit', () => {
+    // War invalids, sick soldiers and other people with merit: the survivors' allowance…
+    expect(ids('bệnh binh từ trần, gia đình xin trợ cấp')[0]).toBe('1.010824');
+    expect(ids('người có công hy sinh thì thân nhân được hưởng gì')[0]).toBe('1.010824');
+    // …social-insurance contributors: the survivors' benefit (tử tuất).
+    expect(ids('người đóng bảo hiểm qua đời, vợ con nhận tiền tuất')[0]).toBe('2.000821');
+  });
+
   it('tells the periodic review of poor households from a recognition at any time of the year', () => {
     // "định kỳ hằng năm": the yearly review round.
     expect(ids('xét hộ nghèo theo đợt rà soát cuối năm')[0]).toBe('1.011606');
@@ -126,6 +135,17 @@ describe('the level a question names', () => {
   it('reads a provincial department ("Sở Tư pháp", "Sở Y tế") as the province', () => {
     expect(preferredLevel('xin lý lịch tư pháp ở Sở Tư pháp')).toBe('province');
     expect(preferredLevel('nộp hồ sơ lên sở y te')).toBe('province');
+  });
+
+  it('marks the candidates that are not done at the level the question names', () => {
+    const levelMismatch = (q: string, code: string): number | undefined =>
+      search.candidates(q).candidates.find((c) => c.id === `p:${code}`)?.features[
+        featureIndex('levelMismatch')
+      ];
+    // Birth registration is a commune procedure; the criminal record certificate a provincial one.
+    expect(levelMismatch('làm khai sinh nộp ở tỉnh', '1.001193')).toBe(1);
+    expect(levelMismatch('làm khai sinh nộp ở xã', '1.001193')).toBe(0);
+    expect(levelMismatch('làm khai sinh cho con', '1.001193')).toBe(0);
   });
 
   it('does not read "nhà ở xã hội" (social housing) as "ở xã"', () => {
