@@ -206,7 +206,8 @@ export class CitizenSearch {
       docs.push({
         id: `p:${p.code}`,
         name: p.name,
-        keywords: '',
+        // Abbreviations of the name spelt out ("BHXH": "bảo hiểm xã hội").
+        keywords: this.normalizer.spellOut(tokenize(p.name)).join(' '),
         field: p.field,
         level: p.level ?? '',
       });

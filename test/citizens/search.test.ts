@@ -124,6 +124,13 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
   });
 });
 
+describe('names written with abbreviations', () => {
+  it('are found by the words the abbreviation stands for ("TNLĐ": tai nạn lao động)', () => {
+    // 1.001632 "Giải quyết hưởng chế độ TNLĐ, BNN …" names the accident only as "TNLĐ".
+    expect(ids('chế độ tai nạn lao động cho công nhân')[0]).toBe('1.001632');
+  });
+});
+
 describe('the level a question names', () => {
   it('reads "ở xã", "ở phường" as the commune and "ở tỉnh" as the province', () => {
     expect(preferredLevel('làm khai sinh ở xã')).toBe('commune');
