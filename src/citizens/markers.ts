@@ -100,4 +100,16 @@ export const MARKERS: readonly Marker[] = [
     doc: / dang cu tru /,
     query: / (dang o|hien o|dang song|hien song|hien dang|dang cu tru|dang sinh song) /,
   },
+  // Someone else collects on the beneficiary's behalf ("ủy quyền lĩnh thay").
+  {
+    doc: / (uy quyen|linh thay) /,
+    query: / (uy quyen|linh thay|nhan thay|linh ho|nhan ho|lay ho|nho nguoi|giay uy quyen) /,
+  },
+  // How a benefit is paid (cash or a bank account), not whether it is granted.
+  {
+    doc: / (tien mat|tai khoan ca nhan) /,
+    // "tài khoản" alone is as often a VNeID account.
+    query:
+      / (tien mat|tai khoan (ngan hang|ca nhan)|so tai khoan|ngan hang|the atm|chuyen khoan|qua the) /,
+  },
 ];

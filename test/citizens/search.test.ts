@@ -102,6 +102,15 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
     expect(ids('người đóng bảo hiểm qua đời, vợ con nhận tiền tuất')[0]).toBe('2.000821');
   });
 
+  it('tells claiming a benefit from how it is collected (by proxy, cash or bank account)', () => {
+    // Claiming the survivors' benefit, not the procedures about collecting benefits.
+    expect(ids('trợ cấp tuất bảo hiểm xã hội')[0]).toBe('2.000821');
+    // Someone else collecting it: the proxy procedure (ủy quyền lĩnh thay).
+    expect(ids('nhờ con gái lĩnh hộ lương hưu có được không')[0]).toBe('1.001601');
+    // Paid into a bank account instead of cash.
+    expect(ids('đổi cách nhận lương hưu từ tiền mặt sang tài khoản ngân hàng')[0]).toBe('2.000740');
+  });
+
   it('tells the periodic review of poor households from a recognition at any time of the year', () => {
     // "định kỳ hằng năm": the yearly review round.
     expect(ids('xét hộ nghèo theo đợt rà soát cuối năm')[0]).toBe('1.011606');
