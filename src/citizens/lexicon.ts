@@ -292,9 +292,18 @@ export class QueryNormalizer {
   private readonly docPairs = new Set<string>();
   private readonly corrections = new Map<string, string | undefined>();
 
+  /** Abbreviations a rule spells out while keeping them ("bhxh => bhxh bảo hiểm xã hội"). */
+  private readonly abbreviations = new Map<string, string[]>();
+
   constructor(opts: { synonymsText: string; stopwordsText: string }) {
     for (const r of parseSynonyms(opts.synonymsText)) {
       this.synonyms.add(r.from, r.to, r.spelt);
+      const [abbr] = r.from;
+      if (abbr !== undefined && r.from.length === 1 && r.to.length > 1 && r.to.includes(abbr))
+        this.abbreviations.set(
+          abbr,
+          r.to.filter((t) => t !== abbr),
+        );
       this.addSequence(r.from, 0);
       this.addSequence(r.to, 0);
     }
@@ -387,6 +396,14 @@ export class QueryNormalizer {
       }
     }
     return best;
+  }
+
+  /**
+   * The words a text's abbreviations stand for ("chế độ TNLĐ" -> "tai nạn lao động"), so a name
+   * written with abbreviations is found by the words spelt out.
+   */
+  spellOut(tokens: readonly string[]): string[] {
+    return tokens.flatMap((t) => this.abbreviations.get(t) ?? []);
   }
 
   /** Replace everyday phrases by catalogue phrases (no correction, no stop-words). */

@@ -68,4 +68,48 @@ export const MARKERS: readonly Marker[] = [
     query: / (cap|o|tai|len|cong an|ubnd) tinh /,
     raw: / (phong xuat nhap canh|cong an tinh|so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa)) /,
   },
+  // A benefit paid out (allowance, survivors' pension, funeral support), as against recording
+  // an event: "bố mất, gia đình nhận tiền tuất" asks for the benefit, not the death record.
+  {
+    doc: / (tro cap|tuat|che do|mai tang|huong) /,
+    query:
+      / (tro cap|tuat|che do|mai tang|luong huu|chi tra|boi thuong|phu cap|duoc huong|nhan tien|duoc tien|linh tien) /,
+  },
+  // Done entirely online ("toàn trình") rather than partly or at the counter.
+  {
+    doc: / toan trinh /,
+    query: / (toan trinh|truc tuyen|dien tu) /,
+    raw: / (online|onl|truc tuyen|tren mang|qua mang|vneid|dich vu cong|app|ung dung) /,
+  },
+  // Periodic review ("định kỳ", once a year) against any time of the year ("thường xuyên").
+  {
+    doc: / dinh ky hang nam /,
+    query: / (dinh ky|ra soat|cuoi nam|moi nam|theo dot) /,
+  },
+  {
+    doc: / thuong xuyen hang nam /,
+    query:
+      / (thuong xuyen|giua nam|dot xuat|bat ngo|phat sinh|bat ky luc nao|bat cu luc nao|chua den ky|ngoai ky) /,
+  },
+  // Residence in the past ("đã cư trú": has left) against residence now ("đang cư trú").
+  {
+    doc: / da cu tru /,
+    query: / (tung|truoc day|truoc kia|da ve nuoc|da roi|khong con o|da xuat canh|da cu tru) /,
+  },
+  {
+    doc: / dang cu tru /,
+    query: / (dang o|hien o|dang song|hien song|hien dang|dang cu tru|dang sinh song) /,
+  },
+  // Someone else collects on the beneficiary's behalf ("ủy quyền lĩnh thay").
+  {
+    doc: / (uy quyen|linh thay) /,
+    query: / (uy quyen|linh thay|nhan thay|linh ho|nhan ho|lay ho|nho nguoi|giay uy quyen) /,
+  },
+  // How a benefit is paid (cash or a bank account), not whether it is granted.
+  {
+    doc: / (tien mat|tai khoan ca nhan) /,
+    // "tài khoản" alone is as often a VNeID account.
+    query:
+      / (tien mat|tai khoan (ngan hang|ca nhan)|so tai khoan|ngan hang|the atm|chuyen khoan|qua the) /,
+  },
 ];

@@ -29,6 +29,7 @@ const BASE_FEATURES = [
   'literalPairs',
   'literalRun',
   'actionMatch',
+  'levelMismatch',
 ] as const;
 
 export type FeatureName = (typeof BASE_FEATURES)[number];
@@ -95,7 +96,9 @@ export interface RerankModel {
 export const PRIOR_MODEL: RerankModel = {
   features: FEATURES,
   weights: [
-    ...[1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1, 0.3, 0.3, 0.3],
+    ...[
+      1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1, 0.3, 0.3, 0.3, -0.5,
+    ],
     ...MARKERS.flatMap(() => [0, 0]),
   ],
   minConfidence: 0.55,
@@ -160,7 +163,7 @@ export function trainPairwise(
 ): number[] {
   const dim = FEATURES.length;
   const epochs = opts.epochs ?? 400;
-  const l2 = opts.l2 ?? 0.01;
+  const l2 = opts.l2 ?? 0.003;
   const rate = opts.rate ?? 0.05;
   const w = [...(opts.init ?? PRIOR_MODEL.weights)];
   const m = new Array<number>(dim).fill(0);

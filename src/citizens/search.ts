@@ -206,7 +206,8 @@ export class CitizenSearch {
       docs.push({
         id: `p:${p.code}`,
         name: p.name,
-        keywords: '',
+        // Abbreviations of the name spelt out ("BHXH": "bảo hiểm xã hội").
+        keywords: this.normalizer.spellOut(tokenize(p.name)).join(' '),
         field: p.field,
         level: p.level ?? '',
       });
@@ -431,7 +432,11 @@ export class CitizenSearch {
         // a procedure done at that level among others next.
         const lv = this.levelPhrase.get(id) ?? '';
         const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
-        if (wanted) set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+        if (wanted) {
+          set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+          // Not done at the level the question names at all ("nộp ở tỉnh" for a commune-only one).
+          set('levelMismatch', lv.includes(wanted) ? 0 : 1);
+        }
       } else set('faq', 1);
       // Sibling procedures differ by variants ("lưu động", "cấp lại", "có yếu tố nước ngoài"):
       // agreement and disagreement between the question and the name.
@@ -574,11 +579,17 @@ export class CitizenSearch {
   }
 }
 
+const PROVINCE_DEPARTMENT =
+  / so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa|ke hoach|khoa hoc|ngoai vu) /;
+
 /** 'commune' / 'province' when the question names where it is done ("ở xã", "cấp tỉnh"). */
 export function preferredLevel(query: string): 'commune' | 'province' | undefined {
   const q = ` ${tokenize(query).join(' ')} `;
-  if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa|phuong) /.test(q)) return 'commune';
+  // "nhà ở xã hội" (social housing) is not "ở xã" (at the commune).
+  if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa(?! hoi )|phuong) /.test(q)) return 'commune';
   if (/ (o|tai|cap|len|ubnd|uy ban|cong an) tinh /.test(q)) return 'province';
+  // A provincial department ("Sở Xây dựng", "Sở Tư pháp") is the province's level.
+  if (PROVINCE_DEPARTMENT.test(q)) return 'province';
   return undefined;
 }
 

@@ -115,6 +115,21 @@ describe('editDistance', () => {
 });
 
 describe('QueryNormalizer', () => {
+  it('spells out the abbreviations a rule keeps and expands, and nothing else', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'bhxh => bhxh bảo hiểm xã hội\nbằng lái => giấy phép lái xe\n',
+      stopwordsText: '',
+    });
+    expect(n.spellOut(tokenize('Ủy quyền lĩnh thay chế độ BHXH'))).toEqual([
+      'bao',
+      'hiem',
+      'xa',
+      'hoi',
+    ]);
+    // A rule that replaces words is a synonym, not an abbreviation.
+    expect(n.spellOut(tokenize('bằng lái'))).toEqual([]);
+  });
+
   it('replaces everyday words with catalogue words and drops everyday filler', () => {
     expect(normalizer().normalize('cho tôi hỏi đổi bằng lái ở đâu').tokens).toEqual([
       'doi',

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CitizenSearch } from '../../src/citizens/search.js';
+import { CitizenSearch, preferredLevel } from '../../src/citizens/search.js';
+import { featureIndex } from '../../src/citizens/rerank.js';
 import { hitId, seedSearch } from './helpers.js';
 
 let search: CitizenSearch;
@@ -82,5 +83,90 @@ describe('CitizenSearch over the seed catalogue', () => {
 
   it('finds nothing for a question made only of filler words', () => {
     expect(search.search('cho tôi hỏi làm thế nào ạ').hits).toEqual([]);
+  });
+});
+
+describe('sibling procedures told apart by the qualifiers in their names', () => {
+  it('reads a death as context when the question asks for a benefit, as the topic when it asks to record it', () => {
+    // Survivors' benefit (tử tuất), not the death registration the death words alone suggest.
+    expect(ids('mẹ tôi qua đời, tôi muốn nhận tiền tuất bảo hiểm')[0]).toBe('2.000821');
+    // Without a benefit, the same event is the death registration.
+    expect(ids('mẹ tôi qua đời, làm giấy chứng tử ở đâu')[0]).toBe('1.000656');
+  });
+
+  it('knows every way of saying "died" for the people whose survivors get a benefit', () => {
+    // War invalids, sick soldiers and other people with merit: the survivors' allowance…
+    expect(ids('bệnh binh từ trần, gia đình xin trợ cấp')[0]).toBe('1.010824');
+    expect(ids('người có công hy sinh thì thân nhân được hưởng gì')[0]).toBe('1.010824');
+    // …social-insurance contributors: the survivors' benefit (tử tuất).
+    expect(ids('người đóng bảo hiểm qua đời, vợ con nhận tiền tuất')[0]).toBe('2.000821');
+  });
+
+  it('tells claiming a benefit from how it is collected (by proxy, cash or bank account)', () => {
+    // Claiming the survivors' benefit, not the procedures about collecting benefits.
+    expect(ids('trợ cấp tuất bảo hiểm xã hội')[0]).toBe('2.000821');
+    // Someone else collecting it: the proxy procedure (ủy quyền lĩnh thay).
+    expect(ids('nhờ con gái lĩnh hộ lương hưu có được không')[0]).toBe('1.001601');
+    // Paid into a bank account instead of cash.
+    expect(ids('đổi cách nhận lương hưu từ tiền mặt sang tài khoản ngân hàng')[0]).toBe('2.000740');
+  });
+
+  it('tells the periodic review of poor households from a recognition at any time of the year', () => {
+    // "định kỳ hằng năm": the yearly review round.
+    expect(ids('xét hộ nghèo theo đợt rà soát cuối năm')[0]).toBe('1.011606');
+    // "thường xuyên hằng năm": a household hit by something unexpected, outside the round.
+    expect(ids('hộ tôi mới gặp hoạn nạn bất ngờ, xin xét hộ nghèo')[0]).toBe('1.011607');
+  });
+
+  it('tells residence in the past ("đã cư trú") from residence now ("đang cư trú")', () => {
+    expect(
+      ids('người nước ngoài trước đây từng sống ở Việt Nam cần phiếu lý lịch tư pháp')[0],
+    ).toBe('3.000330');
+    expect(ids('người nước ngoài đang sống tại Hà Tĩnh xin lý lịch tư pháp')[0]).toBe('3.000333');
+  });
+
+  it('prefers the fully online ("toàn trình") variant when the question is about doing it online', () => {
+    expect(ids('đăng ký xe ô tô mới qua mạng')[0]).toBe('1.012575');
+    // Without an online channel, the partly online / at-the-counter variant stays first.
+    expect(ids('đăng ký xe máy mới mua')[0]).toBe('1.013067');
+    expect(ids('thu hồi đăng ký biển số xe nộp trực tiếp')[0]).toBe('1.013123');
+  });
+});
+
+describe('names written with abbreviations', () => {
+  it('are found by the words the abbreviation stands for ("TNLĐ": tai nạn lao động)', () => {
+    // 1.001632 "Giải quyết hưởng chế độ TNLĐ, BNN …" names the accident only as "TNLĐ".
+    expect(ids('chế độ tai nạn lao động cho công nhân')[0]).toBe('1.001632');
+  });
+});
+
+describe('the level a question names', () => {
+  it('reads "ở xã", "ở phường" as the commune and "ở tỉnh" as the province', () => {
+    expect(preferredLevel('làm khai sinh ở xã')).toBe('commune');
+    expect(preferredLevel('nộp ở phường nào')).toBe('commune');
+    expect(preferredLevel('nộp hồ sơ ở tỉnh')).toBe('province');
+    expect(preferredLevel('làm khai sinh cho con')).toBeUndefined();
+  });
+
+  it('reads a provincial department ("Sở Tư pháp", "Sở Y tế") as the province', () => {
+    expect(preferredLevel('xin lý lịch tư pháp ở Sở Tư pháp')).toBe('province');
+    expect(preferredLevel('nộp hồ sơ lên sở y te')).toBe('province');
+  });
+
+  it('marks the candidates that are not done at the level the question names', () => {
+    const levelMismatch = (q: string, code: string): number | undefined =>
+      search.candidates(q).candidates.find((c) => c.id === `p:${code}`)?.features[
+        featureIndex('levelMismatch')
+      ];
+    // Birth registration is a commune procedure; the criminal record certificate a provincial one.
+    expect(levelMismatch('làm khai sinh nộp ở tỉnh', '1.001193')).toBe(1);
+    expect(levelMismatch('làm khai sinh nộp ở xã', '1.001193')).toBe(0);
+    expect(levelMismatch('làm khai sinh cho con', '1.001193')).toBe(0);
+  });
+
+  it('does not read "nhà ở xã hội" (social housing) as "ở xã"', () => {
+    expect(preferredLevel('thuê nhà ở xã hội')).toBeUndefined();
+    expect(preferredLevel('mua nhà ở xã hội nộp ở Sở Xây dựng')).toBe('province');
+    expect(preferredLevel('mua nhà ở xã hội, nộp ở xã')).toBe('commune');
   });
 });
