@@ -11,7 +11,12 @@ import {
   type Period,
   type PeriodKind,
 } from '../domain/periods.js';
-import { aggregateRows, periodRows, type IndicatorAggregate } from '../domain/reports/index.js';
+import {
+  aggregateRows,
+  periodRowsOver,
+  rowsCatalogue,
+  type IndicatorAggregate,
+} from '../domain/reports/index.js';
 import { defaultPeriodFor, type Schedule } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
 import { evaluateTarget, type TargetRow } from '../domain/submissions/targets.js';
@@ -176,6 +181,8 @@ export interface ProvinceSeries {
   completeness: { period: string; due: number; reported: number }[];
   /** The unit level each indicator is reported at (its targets are that level's). */
   levels: Map<string, string>;
+  /** Each indicator's targets (all levels and years). */
+  targets: Map<string, readonly TargetRow[]>;
 }
 
 /** The aggregates of the subtree of `rootCode` over the last periods of each kind in use. */
@@ -185,11 +192,9 @@ export async function provinceSeries(
   schedule: Schedule,
   now: Date,
 ): Promise<ProvinceSeries & { byKind: Map<PeriodKind, Period[]> }> {
-  const kinds = new Set(
-    (await db.indicator.findMany({ select: { periodicity: true } })).map(
-      (i) => i.periodicity as PeriodKind,
-    ),
-  );
+  // The catalogue once for the whole page: the periodicities in use, the rows, the targets.
+  const catalogue = await rowsCatalogue(db);
+  const kinds = new Set(catalogue.map((i) => i.periodicity as PeriodKind));
   const byKind = new Map<PeriodKind, Period[]>();
   for (const kind of kinds) {
     const list: Period[] = [];
@@ -205,10 +210,13 @@ export async function provinceSeries(
   const completeness: ProvinceSeries['completeness'] = [];
   const periods = all.map(formatPeriod);
   const levels = new Map<string, string>();
-  // The periods' queries in parallel (the pool bounds them).
-  const perPeriod = await Promise.all(
-    all.map((period) => periodRows(db, { period, schedule, rootUnitCode: rootCode })),
-  );
+  // One query for all the periods.
+  const perPeriod = await periodRowsOver(db, {
+    periods: all,
+    schedule,
+    rootUnitCode: rootCode,
+    catalogue,
+  });
   for (const [i, rows] of perPeriod.entries()) {
     for (const r of rows)
       if (!levels.has(r.indicator.code)) levels.set(r.indicator.code, r.unit.level);
@@ -223,11 +231,12 @@ export async function provinceSeries(
       aggregates.set(a.code, list);
     }
   }
-  return { periods, aggregates, completeness, levels, byKind };
+  const targets = new Map(catalogue.map((i) => [i.code, i.targets]));
+  return { periods, aggregates, completeness, levels, targets, byKind };
 }
 
 /** Charts of the province page: completeness, then one per indicator with its targets. */
-export async function provinceCharts(db: DbClient, s: ProvinceSeries): Promise<Html[]> {
+export async function provinceCharts(s: ProvinceSeries): Promise<Html[]> {
   const out: Html[] = [];
   const withDue = s.completeness.filter((c) => c.due > 0);
   out.push(
@@ -248,7 +257,7 @@ export async function provinceCharts(db: DbClient, s: ProvinceSeries): Promise<H
     </figure>`,
   );
   const codes = [...s.aggregates.keys()].sort();
-  const targets = await targetsOf(db, codes);
+  const targets = s.targets;
   for (const code of codes) {
     const list = s.aggregates.get(code)!;
     const idx = list.flatMap((a, i) => (a ? [i] : []));

@@ -771,7 +771,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       if (!root) return notFound(req, res);
       const schedule = await deps.schedule();
       const series = await provinceSeries(deps.db, root.code, schedule, now());
-      const charts = await provinceCharts(deps.db, series);
+      const charts = await provinceCharts(series);
       const body = html`<h1>Tổng hợp ${root.name} theo kỳ</h1>
         <p class="muted">
           Tỉ lệ: tổng tử số chia tổng mẫu số của các đơn vị đã nộp (như tệp xuất); đường đứt nét là

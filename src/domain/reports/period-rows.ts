@@ -102,37 +102,54 @@ function indicatorsQuery(codes: string[] | undefined): Prisma.Sql {
     FROM indicator i ${where} ORDER BY i.code`;
 }
 
+/** The indicator catalogue as the period rows read it: definitions with their targets. */
+export interface RowsIndicator {
+  code: string;
+  nameVi: string;
+  unit: IndicatorUnitKind;
+  periodicity: Periodicity;
+  appliesTo: string[];
+  targets: Array<{ year: number; level: string; op: string; value: number }>;
+}
+
 /**
- * Rows for one period, ordered by level (province first), unit code, indicator code.
- * Units are those in force on the period's last day, so a period before 2025-07-01 lists the
- * units of that time. Two queries whatever the scope, run concurrently: units with their
- * submissions, and the indicator catalogue with targets.
- * @throws NotFoundError for an unknown root unit or indicator code.
+ * The catalogue with targets in one query, optionally only some codes (any case).
+ * @throws NotFoundError for an unknown indicator code.
  */
-export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<PeriodRow[]> {
-  const lastInstant = new Date(periodEnd(q.period).getTime() - 1);
-  const day = hcmDay(lastInstant).toISOString().slice(0, 10);
-  const periodText = formatPeriod(q.period);
-  const codes = q.indicatorCodes?.map((c) => c.toUpperCase());
-  const [joined, indicatorRows] = await Promise.all([
-    db.$queryRaw<JoinedRow[]>(joinedQuery(day, periodText, q.rootUnitCode?.trim())),
-    db.$queryRaw<IndicatorRow[]>(indicatorsQuery(codes)),
-  ]);
-  if (q.rootUnitCode && joined.length === 0) throw new NotFoundError('unit', q.rootUnitCode);
-  const indicators = indicatorRows.map((i) => ({
+export async function rowsCatalogue(
+  db: DomainDb,
+  indicatorCodes?: readonly string[],
+): Promise<RowsIndicator[]> {
+  const codes = indicatorCodes?.map((c) => c.toUpperCase());
+  const rows = await db.$queryRaw<IndicatorRow[]>(indicatorsQuery(codes));
+  const indicators = rows.map((i) => ({
     ...i,
-    targets: (typeof i.targets === 'string' ? JSON.parse(i.targets) : i.targets) as Array<{
-      year: number;
-      level: string;
-      op: string;
-      value: number;
-    }>,
+    targets: (typeof i.targets === 'string'
+      ? JSON.parse(i.targets)
+      : i.targets) as RowsIndicator['targets'],
   }));
   if (codes) {
     const known = new Set(indicators.map((i) => i.code));
     const missing = codes.find((c) => !known.has(c));
     if (missing) throw new NotFoundError('indicator', missing);
   }
+  return indicators;
+}
+
+/** The last day of a period in Vietnam ('YYYY-MM-DD'): the units in force that day are its. */
+const lastDayOf = (period: Period): string =>
+  hcmDay(new Date(periodEnd(period).getTime() - 1))
+    .toISOString()
+    .slice(0, 10);
+
+/** A period's rows from its joined units × submissions and the catalogue (see periodRows). */
+function buildRows(
+  joined: readonly JoinedRow[],
+  indicators: readonly RowsIndicator[],
+  period: Period,
+  schedule: Schedule,
+): PeriodRow[] {
+  const periodText = formatPeriod(period);
   const units = new Map<string, PeriodRow['unit']>();
   const subByKey = new Map<string, JoinedRow>();
   for (const r of joined) {
@@ -147,13 +164,13 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
     }
     if (r.indicatorCode) subByKey.set(`${r.id}|${r.indicatorCode}`, r);
   }
-  const dueByLevel = new Map<string, typeof indicators>();
+  const dueByLevel = new Map<string, readonly RowsIndicator[]>();
   for (const u of units.values()) {
     if (!dueByLevel.has(u.level)) {
-      dueByLevel.set(u.level, dueIndicators(u.level, q.period, q.schedule, indicators));
+      dueByLevel.set(u.level, dueIndicators(u.level, period, schedule, indicators));
     }
   }
-  const deadline = deadlineOf(q.period, q.schedule).getTime();
+  const deadline = deadlineOf(period, schedule).getTime();
   const sorted = [...units.values()].sort(
     (a, b) =>
       (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9) ||
@@ -171,13 +188,13 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
       const first = s?.firstSubmittedAt ? new Date(s.firstSubmittedAt) : null;
       rows.push({
         unit: u,
-        indicator: { code: ind.code, nameVi: ind.nameVi, unit: ind.unit as IndicatorUnitKind },
+        indicator: { code: ind.code, nameVi: ind.nameVi, unit: ind.unit },
         period: periodText,
         figure,
         target: evaluateTarget(
           targetsOf.get(ind.code) ?? { targets: [] },
           u.level,
-          q.period.year,
+          period.year,
           figure?.value ?? null,
         ),
         firstSubmittedAt: first,
@@ -187,4 +204,88 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
     }
   }
   return rows;
+}
+
+/**
+ * Rows for one period, ordered by level (province first), unit code, indicator code.
+ * Units are those in force on the period's last day, so a period before 2025-07-01 lists the
+ * units of that time. Two queries whatever the scope, run concurrently: units with their
+ * submissions, and the indicator catalogue with targets.
+ * @throws NotFoundError for an unknown root unit or indicator code.
+ */
+export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<PeriodRow[]> {
+  const [joined, indicators] = await Promise.all([
+    db.$queryRaw<JoinedRow[]>(
+      joinedQuery(lastDayOf(q.period), formatPeriod(q.period), q.rootUnitCode?.trim()),
+    ),
+    rowsCatalogue(db, q.indicatorCodes),
+  ]);
+  if (q.rootUnitCode && joined.length === 0) throw new NotFoundError('unit', q.rootUnitCode);
+  return buildRows(joined, indicators, q.period, q.schedule);
+}
+
+/**
+ * Units in force on each period's last day in the subtree of the unit with code `rootCode` in
+ * force that day, each joined with its active submissions of that period: one round trip for
+ * all the periods (the subtree is walked once per distinct last day; submissions looked up
+ * per unit and period through the (unit_id, indicator_code, period) index, as joinedQuery).
+ */
+function joinedOverQuery(periods: readonly Period[], rootCode: string): Prisma.Sql {
+  const days = periods.map(lastDayOf);
+  const texts = periods.map(formatPeriod);
+  const inForce = (alias: string, day: Prisma.Sql) =>
+    Prisma.sql`${Prisma.raw(alias)}.effective_from <= ${day} AND (${Prisma.raw(alias)}.effective_to IS NULL OR ${Prisma.raw(alias)}.effective_to >= ${day})`;
+  return Prisma.sql`WITH RECURSIVE p AS (
+        SELECT * FROM unnest(${days}::date[], ${texts}::text[]) AS p(day, period)),
+      root AS (
+        SELECT DISTINCT ON (d.day) d.day, u.id FROM (SELECT DISTINCT day FROM p) d
+        JOIN unit u ON u.code = ${rootCode} AND ${inForce('u', Prisma.sql`d.day`)}
+        ORDER BY d.day, u.effective_from DESC),
+      tree AS (SELECT day, id FROM root
+        UNION SELECT t.day, c.id FROM unit c JOIN tree t ON c.parent_id = t.id)
+    SELECT p.period AS "forPeriod", u.id, u.code, u.name, u.level::text AS level,
+      u.parent_id AS "parentId", s.indicator_code AS "indicatorCode",
+      s.numerator::float8 AS numerator, s.denominator::float8 AS denominator,
+      s.value::float8 AS value, s.note, s.first_submitted_at AS "firstSubmittedAt",
+      s.last_submitted_at AS "lastSubmittedAt"
+    FROM p JOIN tree t ON t.day = p.day JOIN unit u ON u.id = t.id
+    LEFT JOIN LATERAL (
+      SELECT * FROM submission x
+      WHERE x.unit_id = u.id AND x.period = p.period AND x.status = 'active' OFFSET 0
+    ) s ON true
+    WHERE ${inForce('u', Prisma.sql`p.day`)}`;
+}
+
+/**
+ * periodRows of several periods of the subtree of `rootUnitCode` (one list per period, in the
+ * order asked; empty for a period in which the root unit was not in force): one query for all
+ * the periods, and the catalogue read once (or passed in, when the caller has read it).
+ * @throws NotFoundError when the root unit is in force in none of the periods.
+ */
+export async function periodRowsOver(
+  db: DomainDb,
+  q: {
+    periods: readonly Period[];
+    schedule: Schedule;
+    rootUnitCode: string;
+    catalogue?: readonly RowsIndicator[];
+  },
+): Promise<PeriodRow[][]> {
+  if (q.periods.length === 0) return [];
+  const [joined, indicators] = await Promise.all([
+    db.$queryRaw<(JoinedRow & { forPeriod: string })[]>(
+      joinedOverQuery(q.periods, q.rootUnitCode.trim()),
+    ),
+    q.catalogue ?? rowsCatalogue(db),
+  ]);
+  if (joined.length === 0) throw new NotFoundError('unit', q.rootUnitCode);
+  const byPeriod = new Map<string, JoinedRow[]>();
+  for (const r of joined) {
+    const list = byPeriod.get(r.forPeriod);
+    if (list) list.push(r);
+    else byPeriod.set(r.forPeriod, [r]);
+  }
+  return q.periods.map((period) =>
+    buildRows(byPeriod.get(formatPeriod(period)) ?? [], indicators, period, q.schedule),
+  );
 }
