@@ -21,7 +21,8 @@ import { defaultPeriodFor, type Schedule } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
 import { evaluateTarget, type TargetRow } from '../domain/submissions/targets.js';
 import { chart } from './charts.js';
-import { html, type Html } from './html.js';
+import type { PageTexts } from './format.js';
+import { html, raw, type Html } from './html.js';
 
 const TARGET_COLOR = '#1e7a46';
 const TARGET_2030_COLOR = '#8a5a00';
@@ -56,6 +57,7 @@ export async function unitHistoryCharts(
   db: DbClient,
   unit: { level: string },
   subs: readonly UnitSubmission[],
+  { t }: PageTexts,
 ): Promise<Html[]> {
   const by = new Map<string, UnitSubmission[]>();
   for (const s of subs) by.set(s.indicatorCode, [...(by.get(s.indicatorCode) ?? []), s]);
@@ -84,13 +86,13 @@ export async function unitHistoryCharts(
       html`<figure>
         <figcaption><b>${code}</b> ${name}</figcaption>
         ${await chart({
-          label: `${code} ${name}: số liệu các kỳ và chỉ tiêu`,
+          label: t('unit.chartLabel', { code, name }),
           categories: points.map((s) => s.period),
           percent: percentish(kind),
           series: [
-            { name: 'Số liệu', data: values },
-            ...(target.some((t) => t !== null)
-              ? [{ name: 'Chỉ tiêu', data: target, dashed: true, color: TARGET_COLOR }]
+            { name: t('unit.seriesFigures'), data: values },
+            ...(target.some((x) => x !== null)
+              ? [{ name: t('unit.seriesTarget'), data: target, dashed: true, color: TARGET_COLOR }]
               : []),
           ],
         })}
@@ -100,17 +102,18 @@ export async function unitHistoryCharts(
   return out;
 }
 
-const AUDIT_ACTIONS: Record<string, string> = {
-  'submission.create': 'Nộp số liệu',
-  'submission.update': 'Sửa số liệu',
-  'submission.withdraw': 'Rút số liệu',
-  'period.reopen': 'Mở khóa kỳ báo cáo',
-  'membership.create': 'Thêm thành viên',
-  'membership.remove': 'Bỏ thành viên',
-  'invitation.create': 'Tạo lời mời',
-  'invitation.redeem': 'Dùng lời mời',
-  'invitation.revoke': 'Thu hồi lời mời',
-};
+/** The audit actions the trail names (locales: dashboard.web.audit.<action>). */
+const AUDIT_ACTIONS = new Set([
+  'submission.create',
+  'submission.update',
+  'submission.withdraw',
+  'period.reopen',
+  'membership.create',
+  'membership.remove',
+  'invitation.create',
+  'invitation.redeem',
+  'invitation.revoke',
+]);
 
 export interface AuditLine {
   at: Date;
@@ -126,6 +129,7 @@ export interface AuditLine {
 export async function unitAuditTrail(
   db: DbClient,
   unitId: string,
+  { t }: PageTexts,
   take = 40,
 ): Promise<AuditLine[]> {
   const [subs, reopens, members, invites] = await Promise.all([
@@ -153,22 +157,28 @@ export async function unitAuditTrail(
   const names = new Map(
     (await db.person.findMany({ where: { id: { in: personIds } } })).map((p) => [
       p.id,
-      p.displayName ?? '(không tên)',
+      p.displayName ?? t('noName'),
     ]),
   );
   return rows.map((r) => {
     const d = (r.data ?? {}) as Record<string, unknown>;
-    const detail = [d.indicatorCode, d.period, d.role, d.until ? `đến ${String(d.until)}` : null]
+    const detail = [
+      d.indicatorCode,
+      d.period,
+      d.role,
+      d.until ? t('unit.until', { until: String(d.until) }) : null,
+    ]
       .filter((x) => typeof x === 'string' && x !== '')
       .join(' ');
     const who = !r.actor
-      ? 'hệ thống'
+      ? t('system')
       : r.actor === 'cli'
-        ? 'quản trị'
+        ? t('operator')
         : r.actor.startsWith('person:')
-          ? (names.get(r.actor.slice(7)) ?? '(không tên)')
+          ? (names.get(r.actor.slice(7)) ?? t('noName'))
           : r.actor;
-    return { at: r.at, who, action: AUDIT_ACTIONS[r.action] ?? r.action, detail };
+    const action = AUDIT_ACTIONS.has(r.action) ? t(`audit.${r.action}`) : r.action;
+    return { at: r.at, who, action, detail };
   });
 }
 
@@ -236,19 +246,19 @@ export async function provinceSeries(
 }
 
 /** Charts of the province page: completeness, then one per indicator with its targets. */
-export async function provinceCharts(s: ProvinceSeries): Promise<Html[]> {
+export async function provinceCharts(s: ProvinceSeries, { t }: PageTexts): Promise<Html[]> {
   const out: Html[] = [];
   const withDue = s.completeness.filter((c) => c.due > 0);
   out.push(
     html`<figure>
-      <figcaption><b>Tỉ lệ báo cáo đã nộp</b> (mọi chỉ tiêu đến hạn của kỳ)</figcaption>
+      <figcaption>${raw(t('province.completenessCaption'))}</figcaption>
       ${await chart({
-        label: 'Tỉ lệ số liệu đã nộp theo kỳ',
+        label: t('province.completenessLabel'),
         categories: withDue.map((c) => c.period),
         percent: true,
         series: [
           {
-            name: 'Đã nộp',
+            name: t('province.completenessSeries'),
             kind: 'bar',
             data: withDue.map((c) => Math.round((1000 * c.reported) / c.due) / 10),
           },
@@ -266,12 +276,16 @@ export async function provinceCharts(s: ProvinceSeries): Promise<Html[]> {
     const milestone = (year: number) =>
       (targets.get(code) ?? []).find((t) => t.year === year && t.level === level);
     const lines = [2025, 2030].flatMap((year) => {
-      const t = milestone(year);
-      return t
+      const m = milestone(year);
+      return m
         ? [
             {
-              name: `Chỉ tiêu ${year} (${t.op === '>' ? '>' : '≥'} ${Number(t.value.toString())})`,
-              data: idx.map(() => Number(t.value.toString())),
+              name: t('province.seriesTarget', {
+                year,
+                op: m.op === '>' ? '>' : '≥',
+                value: Number(m.value.toString()),
+              }),
+              data: idx.map(() => Number(m.value.toString())),
               dashed: true,
               color: year === 2025 ? TARGET_COLOR : TARGET_2030_COLOR,
             },
@@ -283,13 +297,22 @@ export async function provinceCharts(s: ProvinceSeries): Promise<Html[]> {
       html`<figure>
         <figcaption>
           <b>${code}</b> ${first.nameVi}
-          ${first.unit === 'percent' ? '(tổng tử số / tổng mẫu số)' : first.unit === 'count' ? '(tổng)' : '(% đơn vị trả lời có)'}
+          ${t(
+            first.unit === 'percent'
+              ? 'province.sumOfRatios'
+              : first.unit === 'count'
+                ? 'province.sum'
+                : 'province.shareYes',
+          )}
         </figcaption>
         ${await chart({
-          label: `${code} ${first.nameVi}: tổng hợp theo kỳ và chỉ tiêu 2025, 2030`,
+          label: t('province.chartLabel', { code, name: first.nameVi }),
           categories: idx.map((i) => s.periods[i]!),
           percent: percentish(first.unit),
-          series: [{ name: 'Tổng hợp', data: idx.map((i) => round(list[i]!.value)) }, ...lines],
+          series: [
+            { name: t('province.seriesAggregate'), data: idx.map((i) => round(list[i]!.value)) },
+            ...lines,
+          ],
         })}
       </figure>`,
     );
