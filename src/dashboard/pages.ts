@@ -11,12 +11,7 @@ import {
   type Period,
   type PeriodKind,
 } from '../domain/periods.js';
-import {
-  aggregateRows,
-  periodRowsOver,
-  rowsCatalogue,
-  type IndicatorAggregate,
-} from '../domain/reports/index.js';
+import { aggregatesOver, rowsCatalogue, type IndicatorAggregate } from '../domain/reports/index.js';
 import { defaultPeriodFor, type Schedule } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
 import { evaluateTarget, type TargetRow } from '../domain/submissions/targets.js';
@@ -220,22 +215,17 @@ export async function provinceSeries(
   const completeness: ProvinceSeries['completeness'] = [];
   const periods = all.map(formatPeriod);
   const levels = new Map<string, string>();
-  // One query for all the periods.
-  const perPeriod = await periodRowsOver(db, {
+  // One grouped query for all the periods.
+  const perPeriod = await aggregatesOver(db, {
     periods: all,
     schedule,
     rootUnitCode: rootCode,
     catalogue,
   });
-  for (const [i, rows] of perPeriod.entries()) {
-    for (const r of rows)
-      if (!levels.has(r.indicator.code)) levels.set(r.indicator.code, r.unit.level);
-    completeness.push({
-      period: periods[i]!,
-      due: rows.length,
-      reported: rows.filter((r) => r.figure).length,
-    });
-    for (const a of aggregateRows(rows)) {
+  for (const [i, p] of perPeriod.entries()) {
+    for (const [code, level] of p.levels) if (!levels.has(code)) levels.set(code, level);
+    completeness.push({ period: periods[i]!, due: p.due, reported: p.reported });
+    for (const a of p.aggregates) {
       const list = aggregates.get(a.code) ?? new Array<IndicatorAggregate | undefined>(all.length);
       list[i] = a;
       aggregates.set(a.code, list);

@@ -225,67 +225,36 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
 }
 
 /**
- * Units in force on each period's last day in the subtree of the unit with code `rootCode` in
- * force that day, each joined with its active submissions of that period: one round trip for
- * all the periods (the subtree is walked once per distinct last day; submissions looked up
- * per unit and period through the (unit_id, indicator_code, period) index, as joinedQuery).
+ * A query over several periods of the subtree of the unit with code `rootCode`: `p` is each
+ * period (day: its last day, period: its text), `u` each unit in force that day in the subtree
+ * of the root in force that day (the subtree walked once per distinct day), `s` its active
+ * submission rows of that period, looked up per unit and period through the (unit_id,
+ * indicator_code, period) index as joinedQuery does. `select` and `tail` (e.g. GROUP BY) over
+ * p, u and s.
  */
-function joinedOverQuery(periods: readonly Period[], rootCode: string): Prisma.Sql {
+export function overPeriodsQuery(
+  periods: readonly Period[],
+  rootCode: string,
+  select: Prisma.Sql,
+  tail: Prisma.Sql = Prisma.empty,
+): Prisma.Sql {
   const days = periods.map(lastDayOf);
   const texts = periods.map(formatPeriod);
-  const inForce = (alias: string, day: Prisma.Sql) =>
-    Prisma.sql`${Prisma.raw(alias)}.effective_from <= ${day} AND (${Prisma.raw(alias)}.effective_to IS NULL OR ${Prisma.raw(alias)}.effective_to >= ${day})`;
   return Prisma.sql`WITH RECURSIVE p AS (
         SELECT * FROM unnest(${days}::date[], ${texts}::text[]) AS p(day, period)),
       root AS (
         SELECT DISTINCT ON (d.day) d.day, u.id FROM (SELECT DISTINCT day FROM p) d
-        JOIN unit u ON u.code = ${rootCode} AND ${inForce('u', Prisma.sql`d.day`)}
+        JOIN unit u ON u.code = ${rootCode} AND u.effective_from <= d.day
+          AND (u.effective_to IS NULL OR u.effective_to >= d.day)
         ORDER BY d.day, u.effective_from DESC),
       tree AS (SELECT day, id FROM root
         UNION SELECT t.day, c.id FROM unit c JOIN tree t ON c.parent_id = t.id)
-    SELECT p.period AS "forPeriod", u.id, u.code, u.name, u.level::text AS level,
-      u.parent_id AS "parentId", s.indicator_code AS "indicatorCode",
-      s.numerator::float8 AS numerator, s.denominator::float8 AS denominator,
-      s.value::float8 AS value, s.note, s.first_submitted_at AS "firstSubmittedAt",
-      s.last_submitted_at AS "lastSubmittedAt"
+    SELECT ${select}
     FROM p JOIN tree t ON t.day = p.day JOIN unit u ON u.id = t.id
     LEFT JOIN LATERAL (
       SELECT * FROM submission x
       WHERE x.unit_id = u.id AND x.period = p.period AND x.status = 'active' OFFSET 0
     ) s ON true
-    WHERE ${inForce('u', Prisma.sql`p.day`)}`;
-}
-
-/**
- * periodRows of several periods of the subtree of `rootUnitCode` (one list per period, in the
- * order asked; empty for a period in which the root unit was not in force): one query for all
- * the periods, and the catalogue read once (or passed in, when the caller has read it).
- * @throws NotFoundError when the root unit is in force in none of the periods.
- */
-export async function periodRowsOver(
-  db: DomainDb,
-  q: {
-    periods: readonly Period[];
-    schedule: Schedule;
-    rootUnitCode: string;
-    catalogue?: readonly RowsIndicator[];
-  },
-): Promise<PeriodRow[][]> {
-  if (q.periods.length === 0) return [];
-  const [joined, indicators] = await Promise.all([
-    db.$queryRaw<(JoinedRow & { forPeriod: string })[]>(
-      joinedOverQuery(q.periods, q.rootUnitCode.trim()),
-    ),
-    q.catalogue ?? rowsCatalogue(db),
-  ]);
-  if (joined.length === 0) throw new NotFoundError('unit', q.rootUnitCode);
-  const byPeriod = new Map<string, JoinedRow[]>();
-  for (const r of joined) {
-    const list = byPeriod.get(r.forPeriod);
-    if (list) list.push(r);
-    else byPeriod.set(r.forPeriod, [r]);
-  }
-  return q.periods.map((period) =>
-    buildRows(byPeriod.get(formatPeriod(period)) ?? [], indicators, period, q.schedule),
-  );
+    WHERE u.effective_from <= p.day AND (u.effective_to IS NULL OR u.effective_to >= p.day)
+    ${tail}`;
 }
