@@ -18,6 +18,8 @@ export interface PageTexts {
   pct(n: number): string;
   /** A time in Vietnam: `17:00 05/11/2025`, `5 Nov 2025, 17:00`. */
   dateTime(d: Date): string;
+  /** An indicator's name in this language (the Vietnamese one when it has no other). */
+  name(i: { nameVi: string; nameEn?: string | null }): string;
 }
 
 const ZONE = 'Asia/Ho_Chi_Minh';
@@ -54,5 +56,6 @@ export function pageTexts(lang: Locale, bot: Translate): PageTexts {
     num: (n) => f.num.format(n),
     pct: (n) => `${f.pct.format(Math.round(n * 10) / 10)}%`,
     dateTime: (d) => f.dateTime(d),
+    name: (i) => (lang === 'en' && i.nameEn ? i.nameEn : i.nameVi),
   };
 }

@@ -65,11 +65,11 @@ export function buildMatrix(
     deadlinePassed: boolean;
     problemsFirst?: boolean;
     indicator?: string;
-    texts: Pick<PageTexts, 't' | 'num' | 'pct'>;
+    texts: Pick<PageTexts, 't' | 'num' | 'pct' | 'name'>;
   },
 ): Matrix {
   const indicatorNames = new Map<string, string>();
-  for (const r of rows) indicatorNames.set(r.indicator.code, r.indicator.nameVi);
+  for (const r of rows) indicatorNames.set(r.indicator.code, opts.texts.name(r.indicator));
   const codes = [...indicatorNames.keys()]
     .filter((c) => !opts.indicator || c === opts.indicator)
     .sort();

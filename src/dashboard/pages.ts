@@ -44,7 +44,7 @@ export interface UnitSubmission {
   denominator: { toString(): string } | null;
   value: { toString(): string } | null;
   note: string | null;
-  indicator: { nameVi: string; unit: string };
+  indicator: { nameVi: string; nameEn: string; unit: string };
 }
 
 /** One chart per indicator the unit reported: its figures over the periods, and its target. */
@@ -52,8 +52,9 @@ export async function unitHistoryCharts(
   db: DbClient,
   unit: { level: string },
   subs: readonly UnitSubmission[],
-  { t }: PageTexts,
+  x: PageTexts,
 ): Promise<Html[]> {
+  const { t } = x;
   const by = new Map<string, UnitSubmission[]>();
   for (const s of subs) by.set(s.indicatorCode, [...(by.get(s.indicatorCode) ?? []), s]);
   const targets = await targetsOf(db, [...by.keys()]);
@@ -76,7 +77,7 @@ export async function unitHistoryCharts(
           null,
         )?.target ?? null,
     );
-    const name = points[0]!.indicator.nameVi;
+    const name = x.name(points[0]!.indicator);
     out.push(
       html`<figure>
         <figcaption><b>${code}</b> ${name}</figcaption>
@@ -236,7 +237,8 @@ export async function provinceSeries(
 }
 
 /** Charts of the province page: completeness, then one per indicator with its targets. */
-export async function provinceCharts(s: ProvinceSeries, { t }: PageTexts): Promise<Html[]> {
+export async function provinceCharts(s: ProvinceSeries, x: PageTexts): Promise<Html[]> {
+  const { t } = x;
   const out: Html[] = [];
   const withDue = s.completeness.filter((c) => c.due > 0);
   out.push(
@@ -286,7 +288,7 @@ export async function provinceCharts(s: ProvinceSeries, { t }: PageTexts): Promi
     out.push(
       html`<figure>
         <figcaption>
-          <b>${code}</b> ${first.nameVi}
+          <b>${code}</b> ${x.name(first)}
           ${t(
             first.unit === 'percent'
               ? 'province.sumOfRatios'
@@ -296,7 +298,7 @@ export async function provinceCharts(s: ProvinceSeries, { t }: PageTexts): Promi
           )}
         </figcaption>
         ${await chart({
-          label: t('province.chartLabel', { code, name: first.nameVi }),
+          label: t('province.chartLabel', { code, name: x.name(first) }),
           categories: idx.map((i) => s.periods[i]!),
           percent: percentish(first.unit),
           series: [

@@ -574,7 +574,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         where: { unitId: unit.id, status: 'active' },
         orderBy: [{ indicatorCode: 'asc' }, { periodStart: 'desc' }],
         take: 400,
-        include: { indicator: { select: { nameVi: true, unit: true } } },
+        include: { indicator: { select: { nameVi: true, nameEn: true, unit: true } } },
       });
       const versions = await deps.db.submissionVersion.findMany({
         where: { submission: { unitId: unit.id } },
@@ -641,7 +641,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
           subs.map(
             (s) =>
               html`<tr>
-                <td><abbr title="${s.indicator.nameVi}">${s.indicatorCode}</abbr></td>
+                <td><abbr title="${x.name(s.indicator)}">${s.indicatorCode}</abbr></td>
                 <td>${s.period}</td>
                 <td>${figureText(s.indicator.unit as IndicatorUnitKind, figureOf(s), x)}</td>
               </tr>`,

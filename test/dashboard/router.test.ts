@@ -225,6 +225,10 @@ describe('language', () => {
     expect(matrix).toContain('none arose');
     expect(matrix).toContain('65/100 (65%)');
     expect(matrix).not.toContain('nộp đúng hạn');
+    // Indicator names from the catalogue's English column.
+    expect(matrix).toContain(
+      '<abbr title="Share of work dossiers processed on the network">HSCV</abbr>',
+    );
     const unit = await (await get('/dashboard/unit/18100', cookie)).text();
     expect(unit).toContain('<html lang="en">');
     expect(unit).toContain('Figures over time against targets');

@@ -20,6 +20,7 @@ import {
 export interface IndicatorAggregate {
   code: string;
   nameVi: string;
+  nameEn: string;
   unit: IndicatorUnitKind;
   /** Units due and units that reported. */
   due: number;
@@ -34,9 +35,12 @@ export interface IndicatorAggregate {
 type Accumulator = IndicatorAggregate & { sum: number; answered: number };
 
 /** An indicator's aggregate before any row. */
-const start = (i: { code: string; nameVi: string; unit: IndicatorUnitKind }): Accumulator => ({
+const start = (
+  i: Pick<IndicatorAggregate, 'code' | 'nameVi' | 'nameEn' | 'unit'>,
+): Accumulator => ({
   code: i.code,
   nameVi: i.nameVi,
+  nameEn: i.nameEn,
   unit: i.unit,
   due: 0,
   reported: 0,

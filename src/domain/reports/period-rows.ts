@@ -13,7 +13,7 @@ import { evaluateTarget, type TargetEvaluation } from '../submissions/targets.js
 
 export interface PeriodRow {
   unit: { id: string; code: string; name: string; level: string; parentId: string | null };
-  indicator: { code: string; nameVi: string; unit: IndicatorUnitKind };
+  indicator: { code: string; nameVi: string; nameEn: string; unit: IndicatorUnitKind };
   /** Canonical period, e.g. 'Q3/2025'. */
   period: string;
   figure: FigureData | null;
@@ -53,6 +53,7 @@ interface JoinedRow {
 interface IndicatorRow {
   code: string;
   nameVi: string;
+  nameEn: string;
   unit: IndicatorUnitKind;
   periodicity: Periodicity;
   appliesTo: string[];
@@ -94,7 +95,7 @@ function joinedQuery(day: string, periodText: string, rootCode: string | undefin
 /** The catalogue with targets in one query (json_agg), optionally only some codes. */
 function indicatorsQuery(codes: string[] | undefined): Prisma.Sql {
   const where = codes ? Prisma.sql`WHERE i.code IN (${Prisma.join(codes)})` : Prisma.empty;
-  return Prisma.sql`SELECT i.code, i.name_vi AS "nameVi", i.unit::text AS unit,
+  return Prisma.sql`SELECT i.code, i.name_vi AS "nameVi", i.name_en AS "nameEn", i.unit::text AS unit,
       i.periodicity::text AS periodicity, i.applies_to AS "appliesTo",
       COALESCE((SELECT json_agg(json_build_object('year', t.year, 'level', t.level::text,
         'op', t.op, 'value', t.value::float8)) FROM indicator_target t
@@ -106,6 +107,7 @@ function indicatorsQuery(codes: string[] | undefined): Prisma.Sql {
 export interface RowsIndicator {
   code: string;
   nameVi: string;
+  nameEn: string;
   unit: IndicatorUnitKind;
   periodicity: Periodicity;
   appliesTo: string[];
@@ -188,7 +190,7 @@ function buildRows(
       const first = s?.firstSubmittedAt ? new Date(s.firstSubmittedAt) : null;
       rows.push({
         unit: u,
-        indicator: { code: ind.code, nameVi: ind.nameVi, unit: ind.unit },
+        indicator: { code: ind.code, nameVi: ind.nameVi, nameEn: ind.nameEn, unit: ind.unit },
         period: periodText,
         figure,
         target: evaluateTarget(
