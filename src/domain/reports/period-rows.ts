@@ -227,12 +227,12 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
 }
 
 /**
- * A query over several periods of the subtree of the unit with code `rootCode`: `p` is each
- * period (day: its last day, period: its text), `u` each unit in force that day in the subtree
- * of the root in force that day (the subtree walked once per distinct day), `s` its active
- * submission rows of that period, looked up per unit and period through the (unit_id,
- * indicator_code, period) index as joinedQuery does. `select` and `tail` (e.g. GROUP BY) over
- * p, u and s.
+ * A query over several periods of the subtree of the unit with code `rootCode`: `u` is each
+ * unit in force on a period's last day in the subtree of the root in force that day (columns
+ * of unit, plus `period`; the subtree walked once per distinct day), `s` its active submission
+ * row of that period if any. Each unit's submissions of all the periods are read in one pass of
+ * the (unit_id, indicator_code, period) index (`OFFSET 0`: see joinedQuery), not once per
+ * period. `select` and `tail` (e.g. GROUP BY) over u and s.
  */
 export function overPeriodsQuery(
   periods: readonly Period[],
@@ -250,13 +250,16 @@ export function overPeriodsQuery(
           AND (u.effective_to IS NULL OR u.effective_to >= d.day)
         ORDER BY d.day, u.effective_from DESC),
       tree AS (SELECT day, id FROM root
-        UNION SELECT t.day, c.id FROM unit c JOIN tree t ON c.parent_id = t.id)
+        UNION SELECT t.day, c.id FROM unit c JOIN tree t ON c.parent_id = t.id),
+      units AS (
+        SELECT p.period, u.* FROM p JOIN tree t ON t.day = p.day JOIN unit u ON u.id = t.id
+        WHERE u.effective_from <= p.day AND (u.effective_to IS NULL OR u.effective_to >= p.day)),
+      subs AS (
+        SELECT x.* FROM (SELECT DISTINCT id FROM units) d CROSS JOIN LATERAL (
+          SELECT * FROM submission x
+          WHERE x.unit_id = d.id AND x.period = ANY (${texts}::text[]) AND x.status = 'active'
+          OFFSET 0) x)
     SELECT ${select}
-    FROM p JOIN tree t ON t.day = p.day JOIN unit u ON u.id = t.id
-    LEFT JOIN LATERAL (
-      SELECT * FROM submission x
-      WHERE x.unit_id = u.id AND x.period = p.period AND x.status = 'active' OFFSET 0
-    ) s ON true
-    WHERE u.effective_from <= p.day AND (u.effective_to IS NULL OR u.effective_to >= p.day)
+    FROM units u LEFT JOIN subs s ON s.unit_id = u.id AND s.period = u.period
     ${tail}`;
 }
