@@ -22,7 +22,15 @@ export interface PageTexts {
   name(i: { nameVi: string; nameEn?: string | null }): string;
 }
 
-const ZONE = 'Asia/Ho_Chi_Minh';
+const EN_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 const formats = {
   vi: {
@@ -33,16 +41,7 @@ const formats = {
   en: {
     num: new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 }),
     pct: new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, useGrouping: false }),
-    dateTime: (d: Date) =>
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: ZONE,
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      }).format(d),
+    dateTime: (d: Date) => EN_TIME.format(d),
   },
 } satisfies Record<Locale, unknown>;
 
