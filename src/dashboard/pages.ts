@@ -1,7 +1,8 @@
 /**
  * The unit page's history charts and audit trail, and the province page: aggregates per
  * indicator over time against the 2025 and 2030 targets, and completeness over time. Data
- * through the domain (periodRows, aggregateRows, evaluateTarget); charts through ./charts.ts.
+ * through the domain (aggregatesOver, evaluateTarget); charts through ./charts.ts; texts in the
+ * viewer's language (./format.ts).
  */
 import type { DbClient } from '../db/client.js';
 import {
