@@ -570,25 +570,29 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         notFound(req, res);
         return;
       }
-      const subs = await deps.db.submission.findMany({
-        where: { unitId: unit.id, status: 'active' },
-        orderBy: [{ indicatorCode: 'asc' }, { periodStart: 'desc' }],
-        take: 400,
-        include: { indicator: { select: { nameVi: true, nameEn: true, unit: true } } },
-      });
-      const versions = await deps.db.submissionVersion.findMany({
-        where: { submission: { unitId: unit.id } },
-        orderBy: { at: 'desc' },
-        take: 30,
-        include: { submission: { select: { indicatorCode: true, period: true } } },
-      });
-      const personIds = [...new Set(versions.flatMap((x) => (x.personId ? [x.personId] : [])))];
-      const people = new Map(
-        (await deps.db.person.findMany({ where: { id: { in: personIds } } })).map((p) => [
-          p.id,
-          p.displayName ?? t('noName'),
-        ]),
-      );
+      // The page's reads at once: figures, their versions, the audit trail, the schedule.
+      const [subs, versions, trail, schedule] = await Promise.all([
+        deps.db.submission.findMany({
+          where: { unitId: unit.id, status: 'active' },
+          orderBy: [{ indicatorCode: 'asc' }, { periodStart: 'desc' }],
+          take: 400,
+          include: { indicator: { select: { nameVi: true, nameEn: true, unit: true } } },
+        }),
+        deps.db.submissionVersion.findMany({
+          where: { submission: { unitId: unit.id } },
+          orderBy: { at: 'desc' },
+          take: 30,
+          include: { submission: { select: { indicatorCode: true, period: true } } },
+        }),
+        unitAuditTrail(deps.db, unit.id, x),
+        deps.schedule(),
+      ]);
+      const personIds = [...new Set(versions.flatMap((r) => (r.personId ? [r.personId] : [])))];
+      const [charts, names] = await Promise.all([
+        unitHistoryCharts(deps.db, unit, subs, x),
+        deps.db.person.findMany({ where: { id: { in: personIds } } }),
+      ]);
+      const people = new Map(names.map((p) => [p.id, p.displayName ?? t('noName')]));
       const fig = (d: unknown): string => {
         if (!d || typeof d !== 'object') return '—';
         const o = d as {
@@ -600,11 +604,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
           return `${x.num(o.numerator)}/${x.num(o.denominator)}`;
         return o.value != null ? x.num(o.value) : '—';
       };
-      const [charts, trail] = await Promise.all([
-        unitHistoryCharts(deps.db, unit, subs, x),
-        unitAuditTrail(deps.db, unit.id, x),
-      ]);
-      const choices = periodChoices(now(), await deps.schedule()).map(formatPeriod);
+      const choices = periodChoices(now(), schedule).map(formatPeriod);
       const actionForm = (action: string, label: string, hint: string) =>
         html`<form
           class="filters"
