@@ -1,7 +1,8 @@
 /**
- * Server-rendered HTML for the dashboard: escaping, the page frame (Vietnamese, mobile first,
- * one inline stylesheet under the page's CSP nonce, no asset from the internet).
+ * Server-rendered HTML for the dashboard: escaping, the page frame (in the viewer's language,
+ * mobile first, one inline stylesheet under the page's CSP nonce, no asset from the internet).
  */
+import type { PageTexts } from './format.js';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -45,6 +46,7 @@ body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-seri
 header{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;padding:.5rem 1rem;background:#0b4f8a;color:#fff}
 header a{color:#fff}
 header form{margin:0}
+header nav{display:flex;gap:.75rem;align-items:center}
 main{padding:.75rem 1rem;max-width:100%}
 h1{font-size:1.25rem;margin:.25rem 0 .75rem}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
@@ -76,26 +78,43 @@ fieldset{border:1px solid #d5d9e0;background:#fff}
 textarea{font:inherit;width:100%;max-width:36rem}
 `;
 
-/** A whole page. `csrf` set: the sign-out form is shown. */
+/** A whole page. `csrf` set: the sign-out form is shown; `switchHref`: the language switch. */
 export function page(opts: {
   title: string;
   nonce: string;
   body: Html;
+  texts: PageTexts;
+  switchHref: string;
   csrf?: string;
   who?: string;
 }): string {
+  const { t, lang } = opts.texts;
+  const other = lang === 'vi' ? 'en' : 'vi';
+  const switchLink = html`<a
+    href="${opts.switchHref}"
+    hreflang="${other}"
+    lang="${other}"
+    title="${t('switchLangLabel')}"
+    >${t('switchLang')}</a
+  >`;
   const top = opts.csrf
     ? html`<header>
-        <a href="/dashboard">Bảng điều khiển CĐS</a>
+        <a href="/dashboard">${t('brand')}</a>
         <span>${opts.who ?? ''}</span>
-        <form method="post" action="/dashboard/logout">
-          <input type="hidden" name="csrf" value="${opts.csrf}" />
-          <button class="secondary" type="submit">Đăng xuất</button>
-        </form>
+        <nav>
+          ${switchLink}
+          <form method="post" action="/dashboard/logout">
+            <input type="hidden" name="csrf" value="${opts.csrf}" />
+            <button class="secondary" type="submit">${t('signOut')}</button>
+          </form>
+        </nav>
       </header>`
-    : html`<header><span>Bảng điều khiển CĐS</span></header>`;
+    : html`<header>
+        <span>${t('brand')}</span>
+        <nav>${switchLink}</nav>
+      </header>`;
   return `<!doctype html>
-<html lang="vi"><head><meta charset="utf-8">
+<html lang="${lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc(opts.title)}</title>

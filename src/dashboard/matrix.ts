@@ -5,6 +5,7 @@
  */
 import type { PeriodRow } from '../domain/reports/index.js';
 import type { FigureData, IndicatorUnitKind } from '../domain/submissions/figures.js';
+import type { PageTexts } from './format.js';
 
 export type CellState = 'ok' | 'late' | 'missing' | 'pending' | 'na';
 
@@ -34,25 +35,24 @@ export interface Matrix {
 
 const collator = new Intl.Collator('vi', { sensitivity: 'base', numeric: true });
 
-const pctText = (n: number): string => `${(Math.round(n * 10) / 10).toString().replace('.', ',')}%`;
-
-const numText = (n: number): string =>
-  new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 4 }).format(n);
-
 /** Figures not in (missing or not yet due) plus figures in late: "problems first" order. */
 const problems = (r: MatrixRow): number => r.due - r.reported + r.late;
 
 /** A figure of an indicator of this kind as people read it ('' when there is none). */
-export function figureText(kind: IndicatorUnitKind, f: FigureData | null): string {
+export function figureText(
+  kind: IndicatorUnitKind,
+  f: FigureData | null,
+  x: Pick<PageTexts, 't' | 'num' | 'pct'>,
+): string {
   if (!f) return '';
-  if (kind === 'boolean') return f.value === 1 ? 'có' : 'không';
-  if (f.numerator === 0 && f.denominator === 0) return 'không phát sinh';
+  if (kind === 'boolean') return x.t(f.value === 1 ? 'figure.yes' : 'figure.no');
+  if (f.numerator === 0 && f.denominator === 0) return x.t('figure.nothingArose');
   if (kind === 'percent') {
     if (f.numerator !== null && f.denominator !== null && f.value !== null)
-      return `${numText(f.numerator)}/${numText(f.denominator)} (${pctText(f.value)})`;
-    return f.value === null ? '' : pctText(f.value);
+      return `${x.num(f.numerator)}/${x.num(f.denominator)} (${x.pct(f.value)})`;
+    return f.value === null ? '' : x.pct(f.value);
   }
-  return f.value === null ? '' : numText(f.value);
+  return f.value === null ? '' : x.num(f.value);
 }
 
 /**
@@ -61,10 +61,15 @@ export function figureText(kind: IndicatorUnitKind, f: FigureData | null): strin
  */
 export function buildMatrix(
   rows: readonly PeriodRow[],
-  opts: { deadlinePassed: boolean; problemsFirst?: boolean; indicator?: string },
+  opts: {
+    deadlinePassed: boolean;
+    problemsFirst?: boolean;
+    indicator?: string;
+    texts: Pick<PageTexts, 't' | 'num' | 'pct' | 'name'>;
+  },
 ): Matrix {
   const indicatorNames = new Map<string, string>();
-  for (const r of rows) indicatorNames.set(r.indicator.code, r.indicator.nameVi);
+  for (const r of rows) indicatorNames.set(r.indicator.code, opts.texts.name(r.indicator));
   const codes = [...indicatorNames.keys()]
     .filter((c) => !opts.indicator || c === opts.indicator)
     .sort();
@@ -94,7 +99,7 @@ export function buildMatrix(
         if (late) row.late++;
         row.cells.push({
           state: late ? 'late' : 'ok',
-          value: figureText(r.indicator.unit, r.figure),
+          value: figureText(r.indicator.unit, r.figure, opts.texts),
           meets: r.target?.met ?? null,
         });
       } else {

@@ -1,7 +1,8 @@
 /**
  * The unit page's history charts and audit trail, and the province page: aggregates per
  * indicator over time against the 2025 and 2030 targets, and completeness over time. Data
- * through the domain (periodRows, aggregateRows, evaluateTarget); charts through ./charts.ts.
+ * through the domain (aggregatesOver, evaluateTarget); charts through ./charts.ts; texts in the
+ * viewer's language (./format.ts).
  */
 import type { DbClient } from '../db/client.js';
 import {
@@ -11,12 +12,13 @@ import {
   type Period,
   type PeriodKind,
 } from '../domain/periods.js';
-import { aggregateRows, periodRows, type IndicatorAggregate } from '../domain/reports/index.js';
+import { aggregatesOver, rowsCatalogue, type IndicatorAggregate } from '../domain/reports/index.js';
 import { defaultPeriodFor, type Schedule } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
 import { evaluateTarget, type TargetRow } from '../domain/submissions/targets.js';
 import { chart } from './charts.js';
-import { html, type Html } from './html.js';
+import type { PageTexts } from './format.js';
+import { html, raw, type Html } from './html.js';
 
 const TARGET_COLOR = '#1e7a46';
 const TARGET_2030_COLOR = '#8a5a00';
@@ -43,7 +45,7 @@ export interface UnitSubmission {
   denominator: { toString(): string } | null;
   value: { toString(): string } | null;
   note: string | null;
-  indicator: { nameVi: string; unit: string };
+  indicator: { nameVi: string; nameEn: string; unit: string };
 }
 
 /** One chart per indicator the unit reported: its figures over the periods, and its target. */
@@ -51,7 +53,9 @@ export async function unitHistoryCharts(
   db: DbClient,
   unit: { level: string },
   subs: readonly UnitSubmission[],
+  x: PageTexts,
 ): Promise<Html[]> {
+  const { t } = x;
   const by = new Map<string, UnitSubmission[]>();
   for (const s of subs) by.set(s.indicatorCode, [...(by.get(s.indicatorCode) ?? []), s]);
   const targets = await targetsOf(db, [...by.keys()]);
@@ -74,18 +78,18 @@ export async function unitHistoryCharts(
           null,
         )?.target ?? null,
     );
-    const name = points[0]!.indicator.nameVi;
+    const name = x.name(points[0]!.indicator);
     out.push(
       html`<figure>
         <figcaption><b>${code}</b> ${name}</figcaption>
         ${await chart({
-          label: `${code} ${name}: số liệu các kỳ và chỉ tiêu`,
+          label: t('unit.chartLabel', { code, name }),
           categories: points.map((s) => s.period),
           percent: percentish(kind),
           series: [
-            { name: 'Số liệu', data: values },
-            ...(target.some((t) => t !== null)
-              ? [{ name: 'Chỉ tiêu', data: target, dashed: true, color: TARGET_COLOR }]
+            { name: t('unit.seriesFigures'), data: values },
+            ...(target.some((x) => x !== null)
+              ? [{ name: t('unit.seriesTarget'), data: target, dashed: true, color: TARGET_COLOR }]
               : []),
           ],
         })}
@@ -95,17 +99,18 @@ export async function unitHistoryCharts(
   return out;
 }
 
-const AUDIT_ACTIONS: Record<string, string> = {
-  'submission.create': 'Nộp số liệu',
-  'submission.update': 'Sửa số liệu',
-  'submission.withdraw': 'Rút số liệu',
-  'period.reopen': 'Mở khóa kỳ báo cáo',
-  'membership.create': 'Thêm thành viên',
-  'membership.remove': 'Bỏ thành viên',
-  'invitation.create': 'Tạo lời mời',
-  'invitation.redeem': 'Dùng lời mời',
-  'invitation.revoke': 'Thu hồi lời mời',
-};
+/** The audit actions the trail names (locales: dashboard.web.audit.<action>). */
+const AUDIT_ACTIONS = new Set([
+  'submission.create',
+  'submission.update',
+  'submission.withdraw',
+  'period.reopen',
+  'membership.create',
+  'membership.remove',
+  'invitation.create',
+  'invitation.redeem',
+  'invitation.revoke',
+]);
 
 export interface AuditLine {
   at: Date;
@@ -121,6 +126,7 @@ export interface AuditLine {
 export async function unitAuditTrail(
   db: DbClient,
   unitId: string,
+  { t }: PageTexts,
   take = 40,
 ): Promise<AuditLine[]> {
   const [subs, reopens, members, invites] = await Promise.all([
@@ -148,22 +154,28 @@ export async function unitAuditTrail(
   const names = new Map(
     (await db.person.findMany({ where: { id: { in: personIds } } })).map((p) => [
       p.id,
-      p.displayName ?? '(không tên)',
+      p.displayName ?? t('noName'),
     ]),
   );
   return rows.map((r) => {
     const d = (r.data ?? {}) as Record<string, unknown>;
-    const detail = [d.indicatorCode, d.period, d.role, d.until ? `đến ${String(d.until)}` : null]
+    const detail = [
+      d.indicatorCode,
+      d.period,
+      d.role,
+      d.until ? t('unit.until', { until: String(d.until) }) : null,
+    ]
       .filter((x) => typeof x === 'string' && x !== '')
       .join(' ');
     const who = !r.actor
-      ? 'hệ thống'
+      ? t('system')
       : r.actor === 'cli'
-        ? 'quản trị'
+        ? t('operator')
         : r.actor.startsWith('person:')
-          ? (names.get(r.actor.slice(7)) ?? '(không tên)')
+          ? (names.get(r.actor.slice(7)) ?? t('noName'))
           : r.actor;
-    return { at: r.at, who, action: AUDIT_ACTIONS[r.action] ?? r.action, detail };
+    const action = AUDIT_ACTIONS.has(r.action) ? t(`audit.${r.action}`) : r.action;
+    return { at: r.at, who, action, detail };
   });
 }
 
@@ -176,6 +188,8 @@ export interface ProvinceSeries {
   completeness: { period: string; due: number; reported: number }[];
   /** The unit level each indicator is reported at (its targets are that level's). */
   levels: Map<string, string>;
+  /** Each indicator's targets (all levels and years). */
+  targets: Map<string, readonly TargetRow[]>;
 }
 
 /** The aggregates of the subtree of `rootCode` over the last periods of each kind in use. */
@@ -185,11 +199,9 @@ export async function provinceSeries(
   schedule: Schedule,
   now: Date,
 ): Promise<ProvinceSeries & { byKind: Map<PeriodKind, Period[]> }> {
-  const kinds = new Set(
-    (await db.indicator.findMany({ select: { periodicity: true } })).map(
-      (i) => i.periodicity as PeriodKind,
-    ),
-  );
+  // The catalogue once for the whole page: the periodicities in use, the rows, the targets.
+  const catalogue = await rowsCatalogue(db);
+  const kinds = new Set(catalogue.map((i) => i.periodicity as PeriodKind));
   const byKind = new Map<PeriodKind, Period[]>();
   for (const kind of kinds) {
     const list: Period[] = [];
@@ -205,41 +217,41 @@ export async function provinceSeries(
   const completeness: ProvinceSeries['completeness'] = [];
   const periods = all.map(formatPeriod);
   const levels = new Map<string, string>();
-  // The periods' queries in parallel (the pool bounds them).
-  const perPeriod = await Promise.all(
-    all.map((period) => periodRows(db, { period, schedule, rootUnitCode: rootCode })),
-  );
-  for (const [i, rows] of perPeriod.entries()) {
-    for (const r of rows)
-      if (!levels.has(r.indicator.code)) levels.set(r.indicator.code, r.unit.level);
-    completeness.push({
-      period: periods[i]!,
-      due: rows.length,
-      reported: rows.filter((r) => r.figure).length,
-    });
-    for (const a of aggregateRows(rows)) {
+  // One grouped query for all the periods.
+  const perPeriod = await aggregatesOver(db, {
+    periods: all,
+    schedule,
+    rootUnitCode: rootCode,
+    catalogue,
+  });
+  for (const [i, p] of perPeriod.entries()) {
+    for (const [code, level] of p.levels) if (!levels.has(code)) levels.set(code, level);
+    completeness.push({ period: periods[i]!, due: p.due, reported: p.reported });
+    for (const a of p.aggregates) {
       const list = aggregates.get(a.code) ?? new Array<IndicatorAggregate | undefined>(all.length);
       list[i] = a;
       aggregates.set(a.code, list);
     }
   }
-  return { periods, aggregates, completeness, levels, byKind };
+  const targets = new Map(catalogue.map((i) => [i.code, i.targets]));
+  return { periods, aggregates, completeness, levels, targets, byKind };
 }
 
 /** Charts of the province page: completeness, then one per indicator with its targets. */
-export async function provinceCharts(db: DbClient, s: ProvinceSeries): Promise<Html[]> {
+export async function provinceCharts(s: ProvinceSeries, x: PageTexts): Promise<Html[]> {
+  const { t } = x;
   const out: Html[] = [];
   const withDue = s.completeness.filter((c) => c.due > 0);
   out.push(
     html`<figure>
-      <figcaption><b>Tỉ lệ báo cáo đã nộp</b> (mọi chỉ tiêu đến hạn của kỳ)</figcaption>
+      <figcaption>${raw(t('province.completenessCaption'))}</figcaption>
       ${await chart({
-        label: 'Tỉ lệ số liệu đã nộp theo kỳ',
+        label: t('province.completenessLabel'),
         categories: withDue.map((c) => c.period),
         percent: true,
         series: [
           {
-            name: 'Đã nộp',
+            name: t('province.completenessSeries'),
             kind: 'bar',
             data: withDue.map((c) => Math.round((1000 * c.reported) / c.due) / 10),
           },
@@ -248,7 +260,7 @@ export async function provinceCharts(db: DbClient, s: ProvinceSeries): Promise<H
     </figure>`,
   );
   const codes = [...s.aggregates.keys()].sort();
-  const targets = await targetsOf(db, codes);
+  const targets = s.targets;
   for (const code of codes) {
     const list = s.aggregates.get(code)!;
     const idx = list.flatMap((a, i) => (a ? [i] : []));
@@ -257,12 +269,16 @@ export async function provinceCharts(db: DbClient, s: ProvinceSeries): Promise<H
     const milestone = (year: number) =>
       (targets.get(code) ?? []).find((t) => t.year === year && t.level === level);
     const lines = [2025, 2030].flatMap((year) => {
-      const t = milestone(year);
-      return t
+      const m = milestone(year);
+      return m
         ? [
             {
-              name: `Chỉ tiêu ${year} (${t.op === '>' ? '>' : '≥'} ${Number(t.value.toString())})`,
-              data: idx.map(() => Number(t.value.toString())),
+              name: t('province.seriesTarget', {
+                year,
+                op: m.op === '>' ? '>' : '≥',
+                value: Number(m.value.toString()),
+              }),
+              data: idx.map(() => Number(m.value.toString())),
               dashed: true,
               color: year === 2025 ? TARGET_COLOR : TARGET_2030_COLOR,
             },
@@ -273,14 +289,23 @@ export async function provinceCharts(db: DbClient, s: ProvinceSeries): Promise<H
     out.push(
       html`<figure>
         <figcaption>
-          <b>${code}</b> ${first.nameVi}
-          ${first.unit === 'percent' ? '(tổng tử số / tổng mẫu số)' : first.unit === 'count' ? '(tổng)' : '(% đơn vị trả lời có)'}
+          <b>${code}</b> ${x.name(first)}
+          ${t(
+            first.unit === 'percent'
+              ? 'province.sumOfRatios'
+              : first.unit === 'count'
+                ? 'province.sum'
+                : 'province.shareYes',
+          )}
         </figcaption>
         ${await chart({
-          label: `${code} ${first.nameVi}: tổng hợp theo kỳ và chỉ tiêu 2025, 2030`,
+          label: t('province.chartLabel', { code, name: x.name(first) }),
           categories: idx.map((i) => s.periods[i]!),
           percent: percentish(first.unit),
-          series: [{ name: 'Tổng hợp', data: idx.map((i) => round(list[i]!.value)) }, ...lines],
+          series: [
+            { name: t('province.seriesAggregate'), data: idx.map((i) => round(list[i]!.value)) },
+            ...lines,
+          ],
         })}
       </figure>`,
     );

@@ -36,9 +36,8 @@ import {
   type Schedule,
 } from '../domain/schedule.js';
 import { figureOf, type IndicatorUnitKind } from '../domain/submissions/figures.js';
-import type { Locale, Translate } from '../core/handler.js';
+import { LOCALES, type Locale, type Translate } from '../core/handler.js';
 import { DomainError, type Actor } from '../domain/access.js';
-import { formatDateTimeVi } from '../text/numbers.js';
 import {
   broadcastItems,
   channelCounts,
@@ -52,9 +51,12 @@ import {
 } from '../services/manager-actions.js';
 import { buildMatrix, figureText, type Matrix } from './matrix.js';
 import { provinceCharts, provinceSeries, unitAuditTrail, unitHistoryCharts } from './pages.js';
+import { pageTexts, type PageTexts } from './format.js';
 import { html, page, raw, type Html } from './html.js';
 
 export const SESSION_COOKIE = 'cds_dash';
+/** The language chosen on the page (`?lang=en`), kept a year; otherwise the person's /lang. */
+export const LANG_COOKIE = 'cds_lang';
 
 export interface DashboardDeps {
   db: DbClient;
@@ -71,7 +73,10 @@ export interface DashboardDeps {
   services: () => JobServices;
   /** The bot's texts in Vietnamese (notices to reporters, refusals). */
   t: Translate;
-  /** Texts in a recipient's language (reminders); default: `t` for everyone. */
+  /**
+   * Texts in a recipient's language (reminders) and in the viewer's (the pages); default: `t`
+   * for everyone.
+   */
   texts?: (locale?: Locale) => Translate;
 }
 
@@ -84,7 +89,15 @@ interface Viewer {
   label: string;
 }
 
-type Req = Request & { viewer?: Viewer; nonce?: string };
+type Req = Request & {
+  viewer?: Viewer;
+  nonce?: string;
+  /** The page's texts; `langChosen`: the language was picked on the page (cookie or query). */
+  texts?: PageTexts;
+  langChosen?: boolean;
+};
+
+const isLocale = (l: unknown): l is Locale => LOCALES.includes(l as Locale);
 
 function cookieOf(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -125,11 +138,11 @@ const SYMBOL: Record<string, string> = {
   na: '—',
 };
 
-function matrixTable(m: Matrix): Html {
+function matrixTable(m: Matrix, { t }: PageTexts): Html {
   const head = html`<tr>
-    <th class="unit" scope="col">Đơn vị</th>
+    <th class="unit" scope="col">${t('unit')}</th>
     ${m.indicators.map((i) => html`<th scope="col"><abbr title="${i.name}">${i.code}</abbr></th>`)}
-    <th scope="col">Đã nộp</th>
+    <th scope="col">${t('matrix.reported')}</th>
   </tr>`;
   const body = m.rows.map(
     (r) =>
@@ -148,11 +161,11 @@ function matrixTable(m: Matrix): Html {
       </tr>`,
   );
   const foot = html`<tr>
-    <th class="unit" scope="row">Đã nộp</th>
+    <th class="unit" scope="row">${t('matrix.reported')}</th>
     ${m.columns.map((c) => html`<td>${c.reported}/${c.due}</td>`)}
     <td>${m.rows.reduce((s, r) => s + r.reported, 0)}/${m.rows.reduce((s, r) => s + r.due, 0)}</td>
   </tr>`;
-  return html`<div class="scroll" role="region" aria-label="Bảng tình hình báo cáo" tabindex="0">
+  return html`<div class="scroll" role="region" aria-label="${t('matrix.region')}" tabindex="0">
     <table class="matrix">
       <thead>
         ${head}
@@ -167,20 +180,66 @@ function matrixTable(m: Matrix): Html {
   </div>`;
 }
 
-const LEGEND = html`<ul class="legend" aria-label="Chú giải">
-  <li><span class="ok">✓</span> nộp đúng hạn</li>
-  <li><span class="late">⏱</span> nộp muộn</li>
-  <li><span class="missing">✗</span> chưa nộp, đã quá hạn</li>
-  <li><span class="pending">…</span> chưa nộp, chưa đến hạn</li>
-  <li><span>▲</span> đạt chỉ tiêu</li>
-  <li><span class="below">▼</span> chưa đạt chỉ tiêu</li>
-  <li><span class="na">—</span> không phải báo cáo</li>
-</ul>`;
+/** A titled table in a scrollable region, or `empty` when it has no row. */
+const listSection = (title: string, empty: string, heads: string[], rows: Html[]): Html =>
+  html`<h2>${title}</h2>
+    ${
+      rows.length === 0
+        ? html`<p>${empty}</p>`
+        : html`<div class="scroll" role="region" aria-label="${title}" tabindex="0">
+            <table class="list">
+              <thead>
+                <tr>
+                  ${heads.map((h) => html`<th>${h}</th>`)}
+                </tr>
+              </thead>
+              <tbody>
+                ${rows}
+              </tbody>
+            </table>
+          </div>`
+    }`;
+
+const legend = ({ t }: PageTexts): Html =>
+  html`<ul class="legend" aria-label="${t('matrix.legend.label')}">
+    <li><span class="ok">✓</span> ${t('matrix.legend.ok')}</li>
+    <li><span class="late">⏱</span> ${t('matrix.legend.late')}</li>
+    <li><span class="missing">✗</span> ${t('matrix.legend.missing')}</li>
+    <li><span class="pending">…</span> ${t('matrix.legend.pending')}</li>
+    <li><span>▲</span> ${t('matrix.legend.meets')}</li>
+    <li><span class="below">▼</span> ${t('matrix.legend.below')}</li>
+    <li><span class="na">—</span> ${t('matrix.legend.na')}</li>
+  </ul>`;
 
 /** The dashboard routes, to mount at /dashboard. */
 export function createDashboardRouter(deps: DashboardDeps): Router {
   const now = deps.now ?? (() => new Date());
   const router = Router();
+  const botTexts = deps.texts ?? (() => deps.t);
+  const pageTextsOf = new Map<Locale, PageTexts>();
+  const textsIn = (lang: Locale): PageTexts => {
+    let x = pageTextsOf.get(lang);
+    if (!x) pageTextsOf.set(lang, (x = pageTexts(lang, botTexts(lang))));
+    return x;
+  };
+  /** The same page in the other language (a POST's result: the matrix). */
+  const switchHref = (req: Req): string => {
+    const other = req.texts?.lang === 'en' ? 'vi' : 'en';
+    if (req.method !== 'GET') return `/dashboard?lang=${other}`;
+    const url = new URL(req.originalUrl, 'http://x');
+    url.searchParams.set('lang', other);
+    return `${url.pathname}${url.search}`;
+  };
+  /** A page in the request's language, with the viewer's header when signed in. */
+  const render = (req: Req, title: string, body: Html): string =>
+    page({
+      title,
+      nonce: req.nonce ?? '',
+      body,
+      texts: req.texts!,
+      switchHref: switchHref(req),
+      ...(req.viewer ? { csrf: req.viewer.session.csrf, who: req.viewer.label } : {}),
+    });
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
 
   // Every dashboard response: a fresh nonce and a strict policy (no script, no remote asset).
@@ -194,11 +253,24 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     );
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    // The page's language: `?lang=` (kept in a cookie), the cookie, else Vietnamese until the
+    // session tells the person's own choice.
+    const asked = req.query.lang;
+    const kept = cookieOf(req, LANG_COOKIE);
+    const chosen = isLocale(asked) ? asked : isLocale(kept) ? kept : undefined;
+    if (isLocale(asked) && asked !== kept)
+      res.append(
+        'Set-Cookie',
+        `${LANG_COOKIE}=${asked}; Path=/dashboard; SameSite=Strict; Max-Age=31536000` +
+          `${deps.secureCookies ? '; Secure' : ''}`,
+      );
+    req.langChosen = chosen !== undefined;
+    req.texts = textsIn(chosen ?? 'vi');
     next();
   });
 
   const setCookie = (res: Response, value: string, maxAgeS: number) => {
-    res.setHeader(
+    res.append(
       'Set-Cookie',
       `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/dashboard; HttpOnly; SameSite=Strict; ` +
         `Max-Age=${maxAgeS}${deps.secureCookies ? '; Secure' : ''}`,
@@ -210,29 +282,39 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       .status(status)
       .type('html')
       .send(
-        page({
+        render(
+          req,
           title,
-          nonce: req.nonce ?? '',
-          body: html`<h1>${title}</h1>
+          html`<h1>${title}</h1>
             ${text}`,
-        }),
+        ),
       );
   };
 
-  // Outside the viewer's scope reads exactly like an unknown unit.
-  const notFound = (req: Req, res: Response) =>
+  /** 400: the period does not parse; examples of periods that do. */
+  const badPeriod = (req: Req, res: Response, examples: string[], after?: Html) =>
     message(
       req,
       res,
-      404,
-      'Không có đơn vị này',
-      html`<p>Hoặc đơn vị không thuộc phạm vi quản lý của anh/chị.</p>`,
+      400,
+      req.texts!.t('errors.badPeriodTitle'),
+      html`<p>${req.texts!.t('errors.examples', { examples: examples.join(', ') })}</p>
+        ${after}`,
     );
 
-  const signInHint = html`<p>
-    Xin gõ <b>/dashboard</b> trong khung chat với trợ lý để nhận đường dẫn đăng nhập (dùng một lần,
-    trong 10 phút).
-  </p>`;
+  // Outside the viewer's scope reads exactly like an unknown unit.
+  /** A message page of a title and a one-paragraph text (`dashboard.web.errors.*`). */
+  const refuse = (req: Req, res: Response, status: number, key: string) =>
+    message(
+      req,
+      res,
+      status,
+      req.texts!.t(`errors.${key}Title`),
+      html`<p>${req.texts!.t(`errors.${key}`)}</p>`,
+    );
+  const notFound = (req: Req, res: Response) => refuse(req, res, 404, 'notFound');
+
+  const signInHint = (req: Req) => html`<p>${raw(req.texts!.t('errors.signInHint'))}</p>`;
 
   router.get('/login', async (req: Req, res) => {
     const t = typeof req.query.t === 'string' ? req.query.t : '';
@@ -242,9 +324,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         req,
         res,
         401,
-        'Đường dẫn không còn dùng được',
-        html`<p>Đường dẫn đăng nhập đã được dùng, đã hết hạn hoặc không đúng.</p>
-          ${signInHint}`,
+        req.texts!.t('errors.linkDeadTitle'),
+        html`<p>${req.texts!.t('errors.linkDead')}</p>
+          ${signInHint(req)}`,
       );
       return;
     }
@@ -255,21 +337,22 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   // Operators: ADMIN_TOKEN, from the machine itself only.
   router.get('/signin', (req: Req, res) => {
     if (!isLoopback(req) || !deps.adminToken()) {
-      message(req, res, 403, 'Không đăng nhập được', signInHint);
+      message(req, res, 403, req.texts!.t('errors.cannotSignIn'), signInHint(req));
       return;
     }
+    const { t } = req.texts!;
     res.type('html').send(
-      page({
-        title: 'Đăng nhập quản trị',
-        nonce: req.nonce ?? '',
-        body: html`<h1>Đăng nhập quản trị</h1>
+      render(
+        req,
+        t('signin.title'),
+        html`<h1>${t('signin.title')}</h1>
           <form method="post" action="/dashboard/signin">
             <label
               >ADMIN_TOKEN <input type="password" name="token" autocomplete="off" required
             /></label>
-            <button type="submit">Đăng nhập</button>
+            <button type="submit">${t('signin.submit')}</button>
           </form>`,
-      }),
+      ),
     );
   });
 
@@ -277,7 +360,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const token = typeof req.body?.token === 'string' ? (req.body.token as string) : '';
     const expected = deps.adminToken();
     if (!isLoopback(req) || !expected || !safeEqual(token, expected)) {
-      message(req, res, 401, 'Không đăng nhập được', signInHint);
+      message(req, res, 401, req.texts!.t('errors.cannotSignIn'), signInHint(req));
       return;
     }
     const s = await openOperatorSession(deps.db, now(), deps.sessionTtlMs);
@@ -286,13 +369,14 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   router.get('/signed-out', (req: Req, res) => {
+    const { t } = req.texts!;
     res.type('html').send(
-      page({
-        title: 'Đã đăng xuất',
-        nonce: req.nonce ?? '',
-        body: html`<h1>Đã đăng xuất</h1>
-          <p>Gõ <b>/dashboard</b> trong chat để đăng nhập lại.</p>`,
-      }),
+      render(
+        req,
+        t('signin.signedOutTitle'),
+        html`<h1>${t('signin.signedOutTitle')}</h1>
+          <p>${raw(t('signin.signedOut'))}</p>`,
+      ),
     );
   });
 
@@ -302,11 +386,17 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       const sessionId = cookieOf(req, SESSION_COOKIE);
       const session = sessionId ? await findSession(deps.db, sessionId, now()) : null;
       if (!session || !sessionId) {
-        message(req, res, 401, 'Cần đăng nhập', signInHint);
+        message(req, res, 401, req.texts!.t('errors.needSignIn'), signInHint(req));
         return;
       }
       let roots: Viewer['roots'];
-      let label = 'Quản trị hệ thống';
+      // A person's own language (/lang in chat), unless one was picked on the page.
+      const person =
+        session.viewer.kind === 'person'
+          ? await deps.db.person.findUnique({ where: { id: session.viewer.personId } })
+          : null;
+      if (!req.langChosen && isLocale(person?.locale)) req.texts = textsIn(person.locale);
+      let label = req.texts!.t('operatorLabel');
       const admin =
         session.viewer.kind === 'operator' ||
         (await deps.db.membership.findFirst({
@@ -326,8 +416,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
           select: { unit: { select: { id: true, code: true, name: true } } },
         });
         roots = ms.map((m) => m.unit);
-        const person = await deps.db.person.findUnique({ where: { id: personId } });
-        label = person?.displayName ?? 'Lãnh đạo';
+        label = person?.displayName ?? req.texts!.t('managerLabel');
       }
       req.viewer = { session, sessionId, nonce: req.nonce ?? '', roots, label };
       next();
@@ -361,18 +450,14 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.get('/', async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
+      const x = req.texts!;
+      const { t } = x;
       const schedule = await deps.schedule();
       const period = periodParam(req, schedule);
       const root = await rootParam(req, v);
       if (!period) {
         const ex = examplePeriods(now(), schedule);
-        message(
-          req,
-          res,
-          400,
-          'Kỳ không hợp lệ',
-          html`<p>Ví dụ: ${ex.month}, ${ex.quarter}, ${ex.year}.</p>`,
-        );
+        badPeriod(req, res, [ex.month, ex.quarter, ex.year]);
         return;
       }
       if (!root) {
@@ -388,6 +473,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       const m = buildMatrix(rows, {
         deadlinePassed: now().getTime() > deadlineOf(period, schedule).getTime(),
         problemsFirst,
+        texts: x,
         ...(indicator ? { indicator } : {}),
       });
       const periodText = formatPeriod(period);
@@ -395,10 +481,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       if (!choices.includes(periodText)) choices.unshift(periodText);
       const allIndicators = [...new Set(rows.map((r) => r.indicator.code))].sort();
       const exportQs = new URLSearchParams({ period: periodText, unit: root.code }).toString();
-      const body = html`<h1>Tình hình báo cáo ${root.name} — kỳ ${periodText}</h1>
+      const body = html`<h1>${t('matrix.heading', { unit: root.name, period: periodText })}</h1>
         <form class="filters" method="get" action="/dashboard">
           <label
-            >Kỳ
+            >${t('period')}
             <select name="period">
               ${choices.map(
                 (p) =>
@@ -409,7 +495,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
             </select></label
           >
           <label
-            >Đơn vị
+            >${t('unit')}
             <select name="unit">
               ${v.roots.map(
                 (u) =>
@@ -420,9 +506,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
             </select></label
           >
           <label
-            >Chỉ tiêu
+            >${t('matrix.indicator')}
             <select name="indicator">
-              <option value="">Tất cả</option>
+              <option value="">${t('matrix.all')}</option>
               ${allIndicators.map(
                 (c) =>
                   html`<option value="${c}" ${raw(c === indicator ? ' selected' : '')}>
@@ -432,43 +518,39 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
             </select></label
           >
           <label
-            >Thứ tự
+            >${t('matrix.order')}
             <select name="order">
-              <option value="name">Theo tên đơn vị</option>
+              <option value="name">${t('matrix.byName')}</option>
               <option value="problems" ${raw(problemsFirst ? ' selected' : '')}>
-                Thiếu, muộn lên đầu
+                ${t('matrix.problemsFirst')}
               </option>
             </select></label
           >
-          <button type="submit">Xem</button>
+          <button type="submit">${t('view')}</button>
         </form>
-        ${LEGEND}
-        ${m.rows.length > 0 ? matrixTable(m) : html`<p>Không có chỉ tiêu nào phải báo cáo kỳ ${periodText}.</p>`}
+        ${legend(x)}
+        ${m.rows.length > 0 ? matrixTable(m, x) : html`<p>${t('matrix.nothingDue', { period: periodText })}</p>`}
         <p>
-          <a href="/dashboard/export.xlsx?${exportQs}">Tải Excel (XLSX)</a> ·
-          <a href="/dashboard/export.xlsx?${exportQs}&amp;layout=wide"
-            >Excel, mỗi đơn vị một dòng</a
-          >
-          · <a href="/dashboard/export.csv?${exportQs}">Tải CSV</a> ·
-          <a href="/dashboard/export.csv?${exportQs}&amp;dialect=excel">CSV cho Excel</a>
+          <a href="/dashboard/export.xlsx?${exportQs}">${t('matrix.xlsx')}</a> ·
+          <a href="/dashboard/export.xlsx?${exportQs}&amp;layout=wide">${t('matrix.xlsxWide')}</a>
+          · <a href="/dashboard/export.csv?${exportQs}">${t('matrix.csv')}</a> ·
+          <a href="/dashboard/export.csv?${exportQs}&amp;dialect=excel">${t('matrix.csvExcel')}</a>
         </p>
         <p>
-          <a href="/dashboard/province?unit=${encodeURIComponent(root.code)}">Tổng hợp theo kỳ</a> ·
+          <a href="/dashboard/province?unit=${encodeURIComponent(root.code)}"
+            >${t('matrix.province')}</a
+          >
+          ·
           <a
             href="/dashboard/reminders?unit=${encodeURIComponent(root.code)}&amp;period=${encodeURIComponent(periodText)}"
-            >Lịch nhắc kỳ này</a
+            >${t('matrix.reminders')}</a
           >
-          · <a href="/dashboard/broadcast?unit=${encodeURIComponent(root.code)}">Gửi thông báo</a>
+          ·
+          <a href="/dashboard/broadcast?unit=${encodeURIComponent(root.code)}"
+            >${t('matrix.broadcast')}</a
+          >
         </p>`;
-      res.type('html').send(
-        page({
-          title: `Tình hình báo cáo ${periodText}`,
-          nonce: v.nonce,
-          body,
-          csrf: v.session.csrf,
-          who: v.label,
-        }),
-      );
+      res.type('html').send(render(req, t('matrix.title', { period: periodText }), body));
     } catch (err) {
       next(err);
     }
@@ -477,6 +559,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.get('/unit/:code', async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
+      const x = req.texts!;
+      const { t } = x;
       const code = String(req.params.code ?? '');
       const unit = /^[0-9A-Za-z_-]{1,20}$/.test(code)
         ? await deps.db.unit.findFirst({ where: { code, effectiveTo: null } })
@@ -486,25 +570,29 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         notFound(req, res);
         return;
       }
-      const subs = await deps.db.submission.findMany({
-        where: { unitId: unit.id, status: 'active' },
-        orderBy: [{ indicatorCode: 'asc' }, { periodStart: 'desc' }],
-        take: 400,
-        include: { indicator: { select: { nameVi: true, unit: true } } },
-      });
-      const versions = await deps.db.submissionVersion.findMany({
-        where: { submission: { unitId: unit.id } },
-        orderBy: { at: 'desc' },
-        take: 30,
-        include: { submission: { select: { indicatorCode: true, period: true } } },
-      });
-      const personIds = [...new Set(versions.flatMap((x) => (x.personId ? [x.personId] : [])))];
-      const people = new Map(
-        (await deps.db.person.findMany({ where: { id: { in: personIds } } })).map((p) => [
-          p.id,
-          p.displayName ?? '(không tên)',
-        ]),
-      );
+      // The page's reads at once: figures, their versions, the audit trail, the schedule.
+      const [subs, versions, trail, schedule] = await Promise.all([
+        deps.db.submission.findMany({
+          where: { unitId: unit.id, status: 'active' },
+          orderBy: [{ indicatorCode: 'asc' }, { periodStart: 'desc' }],
+          take: 400,
+          include: { indicator: { select: { nameVi: true, nameEn: true, unit: true } } },
+        }),
+        deps.db.submissionVersion.findMany({
+          where: { submission: { unitId: unit.id } },
+          orderBy: { at: 'desc' },
+          take: 30,
+          include: { submission: { select: { indicatorCode: true, period: true } } },
+        }),
+        unitAuditTrail(deps.db, unit.id, x),
+        deps.schedule(),
+      ]);
+      const personIds = [...new Set(versions.flatMap((r) => (r.personId ? [r.personId] : [])))];
+      const [charts, names] = await Promise.all([
+        unitHistoryCharts(deps.db, unit, subs, x),
+        deps.db.person.findMany({ where: { id: { in: personIds } } }),
+      ]);
+      const people = new Map(names.map((p) => [p.id, p.displayName ?? t('noName')]));
       const fig = (d: unknown): string => {
         if (!d || typeof d !== 'object') return '—';
         const o = d as {
@@ -512,14 +600,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
           denominator?: number | null;
           value?: number | null;
         };
-        if (o.numerator != null && o.denominator != null) return `${o.numerator}/${o.denominator}`;
-        return o.value != null ? String(o.value) : '—';
+        if (o.numerator != null && o.denominator != null)
+          return `${x.num(o.numerator)}/${x.num(o.denominator)}`;
+        return o.value != null ? x.num(o.value) : '—';
       };
-      const [charts, trail] = await Promise.all([
-        unitHistoryCharts(deps.db, unit, subs),
-        unitAuditTrail(deps.db, unit.id),
-      ]);
-      const choices = periodChoices(now(), await deps.schedule()).map(formatPeriod);
+      const choices = periodChoices(now(), schedule).map(formatPeriod);
       const actionForm = (action: string, label: string, hint: string) =>
         html`<form
           class="filters"
@@ -528,7 +613,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         >
           <input type="hidden" name="csrf" value="${v.session.csrf}" />
           <label
-            >Kỳ
+            >${t('period')}
             <select name="period">
               ${choices.map((p) => html`<option value="${p}">${p}</option>`)}
             </select></label
@@ -538,103 +623,60 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         </form>`;
       const body = html`<h1>${unit.name} (${unit.code})</h1>
         <p>
-          <a href="/dashboard?unit=${encodeURIComponent(unit.code)}"
-            >Tình hình báo cáo của đơn vị</a
+          <a href="/dashboard?unit=${encodeURIComponent(unit.code)}">${t('unit.matrix')}</a>
+          ·
+          <a href="/dashboard/province?unit=${encodeURIComponent(unit.code)}"
+            >${t('matrix.province')}</a
           >
-          · <a href="/dashboard/province?unit=${encodeURIComponent(unit.code)}">Tổng hợp theo kỳ</a>
         </p>
-        <h2>Thao tác</h2>
-        ${actionForm('reopen', 'Mở khóa kỳ', 'Cán bộ báo cáo của đơn vị được báo thời hạn mới (như /mokhoa).')}
-        ${actionForm('remind', 'Nhắc ngay', 'Nhắc cán bộ báo cáo các chỉ tiêu còn thiếu (như /nhac; mỗi giờ một lần).')}
-        <h2>Diễn biến số liệu so với chỉ tiêu</h2>
-        ${charts.length === 0 ? html`<p>Chưa có số liệu.</p>` : html`<div class="charts">${charts}</div>`}
-        <h2>Số liệu đã nộp</h2>
-        ${
-          subs.length === 0
-            ? html`<p>Chưa có số liệu.</p>`
-            : html`<div class="scroll" role="region" aria-label="Số liệu đã nộp" tabindex="0">
-                <table class="list">
-                  <thead>
-                    <tr>
-                      <th>Chỉ tiêu</th>
-                      <th>Kỳ</th>
-                      <th>Số liệu</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${subs.map(
-                      (s) =>
-                        html`<tr>
-                          <td><abbr title="${s.indicator.nameVi}">${s.indicatorCode}</abbr></td>
-                          <td>${s.period}</td>
-                          <td>${figureText(s.indicator.unit as IndicatorUnitKind, figureOf(s))}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-        }
-        <h2>Lịch sử sửa đổi</h2>
-        ${
-          versions.length === 0
-            ? html`<p>Chưa có.</p>`
-            : html`<div class="scroll" role="region" aria-label="Lịch sử sửa đổi" tabindex="0">
-                <table class="list">
-                  <thead>
-                    <tr>
-                      <th>Lúc</th>
-                      <th>Ai</th>
-                      <th>Kênh</th>
-                      <th>Chỉ tiêu, kỳ</th>
-                      <th>Cũ → mới</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${versions.map(
-                      (x) =>
-                        html`<tr>
-                          <td>${x.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</td>
-                          <td>${x.personId ? (people.get(x.personId) ?? '') : 'quản trị'}</td>
-                          <td>${x.channel ?? ''}</td>
-                          <td>${x.submission.indicatorCode} ${x.submission.period}</td>
-                          <td>${fig(x.oldData)} → ${fig(x.newData)} (${x.action})</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-        }
-        <h2>Nhật ký thay đổi</h2>
-        ${
-          trail.length === 0
-            ? html`<p>Chưa có.</p>`
-            : html`<div class="scroll" role="region" aria-label="Nhật ký thay đổi" tabindex="0">
-                <table class="list">
-                  <thead>
-                    <tr>
-                      <th>Lúc</th>
-                      <th>Ai</th>
-                      <th>Việc</th>
-                      <th>Chi tiết</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${trail.map(
-                      (x) =>
-                        html`<tr>
-                          <td>${formatDateTimeVi(x.at)}</td>
-                          <td>${x.who}</td>
-                          <td>${x.action}</td>
-                          <td>${x.detail}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-        }`;
-      res
-        .type('html')
-        .send(page({ title: unit.name, nonce: v.nonce, body, csrf: v.session.csrf, who: v.label }));
+        <h2>${t('unit.actions')}</h2>
+        ${actionForm('reopen', t('unit.reopen'), t('unit.reopenHint'))}
+        ${actionForm('remind', t('unit.remind'), t('unit.remindHint'))}
+        <h2>${t('unit.chartsHeading')}</h2>
+        ${charts.length === 0 ? html`<p>${t('noFigures')}</p>` : html`<div class="charts">${charts}</div>`}
+        ${listSection(
+          t('unit.submitted'),
+          t('noFigures'),
+          [t('unit.indicator'), t('period'), t('unit.figure')],
+          subs.map(
+            (s) =>
+              html`<tr>
+                <td><abbr title="${x.name(s.indicator)}">${s.indicatorCode}</abbr></td>
+                <td>${s.period}</td>
+                <td>${figureText(s.indicator.unit as IndicatorUnitKind, figureOf(s), x)}</td>
+              </tr>`,
+          ),
+        )}
+        ${listSection(
+          t('unit.versions'),
+          t('none'),
+          [t('at'), t('who'), t('unit.channel'), t('unit.indicatorPeriod'), t('unit.oldNew')],
+          versions.map(
+            (r) =>
+              html`<tr>
+                <td>${x.dateTime(r.at)}</td>
+                <td>${r.personId ? (people.get(r.personId) ?? '') : t('operator')}</td>
+                <td>${r.channel ?? ''}</td>
+                <td>${r.submission.indicatorCode} ${r.submission.period}</td>
+                <td>${fig(r.oldData)} → ${fig(r.newData)} (${r.action})</td>
+              </tr>`,
+          ),
+        )}
+        ${listSection(
+          t('unit.trail'),
+          t('none'),
+          [t('at'), t('who'), t('unit.action'), t('unit.detail')],
+          trail.map(
+            (r) =>
+              html`<tr>
+                <td>${x.dateTime(r.at)}</td>
+                <td>${r.who}</td>
+                <td>${r.action}</td>
+                <td>${r.detail}</td>
+              </tr>`,
+          ),
+        )}`;
+      res.type('html').send(render(req, unit.name, body));
     } catch (err) {
       next(err);
     }
@@ -644,8 +686,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const csrf = typeof req.body?.csrf === 'string' ? (req.body.csrf as string) : '';
     return safeEqual(csrf, v.session.csrf);
   };
-  const badCsrf = (req: Req, res: Response) =>
-    message(req, res, 403, 'Yêu cầu không hợp lệ', html`<p>Xin tải lại trang rồi thử lại.</p>`);
+  const badCsrf = (req: Req, res: Response) => refuse(req, res, 403, 'badRequest');
   const actorOf = (v: Viewer): Actor =>
     v.session.viewer.kind === 'operator' ? 'cli' : { personId: v.session.viewer.personId };
 
@@ -657,11 +698,14 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         unit: { id: string; code: string; name: string },
         period: Period,
         schedule: Schedule,
+        texts: PageTexts,
       ) => Promise<Html>,
     ) =>
     async (req: Req, res: Response, next: NextFunction) => {
       try {
         const v = req.viewer!;
+        const x = req.texts!;
+        const { t } = x;
         if (!csrfOk(req, v)) return badCsrf(req, res);
         const code = String(req.params.code ?? '');
         const unit = /^[0-9A-Za-z_-]{1,20}$/.test(code)
@@ -672,43 +716,36 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         const text = typeof req.body?.period === 'string' ? (req.body.period as string) : '';
         const period = parsePeriod(text, now());
         const back = html`<p>
-          <a href="/dashboard/unit/${encodeURIComponent(unit.code)}">Về trang ${unit.name}</a>
+          <a href="/dashboard/unit/${encodeURIComponent(unit.code)}"
+            >${t('unit.back', { unit: unit.name })}</a
+          >
         </p>`;
         if (!period) {
           const ex = examplePeriods(now(), schedule);
-          return message(
-            req,
-            res,
-            400,
-            'Kỳ không hợp lệ',
-            html`<p>Ví dụ: ${ex.month}, ${ex.quarter}.</p>
-              ${back}`,
-          );
+          return badPeriod(req, res, [ex.month, ex.quarter], back);
         }
         let result: Html;
         try {
-          result = await run(v, unit, period, schedule);
+          result = await run(v, unit, period, schedule, x);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           return message(
             req,
             res,
             400,
-            'Không thực hiện được',
-            html`<p>${deps.t(err.key, err.vars)}</p>
+            t('errors.failedTitle'),
+            html`<p>${x.bot(err.key, err.vars)}</p>
               ${back}`,
           );
         }
         res.type('html').send(
-          page({
-            title: unit.name,
-            nonce: v.nonce,
-            body: html`<h1>${unit.name}</h1>
+          render(
+            req,
+            unit.name,
+            html`<h1>${unit.name}</h1>
               <p role="status">${result}</p>
               ${back}`,
-            csrf: v.session.csrf,
-            who: v.label,
-          }),
+          ),
         );
       } catch (err) {
         next(err);
@@ -718,18 +755,18 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.post(
     '/unit/:code/reopen',
     form,
-    unitAction(async (v, unit, period, schedule) => {
-      const r = await reopenAndNotify(deps.services(), deps.texts ?? (() => deps.t), {
+    unitAction(async (v, unit, period, schedule, x) => {
+      const r = await reopenAndNotify(deps.services(), botTexts, {
         actor: actorOf(v),
         unitCode: unit.code,
         period,
         now: now(),
         schedule,
       });
-      return html`${deps.t('managers.reopen.done', {
+      return html`${x.bot('managers.reopen.done', {
         unit: unit.name,
         period: formatPeriod(period),
-        until: formatDateTimeVi(r.until),
+        until: x.dateTime(r.until),
         count: r.notified,
       })}`;
     }),
@@ -738,8 +775,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.post(
     '/unit/:code/remind',
     form,
-    unitAction(async (_v, unit, period, schedule) => {
-      const plan = await remindNow(deps.services(), deps.texts ?? (() => deps.t), {
+    unitAction(async (_v, unit, period, schedule, x) => {
+      const plan = await remindNow(deps.services(), botTexts, {
         scope: [unit.code],
         period,
         schedule,
@@ -747,17 +784,17 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       });
       const lines = [
         plan.owing.length === 0
-          ? deps.t('managers.nhac.nobody', { period: formatPeriod(period) })
-          : deps.t('managers.nhac.sent', {
+          ? x.bot('managers.nhac.nobody', { period: formatPeriod(period) })
+          : x.bot('managers.nhac.sent', {
               period: formatPeriod(period),
               messages: plan.queued,
               units: plan.unitsReached,
             }),
         ...(plan.rateLimited > 0
-          ? [deps.t('managers.nhac.rateLimited', { count: plan.rateLimited })]
+          ? [x.bot('managers.nhac.rateLimited', { count: plan.rateLimited })]
           : []),
         ...(plan.noReporter > 0
-          ? [deps.t('managers.nhac.noReporter', { count: plan.noReporter })]
+          ? [x.bot('managers.nhac.noReporter', { count: plan.noReporter })]
           : []),
       ];
       return html`${lines.map((l, i) => html`${i > 0 ? html`<br />` : ''}${l}`)}`;
@@ -771,25 +808,16 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       if (!root) return notFound(req, res);
       const schedule = await deps.schedule();
       const series = await provinceSeries(deps.db, root.code, schedule, now());
-      const charts = await provinceCharts(deps.db, series);
-      const body = html`<h1>Tổng hợp ${root.name} theo kỳ</h1>
-        <p class="muted">
-          Tỉ lệ: tổng tử số chia tổng mẫu số của các đơn vị đã nộp (như tệp xuất); đường đứt nét là
-          chỉ tiêu 2025 và 2030.
-        </p>
+      const x = req.texts!;
+      const { t } = x;
+      const charts = await provinceCharts(series, x);
+      const body = html`<h1>${t('province.heading', { unit: root.name })}</h1>
+        <p class="muted">${t('province.note')}</p>
         <p>
-          <a href="/dashboard?unit=${encodeURIComponent(root.code)}">Tình hình báo cáo kỳ này</a>
+          <a href="/dashboard?unit=${encodeURIComponent(root.code)}">${t('province.matrix')}</a>
         </p>
         <div class="charts">${charts}</div>`;
-      res.type('html').send(
-        page({
-          title: `Tổng hợp ${root.name}`,
-          nonce: v.nonce,
-          body,
-          csrf: v.session.csrf,
-          who: v.label,
-        }),
-      );
+      res.type('html').send(render(req, t('province.title', { unit: root.name }), body));
     } catch (err) {
       next(err);
     }
@@ -853,21 +881,17 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   const personOf = (v: Viewer): string | null =>
     v.session.viewer.kind === 'person' ? v.session.viewer.personId : null;
   const send = (req: Req, res: Response, title: string, body: Html) => {
-    const v = req.viewer!;
-    res
-      .type('html')
-      .send(page({ title, nonce: v.nonce, body, csrf: v.session.csrf, who: v.label }));
+    res.type('html').send(render(req, title, body));
   };
-  const AUDIENCES: Record<Audience, string> = {
-    reporter: 'Cán bộ báo cáo',
-    manager: 'Lãnh đạo',
-    all: 'Cả cán bộ báo cáo và lãnh đạo',
-  };
+  const AUDIENCES: readonly Audience[] = ['reporter', 'manager', 'all'];
+  const audience = ({ t }: PageTexts, a: Audience) => t(`broadcast.audience.${a}`);
 
   // The broadcast composer: audience within scope → preview with counts per channel → confirm.
   router.get('/broadcast', async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
+      const x = req.texts!;
+      const { t } = x;
       const root = await rootParam(req, v);
       if (!root) return notFound(req, res);
       const mine = personOf(v);
@@ -879,13 +903,13 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       send(
         req,
         res,
-        'Gửi thông báo',
-        html`<h1>Gửi thông báo</h1>
+        t('broadcast.title'),
+        html`<h1>${t('broadcast.title')}</h1>
           <form method="post" action="/dashboard/broadcast">
             <input type="hidden" name="csrf" value="${v.session.csrf}" />
             <p>
               <label
-                >Đơn vị (cả các đơn vị trực thuộc)
+                >${t('broadcast.unit')}
                 <select name="unit">
                   ${v.roots.map(
                     (u) =>
@@ -900,8 +924,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
               >
             </p>
             <fieldset>
-              <legend>Gửi tới</legend>
-              ${(Object.keys(AUDIENCES) as Audience[]).map(
+              <legend>${t('broadcast.to')}</legend>
+              ${AUDIENCES.map(
                 (a, i) =>
                   html`<label
                       ><input
@@ -910,13 +934,13 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
                         value="${a}"
                         ${raw(i === 0 ? ' checked' : '')}
                       />
-                      ${AUDIENCES[a]}</label
+                      ${audience(x, a)}</label
                     ><br />`,
               )}
             </fieldset>
             <p>
               <label
-                >Nội dung (tối đa ${MAX_BROADCAST} ký tự)<br />
+                >${t('broadcast.text', { max: MAX_BROADCAST })}<br />
                 <textarea
                   name="text"
                   rows="5"
@@ -926,19 +950,19 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
                 ></textarea>
               </label>
             </p>
-            <button type="submit">Xem trước</button>
+            <button type="submit">${t('broadcast.preview')}</button>
           </form>
-          <h2>Thông báo đã gửi</h2>
+          <h2>${t('broadcast.sent')}</h2>
           ${
             recent.length === 0
-              ? html`<p>Chưa có.</p>`
+              ? html`<p>${t('none')}</p>`
               : html`<ul>
                   ${recent.map(
                     (b) =>
                       html`<li>
-                        <a href="/dashboard/broadcast/${b.id}">${formatDateTimeVi(b.createdAt)}</a>
+                        <a href="/dashboard/broadcast/${b.id}">${x.dateTime(b.createdAt)}</a>
                         — ${b.text.length > 60 ? `${b.text.slice(0, 57)}…` : b.text}
-                        (${b.recipients} người nhận)
+                        ${t('broadcast.recipients', { count: b.recipients })}
                       </li>`,
                   )}
                 </ul>`
@@ -952,28 +976,32 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.post('/broadcast', form, async (req: Req, res, next) => {
     try {
       const v = req.viewer!;
+      const x = req.texts!;
+      const { t } = x;
       if (!csrfOk(req, v)) return badCsrf(req, res);
       const body = (req.body ?? {}) as Record<string, unknown>;
       const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
       const unit = await unitByCode(v, str('unit').trim());
       if (!unit) return notFound(req, res);
-      const audience: Audience =
+      const to: Audience =
         str('audience') === 'manager' ? 'manager' : str('audience') === 'all' ? 'all' : 'reporter';
       const text = str('text').trim();
-      const back = html`<p><a href="/dashboard/broadcast?unit=${unit.code}">Soạn lại</a></p>`;
+      const back = html`<p>
+        <a href="/dashboard/broadcast?unit=${unit.code}">${t('broadcast.again')}</a>
+      </p>`;
       if (text === '' || text.length > MAX_BROADCAST)
         return message(
           req,
           res,
           400,
-          'Nội dung không hợp lệ',
-          html`<p>Nội dung cần có, tối đa ${MAX_BROADCAST} ký tự (đang có ${text.length}).</p>
+          t('broadcast.badTextTitle'),
+          html`<p>${t('broadcast.badText', { max: MAX_BROADCAST, length: text.length })}</p>
             ${back}`,
         );
       const mine = personOf(v);
       const r = await broadcastItems(deps.services(), {
         scope: [unit.code],
-        audience,
+        audience: to,
         text,
         at: now(),
         ...(mine ? { except: mine } : {}),
@@ -982,24 +1010,27 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         send(
           req,
           res,
-          'Xem trước thông báo',
-          html`<h1>Xem trước thông báo</h1>
+          t('broadcast.previewTitle'),
+          html`<h1>${t('broadcast.previewTitle')}</h1>
             <p>
-              ${unit.name} — ${AUDIENCES[audience]}: <b>${r.items.length}</b> người nhận
+              ${unit.name} — ${audience(x, to)}:
+              ${raw(t('broadcast.previewCount', { count: `<b>${r.items.length}</b>` }))}
               ${r.items.length > 0 || r.perChannel.unreachable ? html`(${channelCounts(r.perChannel)})` : ''}
             </p>
             <blockquote class="preview">${text}</blockquote>
             ${
               r.items.length === 0
-                ? html`<p>Không có người nhận nào trong phạm vi đã chọn.</p>
+                ? html`<p>${t('broadcast.nobody')}</p>
                     ${back}`
                 : html`<form method="post" action="/dashboard/broadcast">
                       <input type="hidden" name="csrf" value="${v.session.csrf}" />
                       <input type="hidden" name="unit" value="${unit.code}" />
-                      <input type="hidden" name="audience" value="${audience}" />
+                      <input type="hidden" name="audience" value="${to}" />
                       <input type="hidden" name="text" value="${text}" />
                       <input type="hidden" name="confirm" value="1" />
-                      <button type="submit">Gửi ${r.items.length} tin</button>
+                      <button type="submit">
+                        ${t('broadcast.send', { count: r.items.length })}
+                      </button>
                     </form>
                     ${back}`
             }`,
@@ -1009,7 +1040,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       const { id } = await sendBroadcast(deps.services(), {
         createdBy: mine,
         unitId: unit.id,
-        audience,
+        audience: to,
         text,
         items: r.items,
         at: now(),
@@ -1030,29 +1061,31 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         : undefined;
       if (!b || !(await mayOpen(v, b.unitId))) return notFound(req, res);
       const r = await deps.services().managers.batchReport(b.id);
+      const x = req.texts!;
+      const { t } = x;
       send(
         req,
         res,
-        'Kết quả gửi thông báo',
-        html`<h1>Kết quả gửi thông báo</h1>
-          <p class="muted">${formatDateTimeVi(b.createdAt)} — ${AUDIENCES[b.audience]}</p>
+        t('broadcast.reportTitle'),
+        html`<h1>${t('broadcast.reportTitle')}</h1>
+          <p class="muted">${x.dateTime(b.createdAt)} — ${audience(x, b.audience)}</p>
           <blockquote class="preview">${b.text}</blockquote>
           <table class="list">
             <tbody>
               <tr>
-                <th scope="row">Tổng số tin</th>
+                <th scope="row">${t('broadcast.total')}</th>
                 <td>${r.total}</td>
               </tr>
               <tr>
-                <th scope="row">Đã gửi</th>
+                <th scope="row">${t('broadcast.delivered')}</th>
                 <td>${r.sent}</td>
               </tr>
               <tr>
-                <th scope="row">Đang chờ gửi</th>
+                <th scope="row">${t('broadcast.queued')}</th>
                 <td>${r.queued}</td>
               </tr>
               <tr>
-                <th scope="row">Không gửi được</th>
+                <th scope="row">${t('broadcast.failed')}</th>
                 <td>${r.total - r.sent - r.queued}</td>
               </tr>
               ${r.failed.map(
@@ -1065,8 +1098,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
             </tbody>
           </table>
           <p>
-            <a href="/dashboard/broadcast/${b.id}">Cập nhật</a> ·
-            <a href="/dashboard/broadcast">Soạn thông báo khác</a>
+            <a href="/dashboard/broadcast/${b.id}">${t('broadcast.refresh')}</a> ·
+            <a href="/dashboard/broadcast">${t('broadcast.another')}</a>
           </p>`,
       );
     } catch (err) {
@@ -1082,11 +1115,15 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       const period = periodParam(req, schedule);
       const root = await rootParam(req, v);
       if (!root) return notFound(req, res);
-      if (!period)
-        return message(req, res, 400, 'Kỳ không hợp lệ', html`<p>Ví dụ: T11/2026, Q4/2026.</p>`);
+      const x = req.texts!;
+      const { t } = x;
+      if (!period) {
+        const ex = examplePeriods(now(), schedule);
+        return badPeriod(req, res, [ex.month, ex.quarter]);
+      }
       const lines: Html[] = [];
       for (const offset of schedule.reminders.filter((o) => offsetMs(o) < 0)) {
-        const plan = await planReminders(deps.services(), deps.texts ?? (() => deps.t), {
+        const plan = await planReminders(deps.services(), botTexts, {
           scope: [root.code],
           period,
           schedule,
@@ -1096,8 +1133,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         lines.push(
           html`<tr>
             <td>${offset}</td>
-            <td>${formatDateTimeVi(offsetInstant(period, schedule, offset))}</td>
-            <td>Nhắc cán bộ báo cáo</td>
+            <td>${x.dateTime(offsetInstant(period, schedule, offset))}</td>
+            <td>${t('reminders.remind')}</td>
             <td>${plan.items.length}</td>
             <td>${plan.owing.length}</td>
             <td>${plan.muted}</td>
@@ -1109,37 +1146,41 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         lines.push(
           html`<tr>
             <td>${offset}</td>
-            <td>${formatDateTimeVi(offsetInstant(period, schedule, offset))}</td>
-            <td>Báo lãnh đạo đơn vị chậm (bậc ${step + 1})</td>
-            <td colspan="4">theo các đơn vị còn chậm lúc đó</td>
+            <td>${x.dateTime(offsetInstant(period, schedule, offset))}</td>
+            <td>${t('reminders.escalate', { step: step + 1 })}</td>
+            <td colspan="4">${t('reminders.escalateWho')}</td>
           </tr>`,
         ),
       );
       send(
         req,
         res,
-        `Lịch nhắc ${formatPeriod(period)}`,
-        html`<h1>Lịch nhắc kỳ ${formatPeriod(period)} — ${root.name}</h1>
+        t('reminders.title', { period: formatPeriod(period) }),
+        html`<h1>${t('reminders.heading', { period: formatPeriod(period), unit: root.name })}</h1>
           <p class="muted">
-            Hạn nộp ${formatDateTimeVi(deadlineOf(period, schedule))}. Số người nhận tính theo tình
-            hình lúc này (${formatDateTimeVi(now())}).
+            ${t('reminders.note', {
+              deadline: x.dateTime(deadlineOf(period, schedule)),
+              now: x.dateTime(now()),
+            })}
           </p>
           <form class="filters" method="get" action="/dashboard/reminders">
             <input type="hidden" name="unit" value="${root.code}" />
-            <label>Kỳ <input name="period" value="${formatPeriod(period)}" size="10" /></label>
-            <button type="submit">Xem</button>
+            <label
+              >${t('period')} <input name="period" value="${formatPeriod(period)}" size="10"
+            /></label>
+            <button type="submit">${t('view')}</button>
           </form>
-          <div class="scroll" role="region" aria-label="Lịch nhắc" tabindex="0">
+          <div class="scroll" role="region" aria-label="${t('reminders.region')}" tabindex="0">
             <table class="list">
               <thead>
                 <tr>
-                  <th>Mốc</th>
-                  <th>Lúc</th>
-                  <th>Việc</th>
-                  <th>Người nhận</th>
-                  <th>Đơn vị còn thiếu</th>
-                  <th>Tắt nhắc</th>
-                  <th>Chưa có cán bộ</th>
+                  <th>${t('reminders.offset')}</th>
+                  <th>${t('at')}</th>
+                  <th>${t('reminders.task')}</th>
+                  <th>${t('reminders.recipients')}</th>
+                  <th>${t('reminders.owing')}</th>
+                  <th>${t('reminders.muted')}</th>
+                  <th>${t('reminders.noReporter')}</th>
                 </tr>
               </thead>
               <tbody>

@@ -188,6 +188,23 @@ describe('dashboard in Chromium on a 360×640 phone', () => {
       await clean();
     }
 
+    // The language switch in the header: the same page in English, then the others stay so.
+    await page.click('header a[hreflang=en]');
+    await page.waitForURL(/lang=en/);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
+    await expect(page.locator('h1').innerText()).resolves.toContain(
+      'Reminder plan for period T12/2026',
+    );
+    await clean();
+    await page.goto(`${app.url}/dashboard/unit/18100`);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
+    await expect(page.locator('main').innerText()).resolves.toContain('Audit trail');
+    await shot('unit-en');
+    await clean();
+    await page.click('header a[hreflang=vi]');
+    await page.waitForURL(/lang=vi/);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('vi');
+
     await page.click('header button:has-text("Đăng xuất")');
     await page.waitForURL(/signed-out/);
     await shot('signed-out');

@@ -213,6 +213,50 @@ describe('scope', () => {
   });
 });
 
+describe('language', () => {
+  it('a person who chose English in chat gets the English pages, and may switch on the page', async () => {
+    await app.linkReporter('english', '18100', 'manager');
+    await app.say('english', '/lang en');
+    const cookie = await signIn('english');
+    const matrix = await (await get('/dashboard?period=T11/2026', cookie)).text();
+    expect(matrix).toContain('<html lang="en">');
+    expect(matrix).toContain('Reporting status of Phường Trần Phú — period T11/2026');
+    expect(matrix).toContain('reported on time');
+    expect(matrix).toContain('none arose');
+    expect(matrix).toContain('65/100 (65%)');
+    expect(matrix).not.toContain('nộp đúng hạn');
+    // Indicator names from the catalogue's English column.
+    expect(matrix).toContain(
+      '<abbr title="Share of work dossiers processed on the network">HSCV</abbr>',
+    );
+    const unit = await (await get('/dashboard/unit/18100', cookie)).text();
+    expect(unit).toContain('<html lang="en">');
+    expect(unit).toContain('Figures over time against targets');
+    expect(unit).toContain('Audit trail');
+    expect(unit).toContain('Figures reported');
+    // The switch: the same page in Vietnamese, kept in a cookie for the next pages.
+    expect(matrix).toMatch(/href="\/dashboard\?period=T11%2F2026&amp;lang=vi"\s+hreflang="vi"/);
+    const switched = await get('/dashboard?period=T11/2026&lang=vi', cookie);
+    const kept = (switched.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(kept).toBe('cds_lang=vi');
+    const vi = await switched.text();
+    expect(vi).toContain('<html lang="vi">');
+    expect(vi).toContain('nộp đúng hạn');
+    const next = await (await get('/dashboard/province', `${cookie}; ${kept}`)).text();
+    expect(next).toContain('<html lang="vi">');
+    expect(next).toContain('Tổng hợp Phường Trần Phú theo kỳ');
+  });
+
+  it('Vietnamese is the default, and the pages before sign-in follow ?lang=', async () => {
+    const boss = await (await get('/dashboard', await signIn('boss'))).text();
+    expect(boss).toContain('<html lang="vi">');
+    const out = await (await get('/dashboard?lang=en')).text();
+    expect(out).toContain('<html lang="en">');
+    expect(out).toContain('Please sign in');
+    expect(out).toContain('<b>/dashboard</b>');
+  });
+});
+
 describe('sessions', () => {
   it('sign-out needs the CSRF token and ends the session', async () => {
     const cookie = await signIn('boss');

@@ -13,7 +13,7 @@ import { evaluateTarget, type TargetEvaluation } from '../submissions/targets.js
 
 export interface PeriodRow {
   unit: { id: string; code: string; name: string; level: string; parentId: string | null };
-  indicator: { code: string; nameVi: string; unit: IndicatorUnitKind };
+  indicator: { code: string; nameVi: string; nameEn: string; unit: IndicatorUnitKind };
   /** Canonical period, e.g. 'Q3/2025'. */
   period: string;
   figure: FigureData | null;
@@ -53,6 +53,7 @@ interface JoinedRow {
 interface IndicatorRow {
   code: string;
   nameVi: string;
+  nameEn: string;
   unit: IndicatorUnitKind;
   periodicity: Periodicity;
   appliesTo: string[];
@@ -94,7 +95,7 @@ function joinedQuery(day: string, periodText: string, rootCode: string | undefin
 /** The catalogue with targets in one query (json_agg), optionally only some codes. */
 function indicatorsQuery(codes: string[] | undefined): Prisma.Sql {
   const where = codes ? Prisma.sql`WHERE i.code IN (${Prisma.join(codes)})` : Prisma.empty;
-  return Prisma.sql`SELECT i.code, i.name_vi AS "nameVi", i.unit::text AS unit,
+  return Prisma.sql`SELECT i.code, i.name_vi AS "nameVi", i.name_en AS "nameEn", i.unit::text AS unit,
       i.periodicity::text AS periodicity, i.applies_to AS "appliesTo",
       COALESCE((SELECT json_agg(json_build_object('year', t.year, 'level', t.level::text,
         'op', t.op, 'value', t.value::float8)) FROM indicator_target t
@@ -102,37 +103,55 @@ function indicatorsQuery(codes: string[] | undefined): Prisma.Sql {
     FROM indicator i ${where} ORDER BY i.code`;
 }
 
+/** The indicator catalogue as the period rows read it: definitions with their targets. */
+export interface RowsIndicator {
+  code: string;
+  nameVi: string;
+  nameEn: string;
+  unit: IndicatorUnitKind;
+  periodicity: Periodicity;
+  appliesTo: string[];
+  targets: Array<{ year: number; level: string; op: string; value: number }>;
+}
+
 /**
- * Rows for one period, ordered by level (province first), unit code, indicator code.
- * Units are those in force on the period's last day, so a period before 2025-07-01 lists the
- * units of that time. Two queries whatever the scope, run concurrently: units with their
- * submissions, and the indicator catalogue with targets.
- * @throws NotFoundError for an unknown root unit or indicator code.
+ * The catalogue with targets in one query, optionally only some codes (any case).
+ * @throws NotFoundError for an unknown indicator code.
  */
-export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<PeriodRow[]> {
-  const lastInstant = new Date(periodEnd(q.period).getTime() - 1);
-  const day = hcmDay(lastInstant).toISOString().slice(0, 10);
-  const periodText = formatPeriod(q.period);
-  const codes = q.indicatorCodes?.map((c) => c.toUpperCase());
-  const [joined, indicatorRows] = await Promise.all([
-    db.$queryRaw<JoinedRow[]>(joinedQuery(day, periodText, q.rootUnitCode?.trim())),
-    db.$queryRaw<IndicatorRow[]>(indicatorsQuery(codes)),
-  ]);
-  if (q.rootUnitCode && joined.length === 0) throw new NotFoundError('unit', q.rootUnitCode);
-  const indicators = indicatorRows.map((i) => ({
+export async function rowsCatalogue(
+  db: DomainDb,
+  indicatorCodes?: readonly string[],
+): Promise<RowsIndicator[]> {
+  const codes = indicatorCodes?.map((c) => c.toUpperCase());
+  const rows = await db.$queryRaw<IndicatorRow[]>(indicatorsQuery(codes));
+  const indicators = rows.map((i) => ({
     ...i,
-    targets: (typeof i.targets === 'string' ? JSON.parse(i.targets) : i.targets) as Array<{
-      year: number;
-      level: string;
-      op: string;
-      value: number;
-    }>,
+    targets: (typeof i.targets === 'string'
+      ? JSON.parse(i.targets)
+      : i.targets) as RowsIndicator['targets'],
   }));
   if (codes) {
     const known = new Set(indicators.map((i) => i.code));
     const missing = codes.find((c) => !known.has(c));
     if (missing) throw new NotFoundError('indicator', missing);
   }
+  return indicators;
+}
+
+/** The last day of a period in Vietnam ('YYYY-MM-DD'): the units in force that day are its. */
+const lastDayOf = (period: Period): string =>
+  hcmDay(new Date(periodEnd(period).getTime() - 1))
+    .toISOString()
+    .slice(0, 10);
+
+/** A period's rows from its joined units × submissions and the catalogue (see periodRows). */
+function buildRows(
+  joined: readonly JoinedRow[],
+  indicators: readonly RowsIndicator[],
+  period: Period,
+  schedule: Schedule,
+): PeriodRow[] {
+  const periodText = formatPeriod(period);
   const units = new Map<string, PeriodRow['unit']>();
   const subByKey = new Map<string, JoinedRow>();
   for (const r of joined) {
@@ -147,13 +166,13 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
     }
     if (r.indicatorCode) subByKey.set(`${r.id}|${r.indicatorCode}`, r);
   }
-  const dueByLevel = new Map<string, typeof indicators>();
+  const dueByLevel = new Map<string, readonly RowsIndicator[]>();
   for (const u of units.values()) {
     if (!dueByLevel.has(u.level)) {
-      dueByLevel.set(u.level, dueIndicators(u.level, q.period, q.schedule, indicators));
+      dueByLevel.set(u.level, dueIndicators(u.level, period, schedule, indicators));
     }
   }
-  const deadline = deadlineOf(q.period, q.schedule).getTime();
+  const deadline = deadlineOf(period, schedule).getTime();
   const sorted = [...units.values()].sort(
     (a, b) =>
       (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9) ||
@@ -171,13 +190,13 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
       const first = s?.firstSubmittedAt ? new Date(s.firstSubmittedAt) : null;
       rows.push({
         unit: u,
-        indicator: { code: ind.code, nameVi: ind.nameVi, unit: ind.unit as IndicatorUnitKind },
+        indicator: { code: ind.code, nameVi: ind.nameVi, nameEn: ind.nameEn, unit: ind.unit },
         period: periodText,
         figure,
         target: evaluateTarget(
           targetsOf.get(ind.code) ?? { targets: [] },
           u.level,
-          q.period.year,
+          period.year,
           figure?.value ?? null,
         ),
         firstSubmittedAt: first,
@@ -187,4 +206,60 @@ export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<Peri
     }
   }
   return rows;
+}
+
+/**
+ * Rows for one period, ordered by level (province first), unit code, indicator code.
+ * Units are those in force on the period's last day, so a period before 2025-07-01 lists the
+ * units of that time. Two queries whatever the scope, run concurrently: units with their
+ * submissions, and the indicator catalogue with targets.
+ * @throws NotFoundError for an unknown root unit or indicator code.
+ */
+export async function periodRows(db: DomainDb, q: PeriodRowsQuery): Promise<PeriodRow[]> {
+  const [joined, indicators] = await Promise.all([
+    db.$queryRaw<JoinedRow[]>(
+      joinedQuery(lastDayOf(q.period), formatPeriod(q.period), q.rootUnitCode?.trim()),
+    ),
+    rowsCatalogue(db, q.indicatorCodes),
+  ]);
+  if (q.rootUnitCode && joined.length === 0) throw new NotFoundError('unit', q.rootUnitCode);
+  return buildRows(joined, indicators, q.period, q.schedule);
+}
+
+/**
+ * A query over several periods of the subtree of the unit with code `rootCode`: `u` is each
+ * unit in force on a period's last day in the subtree of the root in force that day (columns
+ * of unit, plus `period`; the subtree walked once per distinct day), `s` its active submission
+ * row of that period if any. Each unit's submissions of all the periods are read in one pass of
+ * the (unit_id, indicator_code, period) index (`OFFSET 0`: see joinedQuery), not once per
+ * period. `select` and `tail` (e.g. GROUP BY) over u and s.
+ */
+export function overPeriodsQuery(
+  periods: readonly Period[],
+  rootCode: string,
+  select: Prisma.Sql,
+  tail: Prisma.Sql = Prisma.empty,
+): Prisma.Sql {
+  const days = periods.map(lastDayOf);
+  const texts = periods.map(formatPeriod);
+  return Prisma.sql`WITH RECURSIVE p AS (
+        SELECT * FROM unnest(${days}::date[], ${texts}::text[]) AS p(day, period)),
+      root AS (
+        SELECT DISTINCT ON (d.day) d.day, u.id FROM (SELECT DISTINCT day FROM p) d
+        JOIN unit u ON u.code = ${rootCode} AND u.effective_from <= d.day
+          AND (u.effective_to IS NULL OR u.effective_to >= d.day)
+        ORDER BY d.day, u.effective_from DESC),
+      tree AS (SELECT day, id FROM root
+        UNION SELECT t.day, c.id FROM unit c JOIN tree t ON c.parent_id = t.id),
+      units AS (
+        SELECT p.period, u.* FROM p JOIN tree t ON t.day = p.day JOIN unit u ON u.id = t.id
+        WHERE u.effective_from <= p.day AND (u.effective_to IS NULL OR u.effective_to >= p.day)),
+      subs AS (
+        SELECT x.* FROM (SELECT DISTINCT id FROM units) d CROSS JOIN LATERAL (
+          SELECT * FROM submission x
+          WHERE x.unit_id = d.id AND x.period = ANY (${texts}::text[]) AND x.status = 'active'
+          OFFSET 0) x)
+    SELECT ${select}
+    FROM units u LEFT JOIN subs s ON s.unit_id = u.id AND s.period = u.period
+    ${tail}`;
 }

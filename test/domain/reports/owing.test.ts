@@ -36,7 +36,7 @@ describe('owing units', () => {
   const row = (unit: string, code: string, figure: boolean): PeriodRow =>
     ({
       unit: { id: unit, code: unit, name: unit, level: 'commune', parentId: 'p' },
-      indicator: { code, nameVi: code, unit: 'percent' },
+      indicator: { code, nameVi: code, nameEn: code, unit: 'percent' },
       period: 'T11/2026',
       figure: figure ? { numerator: 1, denominator: 2, value: 50, note: null } : null,
       target: null,
