@@ -161,7 +161,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ttlMs: config.stateTtlMs,
     });
   const citizens = new CitizenService({ prisma: db.prisma, logger });
-  await citizens.load();
+  // The search index builds while the rest starts and after the server is ready (a restart is
+  // ready sooner); a question asked before it is built waits for it.
+  const citizensReady = citizens.load();
+  citizensReady.catch((err: unknown) =>
+    logger.error({ err }, 'citizen search index not built at start; built at the first question'),
+  );
   // Features declare their handlers, commands, flows, texts and jobs; conflicts stop start-up.
   const composition = composeFeatures(overrides.features ?? FEATURES);
   const i18n = createI18n({
@@ -181,6 +186,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const services = createServiceFactory({
     root: db.prisma,
     citizens,
+    citizensReady,
     logger,
     baseUrl: () => config.publicUrl ?? listeningUrl,
     // Called per update, long after start-up has created the metrics below.

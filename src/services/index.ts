@@ -101,6 +101,8 @@ export interface ServiceFactoryDeps {
   invitations?: InvitationSettings;
   /** The delivery queue once started (proactive messages); undefined without jobs. */
   delivery?: () => DeliveryQueue | undefined;
+  /** The citizens' index build started at start-up; questions wait for it (and retry it). */
+  citizensReady?: Promise<void>;
   /** The Telegram bot's username (getMe at start), for deep links; undefined without Telegram. */
   telegramUsername?: () => string | undefined;
   /** What an update's sender lookup read of the identity's reachability (see people.ts). */
@@ -138,6 +140,19 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
   const unitsCache = new VersionedCache(readUnitNames);
   let citizensVersion: string | undefined;
   let citizensLoading: Promise<void> | undefined;
+  let citizensReady = deps.citizensReady;
+  /** The start-up build done; if it failed, built again now (a failure reaches the handler). */
+  const citizensBuilt = async () => {
+    const ready = citizensReady;
+    if (!ready) return;
+    try {
+      await ready;
+    } catch {
+      if (citizensReady === ready) citizensReady = deps.citizens.load();
+      await citizensReady;
+    }
+    citizensReady = undefined;
+  };
 
   type Memo = { versions?: Promise<DataVersions>; sender?: Promise<Sender> };
   const memos = new WeakMap<object, Memo>();
@@ -160,6 +175,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
     };
     const citizens: CitizensService = {
       async index() {
+        await citizensBuilt();
         const v = await versions();
         const wanted = `${v.get('services') ?? ''}|${v.get('synonyms') ?? ''}`;
         if (citizensVersion === undefined) citizensVersion = wanted;
