@@ -8,6 +8,7 @@ import {
   NotFoundError,
   ValidationError,
   actorLabel,
+  activeMemberships,
   actorPersonId,
   ancestorIds,
   canManageUnit,
@@ -36,6 +37,7 @@ let vinhManager: string;
 let admin: string;
 let removed: string;
 let nobody: string;
+let provinceReporter: string;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -50,6 +52,7 @@ beforeAll(async () => {
   removed = await addPerson(t.db, { name: 'Đã rời', unitId: f.province, role: 'manager' });
   await p.membership.updateMany({ where: { personId: removed }, data: { removedAt: now } });
   nobody = (await p.person.create({ data: { displayName: 'Công dân' } })).id;
+  provinceReporter = await addPerson(t.db, { name: 'Tỉnh', unitId: f.province, role: 'reporter' });
 }, 120_000);
 afterAll(async () => {
   await t?.cleanup();
@@ -78,6 +81,22 @@ describe('roles', () => {
     expect(await canManageUnit(db, { personId: nobody }, f.thanhSen)).toBe(false);
   });
 
+  it('lists the active memberships of a person with their ids', async () => {
+    const rows = await t.db.prisma.membership.findMany({
+      where: { personId: manager },
+      orderBy: { role: 'asc' },
+    });
+    const active = await activeMemberships(t.db.prisma, manager);
+    expect(
+      active
+        .map((m) => [m.id, m.unitId, m.role])
+        .sort((a, b) => String(a).localeCompare(String(b))),
+    ).toEqual(
+      rows.map((m) => [m.id, m.unitId, m.role]).sort((a, b) => String(a).localeCompare(String(b))),
+    );
+    expect(await activeMemberships(t.db.prisma, removed)).toEqual([]);
+  });
+
   it('knows the active reporters of exactly one unit', async () => {
     const db = t.db.prisma;
     expect(await isReporterOf(db, reporter, f.thanhSen)).toBe(true);
@@ -98,6 +117,8 @@ describe('roles', () => {
       [f.province, f.thanhSen, f.tranPhu, f.oldThachHa].sort(),
     );
     expect(await visibleUnitIds(db, { personId: reporter })).toEqual([f.thanhSen]);
+    // Reporting for the province is not managing it: the wards below stay out of sight.
+    expect(await visibleUnitIds(db, { personId: provinceReporter })).toEqual([f.province]);
     expect(await visibleUnitIds(db, { personId: removed })).toEqual([]);
     expect(await visibleUnitIds(db, { personId: nobody })).toEqual([]);
   });
@@ -119,6 +140,8 @@ describe('the unit tree', () => {
   it('lists a unit and its ancestors, nearest first', async () => {
     expect(await ancestorIds(t.db.prisma, f.tranPhu)).toEqual([f.tranPhu, f.province]);
     expect(await ancestorIds(t.db.prisma, f.province)).toEqual([f.province]);
+    // An id that names no unit (deleted meanwhile) is its own, only, link.
+    expect(await ancestorIds(t.db.prisma, 'no-such-unit')).toEqual(['no-such-unit']);
   });
 
   it('lists the roots and every unit below them', async () => {
