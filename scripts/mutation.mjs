@@ -6,6 +6,7 @@
  *   npm run test:mutation -- --list                      # the modules and their files
  *   npm run test:mutation -- --check                     # only check every pattern matches
  *   npm run test:mutation -- <module> --force            # ignore the incremental file
+ *   npm run test:mutation -- <module> --concurrency 1    # Stryker workers (default 2)
  *
  * Modules live in test/mutation/modules.mjs. Every `mutate` and `tests` pattern must match at
  * least one file, or the run fails before Stryker starts (files moved by a refactor must be
@@ -91,7 +92,24 @@ function table(name) {
   console.table(rows);
 }
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `--concurrency N` (or `--concurrency=N`): Stryker's worker count, 2 unless given.
+let concurrency = 2;
+const args = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  const m = /^--concurrency(?:=(.*))?$/.exec(a);
+  if (!m) {
+    args.push(a);
+    continue;
+  }
+  const value = m[1] ?? argv[++i];
+  concurrency = Number(value);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    console.error(`test:mutation: --concurrency needs a whole number ≥ 1, not ${value}`);
+    process.exit(2);
+  }
+}
 const force = args.includes('--force');
 const names = args.filter((a) => !a.startsWith('--'));
 if (args.includes('--list')) {
@@ -133,7 +151,7 @@ for (const name of names) {
     coverageAnalysis: 'perTest',
     mutate: modules[name].mutate,
     ignoreStatic: true,
-    concurrency: 2,
+    concurrency,
     incremental: true,
     force,
     incrementalFile: `${dir}/stryker-incremental.json`,
@@ -155,7 +173,7 @@ for (const name of names) {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ');
-  console.log(`test:mutation: ${name} — load average ${load()}`);
+  console.log(`test:mutation: ${name} — concurrency ${concurrency}, load average ${load()}`);
   const r = spawnSync(path.join(root, 'node_modules/.bin/stryker'), ['run', configFile], {
     cwd: root,
     stdio: 'inherit',

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,20 +53,30 @@ describe('admin endpoint runner', () => {
     await expect(readFile(path.join(process.cwd(), 'kns.csv'))).rejects.toThrow();
   });
 
-  it('lets the remote CLI write returned files in its own working directory', async () => {
+  it('lets the remote CLI send its files and write returned files in its own working directory', async () => {
     // The endpoint createApp builds, with its token check (no test-only server).
     const token = 'endpoint-test-admin-token-0123456789';
     const app = await startTestApp({ ADMIN_TOKEN: token }, {}, { seeded: true });
     let r: Awaited<ReturnType<typeof runRemote>>;
+    let sent: Awaited<ReturnType<typeof runRemote>>;
+    await writeFile(path.join(cwd, 'rules.txt'), 'giấy chào đời => đăng ký khai sinh\n');
     try {
       r = await runRemote(
         { url: app.url, adminToken: token },
         ['export', '--period', 'Q3/2025', '--out', 'q3.csv'],
         { cwd },
       );
+      // And the other way: a file named on the command line is read here and sent.
+      sent = await runRemote(
+        { url: app.url, adminToken: token },
+        ['import', 'synonyms', 'rules.txt'],
+        { cwd },
+      );
     } finally {
       await app.close();
     }
+    expect(sent.stderr).toBe('');
+    expect(sent.stdout.toString('utf8')).toContain('rules 1');
     expect(r.exitCode).toBe(0);
     const csv = await readFile(path.join(cwd, 'q3.csv'), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe(HEADER);
@@ -78,6 +88,44 @@ describe('admin endpoint runner', () => {
     const r = await run(['seed']);
     expect(r.exitCode).toBe(0);
     expect(changes).toEqual(expect.arrayContaining(['units', 'indicators', 'services']));
+  });
+
+  it('imports a file the CLI sent, decoded from base64 byte for byte', async () => {
+    const rules = '# Hà Tĩnh\ngiấy chào đời | chào đời => đăng ký khai sinh\n';
+    const r = await run(['import', 'synonyms', 'rules.txt'], {
+      'rules.txt': Buffer.from(rules, 'utf8').toString('base64'),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('rules 1');
+    expect(await t.db.prisma.searchSynonym.findMany()).toEqual([
+      { line: 2, rule: 'giấy chào đời | chào đời => đăng ký khai sinh' },
+    ]);
+  });
+
+  it('ignores a sent file whose content is not a string, as if it had not been sent', async () => {
+    const r = await run(['import', 'synonyms', 'rules.txt'], {
+      'rules.txt': 42 as unknown as string,
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/file not found: rules\.txt/);
+  });
+
+  it('audits a command run without a named caller as the admin API', async () => {
+    await run(['import', 'synonyms', 'empty.txt'], {
+      'empty.txt': Buffer.from('# nothing\n').toString('base64'),
+    });
+    const last = await t.db.prisma.auditLog.findFirst({
+      where: { action: 'admin.command' },
+      orderBy: { id: 'desc' },
+    });
+    expect(last).toMatchObject({ actor: 'admin-api', entityId: 'import' });
+    await run(['import', 'synonyms', 'empty.txt'], {}, undefined, 'admin-api 127.0.0.1');
+    const named = await t.db.prisma.auditLog.findFirst({
+      where: { action: 'admin.command' },
+      orderBy: { id: 'desc' },
+    });
+    expect(named).toMatchObject({ actor: 'admin-api 127.0.0.1', entityId: 'import' });
   });
 
   it('refuses to read files the CLI did not send', async () => {

@@ -15,12 +15,9 @@ export function zaloOaSignature(
   timestamp: string,
   secretKey: string,
 ): string {
-  const hash = createHash('sha256');
-  hash.update(appId, 'utf8');
-  hash.update(rawBody);
-  hash.update(timestamp, 'utf8');
-  hash.update(secretKey, 'utf8');
-  return `mac=${hash.digest('hex')}`;
+  // Strings are hashed as UTF-8, Node's default encoding for `update`.
+  const hash = createHash('sha256').update(appId).update(rawBody).update(timestamp);
+  return `mac=${hash.update(secretKey).digest('hex')}`;
 }
 
 /** Constant-time check of a received header against the expected signature. */

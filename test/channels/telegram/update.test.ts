@@ -380,6 +380,15 @@ describe('addressing', () => {
     ).toEqual({ kind: 'ours', text: 'Bot hi', addressed: false });
   });
 
+  it('does not take our name in code or a link for a mention of us', () => {
+    const text = 'lệnh cds_bot và cds_bot';
+    const entities = [
+      { type: 'code', offset: 5, length: 7 },
+      { type: 'text_link', offset: 16, length: 7 },
+    ];
+    expect(addressing(text, entities, ME)).toEqual({ kind: 'ours', text, addressed: false });
+  });
+
   it("cuts out every mention of us right to left, leaving others' mentions", () => {
     const text = '@cds_bot hỏi @lan và @CDS_BOT';
     const entities = [

@@ -17,6 +17,13 @@ describe('Zalo OA signature (known answer)', () => {
     expect(zaloOaSignature(APP_ID, Buffer.from(BODY, 'utf8'), TIMESTAMP, KEY)).toBe(`mac=${MAC}`);
   });
 
+  it('hashes the text parts as UTF-8 bytes', () => {
+    // KEY='khóa-bí-mật'; printf %s "$APP_ID$BODY$TIMESTAMP$KEY" | sha256sum   (LANG=C.UTF-8)
+    const mac = 'eaefcd18b1bc00cd59db7353fe4dcd5a420bb2086cfebaf73396ae0d09dbb6b7';
+    const raw = Buffer.from(BODY, 'utf8');
+    expect(zaloOaSignature(APP_ID, raw, TIMESTAMP, 'khóa-bí-mật')).toBe(`mac=${mac}`);
+  });
+
   it('verifies the header Zalo sends and nothing else', () => {
     const raw = Buffer.from(BODY, 'utf8');
     expect(verifyZaloOaSignature(`mac=${MAC}`, APP_ID, raw, TIMESTAMP, KEY)).toBe(true);
