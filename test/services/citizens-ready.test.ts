@@ -11,7 +11,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let t: TestDb;
 const logger = pino({ level: 'silent' });
-const who = { channel: 'sim', userId: 'citizen-1' };
+const who = { channel: 'sim' as const, userId: 'citizen-1' };
 
 beforeAll(async () => {
   t = await createTestDb();
