@@ -28,9 +28,15 @@ export const modules = {
     mutate: ['src/channels/telegram/update.ts'],
     tests: ['test/channels/telegram/update.test.ts'],
   },
+  // The channel's group policy, menus and start-up retries are exercised by whole-app tests
+  // (a PGlite app each); perTest coverage runs only the tests that cover a mutant.
   telegram: {
     mutate: ['src/channels/telegram/channel.ts'],
-    tests: ['test/channels/telegram/channel.test.ts'],
+    tests: [
+      'test/channels/telegram/channel.test.ts',
+      'test/channels/telegram/group.test.ts',
+      'test/app/channel-start.test.ts',
+    ],
   },
   webhook: {
     mutate: ['src/channels/webhook.ts'],

@@ -7,8 +7,9 @@ import {
   type TelegramChannel,
 } from '../../../src/channels/telegram/index.js';
 import { DeliveryError } from '../../../src/channels/types.js';
+import type { Pipeline } from '../../../src/core/pipeline.js';
 import { startFakeBotApi, type FakeBotApi } from '../fakes/bot-api.js';
-import { mount, silentLogger, type Mounted } from '../fakes/http.js';
+import { memoryLogger, mount, silentLogger, type Mounted } from '../fakes/http.js';
 import { createFakePipeline, type FakePipeline } from '../fakes/pipeline.js';
 
 const SECRET = 'test-secret_123';
@@ -362,7 +363,151 @@ describe('Telegram channel start and send', () => {
     expect(api.of('setWebhook')).toHaveLength(0);
     expect(api.of('deleteWebhook')).toHaveLength(1);
     expect(pipeline.applied[0]).toMatchObject({ updateId: '900', text: 'qua polling' });
+    // The same update kinds as the webhook; our username from getMe.
+    expect(api.of('getUpdates')[0]!.body.allowed_updates).toEqual([
+      'message',
+      'edited_message',
+      'callback_query',
+      'my_chat_member',
+    ]);
+    expect(ch.username()).toBe('fake_bot');
+    // A reply in a private chat is not a quote of the message.
+    const sent = api.of('sendMessage')[0]!.body;
+    expect(sent.reply_parameters).toBeUndefined();
+    expect(sent.reply_to_message_id).toBeUndefined();
   });
+
+  it('long-polls with a 25 s wait by default', async () => {
+    api.respond = (call) =>
+      call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 50 } : undefined;
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger: silentLogger,
+      pipeline: createFakePipeline(),
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length).toBeGreaterThan(0);
+    await ch.stop!();
+    expect(api.of('getUpdates')[0]!.body.timeout).toBe(25);
+  });
+
+  it('refuses to start in webhook mode without a webhook secret', async () => {
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: 'https://bot.example.vn',
+        telegram: { token: TOKEN, webhookSecret: undefined, apiRoot: api.url },
+      },
+      logger: silentLogger,
+      pipeline: createFakePipeline(),
+    });
+    await expect(ch.start!()).rejects.toThrow(/TELEGRAM_WEBHOOK_SECRET is required/);
+    expect(api.of('setWebhook')).toHaveLength(0);
+  });
+
+  it('refuses, for good, to send a message meant for another platform', async () => {
+    const err = await build()
+      .send({ channel: 'zalo-bot', chatId: '1', text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ permanent: true });
+    expect((err as Error).message).toContain('zalo-bot');
+    expect(api.of('sendMessage')).toHaveLength(0);
+  });
+
+  it('logs a failed getMe without the token, and asks again at most once a minute', async () => {
+    api.respond = (call) =>
+      call.method === 'getMe' ? { status: 502, body: { ok: false } } : undefined;
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: 'https://bot.example.vn',
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: createFakePipeline(),
+    });
+    await ch.start!();
+    await ch.handleUpdate(textUpdate(950, 'xin chào'));
+    expect(api.of('getMe')).toHaveLength(1);
+    const warning = records.find((r) => r.msg === 'getMe failed; our username is unknown');
+    expect(warning).toMatchObject({ channel: 'telegram', level: 40 });
+    expect(typeof warning!.err).toBe('string');
+    expect(JSON.stringify(records)).not.toContain(TOKEN.split(':')[1]);
+    expect(ch.username()).toBeUndefined();
+  });
+
+  it('sets the chat menu a handler asks for, scoped to that chat', async () => {
+    const pipeline: Pipeline = {
+      process: async () => ({
+        status: 'processed',
+        replies: [{ text: 'ok' }],
+        menu: ['everyone', 'reporter'],
+      }),
+    };
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger: silentLogger,
+      pipeline,
+      menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
+    });
+    await ch.handleUpdate(textUpdate(960, '/help', 5151));
+    const set = api.of('setMyCommands').at(-1)!.body;
+    expect(set.scope).toEqual({ type: 'chat', chat_id: 5151 });
+    expect((set.commands as Array<{ command: string }>).map((c) => c.command)).toContain('baocao');
+  });
+
+  it('long polling waits the Retry-After of a 429 on getUpdates, not its default 3 s', async () => {
+    const asked: number[] = [];
+    api.respond = (call) => {
+      if (call.method !== 'getUpdates') return undefined;
+      asked.push(Date.now());
+      return asked.length === 1
+        ? {
+            status: 429,
+            body: {
+              ok: false,
+              error_code: 429,
+              description: 'Too Many Requests: retry after 1',
+              parameters: { retry_after: 1 },
+            },
+          }
+        : { body: { ok: true, result: [] }, delayMs: 20 };
+    };
+    const ch = build();
+    await ch.start!();
+    await expect.poll(() => asked.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    await ch.stop!();
+    expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(900);
+    expect(asked[1]! - asked[0]!).toBeLessThan(2900);
+  });
+
+  it('long polling leaves an update our side could not process unconfirmed, and fetches it again later', async () => {
+    const pipeline = createFakePipeline();
+    pipeline.failWithInfraError = true;
+    const offsets: number[] = [];
+    api.respond = (call) => {
+      if (call.method !== 'getUpdates') return undefined;
+      offsets.push(Number(call.body.offset));
+      return { body: { ok: true, result: [textUpdate(970, 'lúc lỗi')] } };
+    };
+    const ch = build(undefined, pipeline);
+    await ch.start!();
+    await expect.poll(() => pipeline.received.length).toBe(1);
+    // It waits before asking again (the outage may last), and does not confirm the update.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(offsets).toEqual([0]);
+    pipeline.failWithInfraError = false;
+    await expect.poll(() => offsets.length, { timeout: 8000 }).toBeGreaterThanOrEqual(2);
+    expect(offsets[1]).toBe(0);
+    await expect.poll(() => pipeline.applied.length, { timeout: 3000 }).toBe(1);
+    await ch.stop!();
+  }, 15_000);
 
   it('reports 429 as retryable with retry_after in milliseconds', async () => {
     api.respond = () => ({
