@@ -53,7 +53,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async set<T>(key: string, value: T, ttlMs = this.defaultTtlMs): Promise<void> {
-    this.map.set(key, { value: JSON.stringify(value), expiresAt: this.clock() + ttlMs });
+    this.put(key, value, ttlMs);
   }
 
   async delete(key: string): Promise<void> {
@@ -62,7 +62,7 @@ export class MemoryStateStore implements StateStore {
 
   async setIfAbsent<T>(key: string, value: T, ttlMs: number): Promise<boolean> {
     if (this.live(key)) return false;
-    this.map.set(key, { value: JSON.stringify(value), expiresAt: this.clock() + ttlMs });
+    this.put(key, value, ttlMs);
     return true;
   }
 

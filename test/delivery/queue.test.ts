@@ -9,7 +9,7 @@ import { createZaloOaChannel } from '../../src/channels/zalo-oa/index.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/delivery/queue.js';
 import { createMemoryLimiter, type RateLimiter } from '../../src/delivery/limiter.js';
 import { createBoss } from '../../src/jobs/boss.js';
-import { startFakeBotApi, type FakeBotApi } from '../channels/fakes/bot-api.js';
+import { startFakeBotApi, tooManyRequests, type FakeBotApi } from '../channels/fakes/bot-api.js';
 import { silentLogger } from '../channels/fakes/http.js';
 import { createFakePipeline } from '../channels/fakes/pipeline.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -139,15 +139,7 @@ describe('delivery queue', () => {
     api.respond = (call) => {
       if (call.method !== 'sendMessage' || !first) return undefined;
       first = false;
-      return {
-        status: 429,
-        body: {
-          ok: false,
-          error_code: 429,
-          description: 'Too Many Requests: retry after 1',
-          parameters: { retry_after: 1 },
-        },
-      };
+      return tooManyRequests(1);
     };
     const q = build();
     const id = await q.enqueue({ channel: 'telegram', chatId: '779', text: 'x' }, 'notice');

@@ -50,15 +50,10 @@ interface JoinedRow {
   lastSubmittedAt: Date | null;
 }
 
-interface IndicatorRow {
-  code: string;
-  nameVi: string;
-  nameEn: string;
-  unit: IndicatorUnitKind;
-  periodicity: Periodicity;
-  appliesTo: string[];
-  targets: Array<{ year: number; level: string; op: string; value: number }> | string;
-}
+/** A catalogue row as the query returns it: targets as JSON, or as its text on some drivers. */
+type IndicatorRow = Omit<RowsIndicator, 'targets'> & {
+  targets: RowsIndicator['targets'] | string;
+};
 
 /**
  * Units in force on `day` (optionally the subtree of the unit with code `rootCode` in force that

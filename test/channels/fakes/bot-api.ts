@@ -18,6 +18,19 @@ export type Responder = (
   call: RecordedCall,
 ) => { status?: number; body: unknown; delayMs?: number } | undefined;
 
+/** Telegram's answer to a flood: 429 with `parameters.retry_after`, as the Bot API sends it. */
+export function tooManyRequests(retryAfterSeconds: number): { status: number; body: unknown } {
+  return {
+    status: 429,
+    body: {
+      ok: false,
+      error_code: 429,
+      description: `Too Many Requests: retry after ${retryAfterSeconds}`,
+      parameters: { retry_after: retryAfterSeconds },
+    },
+  };
+}
+
 export interface FakeBotApi {
   url: string;
   calls: RecordedCall[];
@@ -117,12 +130,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
         if (sent.length >= limit) {
           fake.rejected++;
           fake.rejectedAt.push(now);
-          answer(429, {
-            ok: false,
-            error_code: 429,
-            description: `Too Many Requests: retry after ${retryAfterSeconds}`,
-            parameters: { retry_after: retryAfterSeconds },
-          });
+          const flood = tooManyRequests(retryAfterSeconds);
+          answer(flood.status, flood.body);
           return;
         }
         sent.push(now);

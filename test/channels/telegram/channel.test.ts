@@ -8,7 +8,7 @@ import {
 } from '../../../src/channels/telegram/index.js';
 import { DeliveryError } from '../../../src/channels/types.js';
 import type { Pipeline } from '../../../src/core/pipeline.js';
-import { startFakeBotApi, type FakeBotApi } from '../fakes/bot-api.js';
+import { startFakeBotApi, tooManyRequests, type FakeBotApi } from '../fakes/bot-api.js';
 import { memoryLogger, mount, silentLogger, type Mounted } from '../fakes/http.js';
 import { createFakePipeline, type FakePipeline } from '../fakes/pipeline.js';
 
@@ -468,15 +468,7 @@ describe('Telegram channel start and send', () => {
       if (call.method !== 'getUpdates') return undefined;
       asked.push(Date.now());
       return asked.length === 1
-        ? {
-            status: 429,
-            body: {
-              ok: false,
-              error_code: 429,
-              description: 'Too Many Requests: retry after 1',
-              parameters: { retry_after: 1 },
-            },
-          }
+        ? tooManyRequests(1)
         : { body: { ok: true, result: [] }, delayMs: 20 };
     };
     const ch = build();
@@ -510,15 +502,7 @@ describe('Telegram channel start and send', () => {
   }, 15_000);
 
   it('reports 429 as retryable with retry_after in milliseconds', async () => {
-    api.respond = () => ({
-      status: 429,
-      body: {
-        ok: false,
-        error_code: 429,
-        description: 'Too Many Requests: retry after 3',
-        parameters: { retry_after: 3 },
-      },
-    });
+    api.respond = () => tooManyRequests(3);
     const err = await build()
       .send({ channel: 'telegram', chatId: '1', text: 'x' })
       .catch((e: unknown) => e);
