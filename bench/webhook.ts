@@ -12,7 +12,8 @@
  *
  *   npm run bench:webhook                        # embedded defaults (PGlite, in-memory state)
  *   npm run bench:webhook -- --db postgres --redis
- *   options: --duration 10 (s per side), --connections 20, --chats 500
+ *   options: --duration 10 (s per side), --connections 20, --chats 500,
+ *            --only help|write|bare (one side alone, e.g. under `node --cpu-prof`)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '20' },
     chats: { type: 'string', default: '500' },
+    /** Run one side only (for profiling): help, write or bare. */
+    only: { type: 'string' },
   },
 });
 
@@ -300,12 +303,23 @@ async function main(): Promise<void> {
   console.log(
     `bench:webhook  db=${kind}, state=${args.redis ? 'redis' : 'memory'}, ${args.connections} connections, ${args.duration} s each, ${args.chats} chats`,
   );
-  const ours = await load(ourUrl, api, TOKEN);
+  const side = (name: string) => args.only === undefined || args.only === name;
+  const none: Result = {
+    rps: NaN,
+    p99: NaN,
+    p50: NaN,
+    total: 0,
+    non2xx: 0,
+    errors: 0,
+    replies: 0,
+    cpuMs: NaN,
+  };
+  const ours = side('help') ? await load(ourUrl, api, TOKEN) : none;
   const submissionsBefore = await app.db.prisma.submission.count();
-  const writes = await load(ourUrl, api, TOKEN, () => write.body());
+  const writes = side('write') ? await load(ourUrl, api, TOKEN, () => write.body()) : none;
   const submissions = (await app.db.prisma.submission.count()) - submissionsBefore;
   const versions = await app.db.prisma.submissionVersion.count();
-  const echo = await load(bare.url, api, bare.token);
+  const echo = side('bare') ? await load(bare.url, api, bare.token) : none;
 
   const row = (name: string, r: Result) =>
     console.log(

@@ -6,7 +6,6 @@ import { commandMenu, composeFeatures, type Feature } from './core/feature.js';
 import type { Channel } from './channels/types.js';
 import type { ReachabilityEvent } from './channels/webhook.js';
 import { moveGroupChat } from './domain/people/groups.js';
-import { localeOf } from './domain/people/locale.js';
 import { markReachable, markUnreachable, reachableMarkDue } from './domain/people/reachability.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/index.js';
 import { createZaloBotChannel, type OptionsStore } from './channels/zalo-bot/index.js';
@@ -206,7 +205,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     services,
     commands: composition.commands,
-    localeOf: (msg) => localeOf(db.prisma, msg.channel, msg.userId),
+    localeOf: (msg) => services.localeOf(msg),
     stateTtlMs: config.stateTtlMs,
     clock: overrides.clock,
   });

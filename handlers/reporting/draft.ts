@@ -236,9 +236,9 @@ export async function renderConfirmation(
   for (const g of draft.groups) {
     const period = groupPeriod(g);
     const codes = g.items.map((i) => i.code);
-    const [existing, last] = await Promise.all([
-      figures.activeFigures(unit.id, codes, period),
-      figures.activeFigures(unit.id, codes, previousPeriod(period)),
+    const [existing = new Map(), last = new Map()] = await figures.activeFiguresIn(unit.id, codes, [
+      period,
+      previousPeriod(period),
     ]);
     lines.push(t('report.confirm.period', { period: periodText(locale, period) }));
     for (const it of g.items) {

@@ -21,6 +21,7 @@ import {
 import {
   DEFAULT_FAILURE_BUDGET,
   createPeopleService,
+  senderOf,
   type InvitationSettings,
   type PeopleService,
   type Sender,
@@ -30,6 +31,8 @@ import { createDashboardService, type DashboardService } from './dashboard.js';
 import { createManagersService, type ManagersService } from './managers.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
 import type { IdentityReachability } from '../domain/people/reachability.js';
+import { chosenLocale, type ChosenLocale } from '../domain/people/locale.js';
+import { readSenderPrelude } from '../domain/people/members.js';
 import { readVersions, type DataVersions } from '../domain/versions.js';
 import type { Schedule } from '../domain/schedule.js';
 
@@ -120,6 +123,14 @@ export interface ServiceFactory {
   standalone(): Omit<AppServices, 'people'>;
   /** Load the caches now and report a stored schedule that no longer validates. */
   warm(): Promise<void>;
+  /**
+   * The language the sender chose, read first thing in an update with everything else the
+   * update will need of its sender and the data versions (one query; see readSenderPrelude):
+   * the update's services then use what it read.
+   */
+  localeOf(
+    msg: Pick<InboundMessage, 'channel' | 'userId' | 'chatType'>,
+  ): Promise<ChosenLocale | undefined>;
 }
 
 /**
@@ -219,6 +230,13 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
     };
   };
 
+  // One-to-one chats only: the reply there marks the sender reachable (see app.ts).
+  const senderReadHook = (msg: Pick<InboundMessage, 'channel' | 'userId' | 'chatType'>) =>
+    deps.onSenderRead && msg.channel !== undefined && msg.chatType !== 'group'
+      ? (state: IdentityReachability | null | undefined) =>
+          deps.onSenderRead!(msg.channel, msg.userId, state)
+      : undefined;
+
   const factory = ((
     db: DbClient,
     msg: Pick<InboundMessage, 'channel' | 'userId' | 'displayName' | 'chatId' | 'chatType'>,
@@ -245,13 +263,39 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
         deps.invitations ?? { pepper: undefined, failureBudget: DEFAULT_FAILURE_BUDGET },
         deps.logger,
         deps.onSecurityEvent,
-        // One-to-one chats only: the reply there marks the sender reachable (see app.ts).
-        deps.onSenderRead && msg.channel !== undefined && msg.chatType !== 'group'
-          ? (state) => deps.onSenderRead!(msg.channel, msg.userId, state)
-          : undefined,
+        senderReadHook(msg),
       ),
     };
   }) as ServiceFactory;
+  factory.localeOf = async (msg) => {
+    let memo = memos.get(msg);
+    if (!memo) {
+      memo = {};
+      memos.set(msg, memo);
+    }
+    const m = memo;
+    const prelude = readSenderPrelude(deps.root, msg.channel, msg.userId);
+    const onRead = senderReadHook(msg);
+    const sender = prelude.then(({ identity }) => {
+      onRead?.(identity?.identity ?? null);
+      return senderOf(identity);
+    });
+    const versions = prelude.then((p) => p.versions as DataVersions);
+    // Awaited by the update's services, or dropped below when the read failed.
+    sender.catch(() => undefined);
+    versions.catch(() => undefined);
+    m.sender ??= sender;
+    m.versions ??= versions;
+    try {
+      const p = await prelude;
+      return chosenLocale(p.identity?.person.locale, p.ownLocale);
+    } catch (err) {
+      // The update's services read for themselves (and meet the outage there).
+      if (m.sender === sender) m.sender = undefined;
+      if (m.versions === versions) m.versions = undefined;
+      throw err;
+    }
+  };
   factory.standalone = () => build({}, deps.root);
   factory.warm = async () => {
     const v = await readVersions(deps.root);

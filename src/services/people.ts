@@ -73,7 +73,11 @@ export async function loadSender(
   channel: string,
   externalId: string,
 ): Promise<Sender> {
-  const identity = await resolveIdentity(db, channel, externalId);
+  return senderOf(await resolveIdentity(db, channel, externalId));
+}
+
+/** The handlers' view of a resolved identity (null: a citizen). */
+export function senderOf(identity: ResolvedIdentity | null): Sender {
   const seen = new Set<string>();
   const reporterUnits: ReporterUnit[] = [];
   const audiences = new Set<Audience>(['everyone']);

@@ -5,6 +5,7 @@
  * person's choice then applies on every one of their identities.
  */
 import type { DomainDb } from '../access.js';
+import { readSenderPrelude } from './members.js';
 
 export type ChosenLocale = 'vi' | 'en';
 
@@ -13,20 +14,23 @@ const asLocale = (v: string | null | undefined): ChosenLocale | undefined =>
 
 /**
  * The language of a channel user: their person's choice, else the identity's own, else none.
- * One query (it runs on every update): the identity's person and the identity's own choice.
+ * Read with the rest of what an update needs first (readSenderPrelude, one query).
  */
 export async function localeOf(
   db: DomainDb,
   channel: string,
   userId: string,
 ): Promise<ChosenLocale | undefined> {
-  const rows = await db.$queryRaw<{ person: string | null; own: string | null }[]>`
-    SELECT (SELECT p.locale FROM identity i JOIN person p ON p.id = i.person_id
-             WHERE i.channel = ${channel} AND i.external_id = ${userId}) AS person,
-           (SELECT c.locale FROM locale_choice c
-             WHERE c.channel = ${channel} AND c.user_id = ${userId}) AS own`;
-  const row = rows[0];
-  return asLocale(row?.person) ?? asLocale(row?.own);
+  const p = await readSenderPrelude(db, channel, userId);
+  return chosenLocale(p.identity?.person.locale, p.ownLocale);
+}
+
+/** The person's choice, else the one made on the identity, else none. */
+export function chosenLocale(
+  person: string | null | undefined,
+  own: string | null | undefined,
+): ChosenLocale | undefined {
+  return asLocale(person) ?? asLocale(own);
 }
 
 /** Record a user's choice on their identity, and on their person when linked. */

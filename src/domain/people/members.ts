@@ -14,6 +14,7 @@ import {
   type RoleName,
 } from '../access.js';
 import { audit } from '../audit.js';
+import { VERSION_PREFIX } from '../versions.js';
 import { revokeSelfLinkCodes } from './invitations.js';
 
 export interface ResolvedIdentity {
@@ -33,28 +34,61 @@ export async function resolveIdentity(
   channel: string,
   externalId: string,
 ): Promise<ResolvedIdentity | null> {
-  // One query (it runs on every message): identity, person, active memberships and their
-  // units as rows of a join, instead of one query per relation.
+  return (await readSenderPrelude(db, channel, externalId)).identity;
+}
+
+/** What every update reads first about its sender (see readSenderPrelude). */
+export interface SenderPrelude {
+  identity: ResolvedIdentity | null;
+  /** The language chosen with /lang on this identity itself (raw; see locale.ts). */
+  ownLocale: string | null;
+  /** catalog_meta's data versions, key without the `version.` prefix (see versions.ts). */
+  versions: Map<string, string>;
+}
+
+/**
+ * The sender of an update in one query (it runs on every update): identity, person, active
+ * memberships and their units as rows of a join, the language chosen on the identity, and the
+ * data versions the caches are keyed by — instead of a query for each.
+ */
+export async function readSenderPrelude(
+  db: DomainDb,
+  channel: string,
+  externalId: string,
+): Promise<SenderPrelude> {
   const rows = await db.$queryRaw<ResolvedRow[]>`
-    SELECT p.id AS person_id, p.display_name, p.locale, p.created_at AS person_created_at,
+    SELECT c.locale AS own_locale,
+           (SELECT json_object_agg(k.key, k.value) FROM catalog_meta k
+             WHERE k.key LIKE ${`${VERSION_PREFIX}%`}) AS versions,
+           p.id AS person_id, p.display_name, p.locale, p.created_at AS person_created_at,
            i.last_seen_at, i.unreachable_at,
            m.id AS membership_id, m.role::text AS role,
            u.id AS unit_id, u.code, u.name, u.type, u.level::text AS level, u.name_en,
            u.parent_id, u.effective_from, u.effective_to, u.name_folded
-      FROM identity i
-      JOIN person p ON p.id = i.person_id
+      FROM (SELECT 1) AS one
+      LEFT JOIN locale_choice c ON c.channel = ${channel} AND c.user_id = ${externalId}
+      LEFT JOIN identity i ON i.channel = ${channel} AND i.external_id = ${externalId}
+      LEFT JOIN person p ON p.id = i.person_id
       LEFT JOIN membership m ON m.person_id = p.id AND m.removed_at IS NULL
       LEFT JOIN unit u ON u.id = m.unit_id
-     WHERE i.channel = ${channel} AND i.external_id = ${externalId}
      ORDER BY m.created_at ASC, m.id ASC`;
   const first = rows[0];
-  if (!first) return null;
-  return {
+  const raw = first?.versions ?? null;
+  const versionRows = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {})) as Record<
+    string,
+    string
+  >;
+  const versions = new Map(
+    Object.entries(versionRows).map(([k, v]) => [k.slice(VERSION_PREFIX.length), v]),
+  );
+  const ownLocale = first?.own_locale ?? null;
+  if (!first || first.person_id === null) return { identity: null, ownLocale, versions };
+  const identity: ResolvedIdentity = {
     person: {
       id: first.person_id,
       displayName: first.display_name,
       locale: first.locale,
-      createdAt: first.person_created_at,
+      createdAt: first.person_created_at!,
     },
     identity: { lastSeenAt: first.last_seen_at, unreachableAt: first.unreachable_at },
     memberships: rows.flatMap((r) =>
@@ -80,13 +114,16 @@ export async function resolveIdentity(
           ],
     ),
   };
+  return { identity, ownLocale, versions };
 }
 
 interface ResolvedRow {
-  person_id: string;
+  own_locale: string | null;
+  versions: string | Record<string, string> | null;
+  person_id: string | null;
   display_name: string | null;
   locale: string | null;
-  person_created_at: Date;
+  person_created_at: Date | null;
   last_seen_at: Date | null;
   unreachable_at: Date | null;
   membership_id: string | null;

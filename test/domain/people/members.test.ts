@@ -11,10 +11,13 @@ import {
   groupChatsOf,
   listMembers,
   moveGroupChat,
+  readSenderPrelude,
   registerGroup,
   removeMember,
   resolveIdentity,
+  setLocale,
 } from '../../../src/domain/people/index.js';
+import { bumpVersion, readVersions } from '../../../src/domain/versions.js';
 import { addPerson, seedFixture, vn, type Fixture } from './fixture.js';
 
 let t: TestDb;
@@ -91,6 +94,46 @@ describe('resolveIdentity', () => {
     const who = await resolveIdentity(t.db.prisma, 'zalo-bot', 'zb-removed');
     expect(who?.person.id).toBe(p);
     expect(who?.memberships).toEqual([]);
+  });
+});
+
+describe("an update's first read (readSenderPrelude)", () => {
+  it('gives the sender, the language chosen on the identity and the data versions at once', async () => {
+    await bumpVersion(t.db.prisma, 'indicators');
+    await bumpVersion(t.db.prisma, 'services');
+    const p = await addPerson(t.db, {
+      name: 'Đặng Thị Mai',
+      unitId: f.thanhSen,
+      role: 'reporter',
+      channel: 'telegram',
+      externalId: 'tg-prelude',
+    });
+    await setLocale(t.db.prisma, 'telegram', 'tg-prelude', 'en', now);
+    const prelude = await readSenderPrelude(t.db.prisma, 'telegram', 'tg-prelude');
+    expect(prelude.identity).toEqual(await resolveIdentity(t.db.prisma, 'telegram', 'tg-prelude'));
+    expect(prelude.identity?.person.id).toBe(p);
+    expect(prelude.ownLocale).toBe('en');
+    const versions = await readVersions(t.db.prisma);
+    expect(versions.get('indicators')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(prelude.versions).toEqual(versions);
+  });
+
+  it("gives a citizen's own language and the versions, with no identity", async () => {
+    await setLocale(t.db.prisma, 'zalo-oa', 'citizen-prelude', 'en', now);
+    const prelude = await readSenderPrelude(t.db.prisma, 'zalo-oa', 'citizen-prelude');
+    expect(prelude.identity).toBeNull();
+    expect(prelude.ownLocale).toBe('en');
+    expect(prelude.versions).toEqual(await readVersions(t.db.prisma));
+    const stranger = await readSenderPrelude(t.db.prisma, 'zalo-oa', 'never-seen');
+    expect(stranger).toEqual({ identity: null, ownLocale: null, versions: prelude.versions });
+  });
+
+  it('follows a new data version at once', async () => {
+    const before = (await readSenderPrelude(t.db.prisma, 'telegram', 'x')).versions.get('schedule');
+    await bumpVersion(t.db.prisma, 'schedule');
+    const after = (await readSenderPrelude(t.db.prisma, 'telegram', 'x')).versions.get('schedule');
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
   });
 });
 
