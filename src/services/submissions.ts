@@ -63,12 +63,17 @@ export interface SubmissionsService {
 
 export function createSubmissionsService(db: DbClient): SubmissionsService {
   return {
+    // Both on every confirmation: plain statements (a third of a model query's CPU).
     async confirmedReceipt(key) {
-      const row = await db.confirmedDraft.findUnique({ where: { key } });
-      return row?.receipt ?? null;
+      const rows = await db.$queryRaw<{ receipt: string }[]>`
+        SELECT receipt FROM confirmed_draft WHERE key = ${key}`;
+      return rows[0]?.receipt ?? null;
     },
     async recordConfirmed(key, personId, receipt, at) {
-      await db.confirmedDraft.create({ data: { key, personId, receipt, at } });
+      // A second record of the same key fails (primary key), ending its transaction.
+      await db.$executeRaw`
+        INSERT INTO confirmed_draft (key, person_id, receipt, at)
+        VALUES (${key}, ${personId}, ${receipt}, ${at})`;
     },
     async activeFigures(unitId, codes, period) {
       return (await this.activeFiguresIn(unitId, codes, [period]))[0]!;

@@ -14,6 +14,7 @@ import {
   type RoleName,
 } from '../access.js';
 import { audit } from '../audit.js';
+import { unitOfRow, type UnitRow } from '../units/units.js';
 import { VERSION_PREFIX } from '../versions.js';
 import { revokeSelfLinkCodes } from './invitations.js';
 
@@ -98,18 +99,7 @@ export async function readSenderPrelude(
             {
               membershipId: r.membership_id,
               role: r.role as RoleName,
-              unit: {
-                id: r.unit_id,
-                code: r.code!,
-                name: r.name!,
-                type: r.type!,
-                level: r.level as Unit['level'],
-                nameEn: r.name_en,
-                parentId: r.parent_id,
-                effectiveFrom: r.effective_from!,
-                effectiveTo: r.effective_to,
-                nameFolded: r.name_folded!,
-              },
+              unit: unitOfRow(r as UnitRow),
             },
           ],
     ),

@@ -11,9 +11,9 @@ import {
   NotFoundError,
   ValidationError,
   inTransaction,
-  isReporterOf,
   type DomainDb,
 } from '../access.js';
+import { unitOfRow, type UnitRow } from '../units/units.js';
 import { audit, toJson } from '../audit.js';
 import { formatPeriod, periodStart, type Period } from '../periods.js';
 import {
@@ -87,9 +87,20 @@ async function loadContext(
   tx: Prisma.TransactionClient,
   input: { personId: string; unitId: string; period: Period; now: Date; schedule: Schedule },
 ) {
-  const unit = await tx.unit.findUnique({ where: { id: input.unitId } });
-  if (!unit) throw new NotFoundError('unit', input.unitId);
-  if (!(await isReporterOf(tx, input.personId, unit.id))) {
+  // One statement: the unit and whether the person is (still) its reporter, read in the
+  // transaction that writes the figures.
+  const rows = await tx.$queryRaw<(UnitRow & { reporter: boolean })[]>`
+    SELECT u.id AS unit_id, u.code, u.name, u.type, u.level::text AS level, u.name_en,
+           u.parent_id, u.effective_from, u.effective_to, u.name_folded,
+           EXISTS (SELECT 1 FROM membership m
+                    WHERE m.person_id = ${input.personId} AND m.unit_id = u.id
+                      AND m.role = 'reporter' AND m.removed_at IS NULL) AS reporter
+      FROM unit u
+     WHERE u.id = ${input.unitId}`;
+  const row = rows[0];
+  if (!row) throw new NotFoundError('unit', input.unitId);
+  const unit = unitOfRow(row);
+  if (!row.reporter) {
     throw new AccessError(`not a reporter of ${unit.code}`, 'domain.errors.notReporter', {
       unit: unit.name,
     });
