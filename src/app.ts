@@ -562,11 +562,11 @@ export function createPipelineDb(db: Db): PipelineDb<Prisma.TransactionClient> {
   return {
     root: db.prisma,
     async markProcessed(tx, channel, updateId) {
-      // ON CONFLICT DO NOTHING: a duplicate costs no exception and no aborted transaction.
-      const { count } = await (tx ?? db.prisma).processedUpdate.createMany({
-        data: [{ channel, updateId }],
-        skipDuplicates: true,
-      });
+      // ON CONFLICT DO NOTHING: a duplicate costs no exception and no aborted transaction. A
+      // plain statement: it runs in every transactional update.
+      const count = await (tx ?? db.prisma).$executeRaw`
+        INSERT INTO processed_update (channel, update_id)
+        VALUES (${channel}, ${updateId}) ON CONFLICT DO NOTHING`;
       if (count === 0) throw new DuplicateUpdateError(`${channel}:${updateId}`);
     },
     transaction: (fn) => db.prisma.$transaction(fn, { maxWait: 10_000, timeout: 30_000 }),

@@ -5,7 +5,7 @@
  * look late. All items of one message go in one transaction: all saved or none.
  */
 import { randomBytes } from 'node:crypto';
-import type { Prisma, Submission } from '../../db/generated/client.js';
+import { Prisma, type Submission } from '../../db/generated/client.js';
 import {
   AccessError,
   NotFoundError,
@@ -198,7 +198,10 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
     const rowRefs = (r: string) => input.items.map((_, i) => (i === 0 ? r : `${r}-${i + 1}`));
     let ref = newRef();
     while (
-      await tx.submission.findFirst({ where: { ref: { in: rowRefs(ref) } }, select: { id: true } })
+      (
+        await tx.$queryRaw<unknown[]>`
+          SELECT 1 FROM submission WHERE ref IN (${Prisma.join(rowRefs(ref))}) LIMIT 1`
+      ).length > 0
     ) {
       ref = newRef();
     }
