@@ -43,6 +43,8 @@ export interface SubmitInput {
   items: readonly SubmitItem[];
   now: Date;
   schedule: Schedule;
+  /** Draws receipt numbers (default: newRef, random); one in use is drawn again. */
+  newRef?: () => string;
 }
 
 export interface SubmitItemResult {
@@ -86,15 +88,22 @@ function dateOnly(d: Date): Date {
 async function loadContext(
   tx: Prisma.TransactionClient,
   input: { personId: string; unitId: string; period: Period; now: Date; schedule: Schedule },
+  /** Receipt numbers to check in the same statement: `refTaken` tells whether one is in use. */
+  refs: readonly string[] = [],
 ) {
   // One statement: the unit and whether the person is (still) its reporter, read in the
   // transaction that writes the figures.
-  const rows = await tx.$queryRaw<(UnitRow & { reporter: boolean })[]>`
+  const rows = await tx.$queryRaw<(UnitRow & { reporter: boolean; ref_taken: boolean })[]>`
     SELECT u.id AS unit_id, u.code, u.name, u.type, u.level::text AS level, u.name_en,
            u.parent_id, u.effective_from, u.effective_to, u.name_folded,
            EXISTS (SELECT 1 FROM membership m
                     WHERE m.person_id = ${input.personId} AND m.unit_id = u.id
-                      AND m.role = 'reporter' AND m.removed_at IS NULL) AS reporter
+                      AND m.role = 'reporter' AND m.removed_at IS NULL) AS reporter,
+           ${
+             refs.length > 0
+               ? Prisma.sql`EXISTS (SELECT 1 FROM submission s WHERE s.ref IN (${Prisma.join(refs)}))`
+               : Prisma.sql`false`
+           } AS ref_taken
       FROM unit u
      WHERE u.id = ${input.unitId}`;
   const row = rows[0];
@@ -111,7 +120,7 @@ async function loadContext(
     });
   }
   await assertOpen(tx, unit, input.period, input.now, input.schedule);
-  return unit;
+  return { unit, refTaken: row.ref_taken };
 }
 
 /**
@@ -190,20 +199,23 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
   }
   const periodText = formatPeriod(input.period);
   return inTransaction(db, async (tx) => {
-    const unit = await loadContext(tx, input);
+    // Rows get `REF`, `REF-2`, `REF-3`…; check exactly those (unique index, no prefix scan),
+    // the first time with the unit.
+    const rowRefs = (r: string) => input.items.map((_, i) => (i === 0 ? r : `${r}-${i + 1}`));
+    const draw = input.newRef ?? newRef;
+    let ref = draw();
+    const { unit, refTaken } = await loadContext(tx, input, rowRefs(ref));
     const codes = [...seen];
     const indicators = await tx.indicator.findMany({ where: { code: { in: codes } } });
     const byCode = new Map(indicators.map((i) => [i.code, i]));
-    // Rows get `REF`, `REF-2`, `REF-3`…; check exactly those (unique index, no prefix scan).
-    const rowRefs = (r: string) => input.items.map((_, i) => (i === 0 ? r : `${r}-${i + 1}`));
-    let ref = newRef();
-    while (
-      (
-        await tx.$queryRaw<unknown[]>`
-          SELECT 1 FROM submission WHERE ref IN (${Prisma.join(rowRefs(ref))}) LIMIT 1`
-      ).length > 0
-    ) {
-      ref = newRef();
+    let taken = refTaken;
+    while (taken) {
+      ref = draw();
+      taken =
+        (
+          await tx.$queryRaw<unknown[]>`
+            SELECT 1 FROM submission WHERE ref IN (${Prisma.join(rowRefs(ref))}) LIMIT 1`
+        ).length > 0;
     }
     const results: SubmitItemResult[] = [];
     for (const [i, item] of input.items.entries()) {
@@ -373,7 +385,7 @@ export async function withdrawFigure(
   const code = input.indicatorCode.toUpperCase();
   const periodText = formatPeriod(input.period);
   return inTransaction(db, async (tx) => {
-    const unit = await loadContext(tx, input);
+    const { unit } = await loadContext(tx, input);
     const existing = await tx.submission.findUnique({
       where: {
         unitId_indicatorCode_period: { unitId: unit.id, indicatorCode: code, period: periodText },

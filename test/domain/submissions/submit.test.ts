@@ -39,6 +39,37 @@ afterAll(async () => {
 const base = () => ({ personId: reporter, unitId: f.tranPhu, channel: 'sim', schedule });
 
 describe('submitFigures', () => {
+  it('draws another receipt number while any row of the message would take one in use', async () => {
+    const draws =
+      (...refs: string[]) =>
+      () =>
+        refs.shift()!;
+    const submit = (month: number, codes: string[], newRef: () => string) =>
+      submitFigures(t.db.prisma, {
+        ...base(),
+        period: P(`T${month}/2025`),
+        // Early in the next month: the period is open.
+        now: vn(`2025-0${month + 1}-02T09:00:00`),
+        items: codes.map((indicatorCode) => ({ indicatorCode, numerator: 1, denominator: 2 })),
+        newRef,
+      });
+    const first = await submit(5, ['HSTT', 'HSCV'], draws('RRRRR2'));
+    expect(first.ref).toBe('RRRRR2');
+    const refs = await t.db.prisma.submission.findMany({
+      where: { ref: { startsWith: 'RRRRR2' } },
+      select: { ref: true },
+      orderBy: { ref: 'asc' },
+    });
+    expect(refs.map((r) => r.ref)).toEqual(['RRRRR2', 'RRRRR2-2']);
+    // The first row's number is in use: drawn again.
+    expect((await submit(6, ['HSTT'], draws('RRRRR2', 'RRRRR3'))).ref).toBe('RRRRR3');
+    // Only the second row's number is in use (RRRRR2-2): drawn again as well.
+    await t.db.prisma.submission.update({ where: { ref: 'RRRRR2' }, data: { ref: 'RRRRR9' } });
+    expect((await submit(7, ['HSTT', 'HSCV'], draws('RRRRR2', 'RRRRR4'))).ref).toBe('RRRRR4');
+    // A one-row message does not care about another message's second row.
+    expect((await submit(8, ['HSTT'], draws('RRRRR2'))).ref).toBe('RRRRR2');
+  });
+
   it('stores numerator and denominator, derives the percentage and returns a short receipt', async () => {
     const r = await submitFigures(t.db.prisma, {
       ...base(),
