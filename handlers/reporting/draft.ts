@@ -317,6 +317,7 @@ export async function commitDraft(
       })),
       now: ctx.now(),
       schedule,
+      indicators: catalogue.byCode,
     });
     refs.push(result.ref);
     lines.push(t('report.receipt.period', { period: periodText(locale, period) }));

@@ -21,6 +21,7 @@ import {
   dueIndicators,
   effectivePeriodicity,
   type Schedule,
+  type ScheduledIndicator,
 } from '../schedule.js';
 import { assertOpen } from './locks.js';
 import {
@@ -45,7 +46,15 @@ export interface SubmitInput {
   schedule: Schedule;
   /** Draws receipt numbers (default: newRef, random); one in use is drawn again. */
   newRef?: () => string;
+  /**
+   * The indicator catalogue as the caller read it in this update (its cache, keyed by the data
+   * version read at the update's start); default: read in the transaction.
+   */
+  indicators?: ReadonlyMap<string, SubmitIndicator>;
 }
+
+/** What saving a figure needs to know of its indicator. */
+export type SubmitIndicator = ScheduledIndicator & { unit: string };
 
 export interface SubmitItemResult {
   code: string;
@@ -205,9 +214,14 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
     const draw = input.newRef ?? newRef;
     let ref = draw();
     const { unit, refTaken } = await loadContext(tx, input, rowRefs(ref));
-    const codes = [...seen];
-    const indicators = await tx.indicator.findMany({ where: { code: { in: codes } } });
-    const byCode = new Map(indicators.map((i) => [i.code, i]));
+    const byCode: ReadonlyMap<string, SubmitIndicator> =
+      input.indicators ??
+      new Map(
+        (await tx.indicator.findMany({ where: { code: { in: [...seen] } } })).map((i) => [
+          i.code,
+          i,
+        ]),
+      );
     let taken = refTaken;
     while (taken) {
       ref = draw();

@@ -39,6 +39,21 @@ afterAll(async () => {
 const base = () => ({ personId: reporter, unitId: f.tranPhu, channel: 'sim', schedule });
 
 describe('submitFigures', () => {
+  it("uses the caller's catalogue when given one (read once per update from its cache)", async () => {
+    const input = {
+      ...base(),
+      period: P('T4/2025'),
+      now: vn('2025-05-02T09:00:00'),
+      items: [{ indicatorCode: 'HSTT', numerator: 3, denominator: 4 }],
+    };
+    await expect(submitFigures(t.db.prisma, { ...input, indicators: new Map() })).rejects.toThrow(
+      NotFoundError,
+    );
+    const hstt = await t.db.prisma.indicator.findUniqueOrThrow({ where: { code: 'HSTT' } });
+    const r = await submitFigures(t.db.prisma, { ...input, indicators: new Map([['HSTT', hstt]]) });
+    expect(r.items[0]!.current).toEqual({ numerator: 3, denominator: 4, value: 75, note: null });
+  });
+
   it('draws another receipt number while any row of the message would take one in use', async () => {
     const draws =
       (...refs: string[]) =>
