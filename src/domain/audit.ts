@@ -31,15 +31,18 @@ export function toJson(value: unknown): Prisma.InputJsonValue {
 export async function audit(db: DomainDb, entry: AuditEntry): Promise<void> {
   const actor =
     entry.actor === null || typeof entry.actor === 'string' ? entry.actor : actorLabel(entry.actor);
-  await db.auditLog.create({
-    data: {
-      actor,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId,
-      data: toJson(entry.data ?? {}),
-      ...(entry.at ? { at: entry.at } : {}),
-    },
+  // createMany: nothing read back (no RETURNING to decode; it runs with every saved figure).
+  await db.auditLog.createMany({
+    data: [
+      {
+        actor,
+        action: entry.action,
+        entity: entry.entity,
+        entityId: entry.entityId,
+        data: toJson(entry.data ?? {}),
+        ...(entry.at ? { at: entry.at } : {}),
+      },
+    ],
   });
 }
 

@@ -312,7 +312,7 @@ export async function submitFigures(db: DomainDb, input: SubmitInput): Promise<S
         const before = figureOf(existing);
         const wasActive = existing.status === 'active';
         const oldData = toJson({ ...before, status: existing.status, ref: existing.ref });
-        await tx.submission.update({ where: { id: existing.id }, data });
+        await tx.submission.updateMany({ where: { id: existing.id }, data });
         await recordVersion(tx, {
           submissionId: existing.id,
           action: 'update',
@@ -353,16 +353,18 @@ async function recordVersion(
     newData: Prisma.InputJsonValue;
   },
 ): Promise<void> {
-  await tx.submissionVersion.create({
-    data: {
-      submissionId: v.submissionId,
-      at: v.now,
-      personId: v.personId,
-      channel: v.channel,
-      action: v.action,
-      ...(v.oldData !== undefined ? { oldData: v.oldData } : {}),
-      newData: v.newData,
-    },
+  await tx.submissionVersion.createMany({
+    data: [
+      {
+        submissionId: v.submissionId,
+        at: v.now,
+        personId: v.personId,
+        channel: v.channel,
+        action: v.action,
+        ...(v.oldData !== undefined ? { oldData: v.oldData } : {}),
+        newData: v.newData,
+      },
+    ],
   });
   await audit(tx, {
     actor: { personId: v.personId },
