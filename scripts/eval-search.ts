@@ -34,6 +34,14 @@ const DEV_SET =
   fileURLToPath(new URL('../../shared/data/citizen_questions_dev.csv', import.meta.url));
 const OUT_OF_SCOPE = fileURLToPath(new URL('../test/citizens/out-of-scope.csv', import.meta.url));
 const OWN_SET = fileURLToPath(new URL('../test/citizens/eval-set.json', import.meta.url));
+/**
+ * A check set written apart from the search (without seeing the dev set, the synonyms or the
+ * markers): never trained on, never used to find failures — only its figures are printed.
+ */
+const INDEPENDENT = fileURLToPath(new URL('../test/citizens/independent-set.csv', import.meta.url));
+const INDEPENDENT_OOS = fileURLToPath(
+  new URL('../test/citizens/independent-out-of-scope.csv', import.meta.url),
+);
 
 const args = new Set(process.argv.slice(2));
 const devPath = existsSync(DEV_SET) ? DEV_SET : '/work/shared/data/citizen_questions_dev.csv';
@@ -108,6 +116,22 @@ for (const kind of ['chitchat', 'other', 'procedure']) {
   console.log(
     `  out-of-scope ${kind.padEnd(9)} answered with procedures: ${answered}/${part.length}`,
   );
+}
+
+{
+  const rows = <T>(file: string): T[] =>
+    parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as T[];
+  const check = [
+    ...rows<{ query: string; expected_code: string }>(INDEPENDENT).map((r) =>
+      question(r.query, r.expected_code),
+    ),
+    ...rows<{ kind: string; query: string }>(INDEPENDENT_OOS).map((r) => question(r.query, null)),
+  ];
+  console.log(
+    `independent check set: ${check.filter((q) => q.expected !== null).length} answerable, ` +
+      `${check.filter((q) => q.expected === null).length} out of scope (test/citizens/independent-*.csv)`,
+  );
+  console.log(line('shipped model on it, plain', measure(check, shipped)));
 }
 
 if (args.has('--misses')) {
