@@ -230,6 +230,14 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
     };
   };
 
+  const memoOf = (msg: object): Memo => {
+    let memo = memos.get(msg);
+    if (!memo) {
+      memo = {};
+      memos.set(msg, memo);
+    }
+    return memo;
+  };
   // One-to-one chats only: the reply there marks the sender reachable (see app.ts).
   const senderReadHook = (msg: Pick<InboundMessage, 'channel' | 'userId' | 'chatType'>) =>
     deps.onSenderRead && msg.channel !== undefined && msg.chatType !== 'group'
@@ -241,11 +249,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
     db: DbClient,
     msg: Pick<InboundMessage, 'channel' | 'userId' | 'displayName' | 'chatId' | 'chatType'>,
   ) => {
-    let memo = memos.get(msg);
-    if (!memo) {
-      memo = {};
-      memos.set(msg, memo);
-    }
+    const memo = memoOf(msg);
     return {
       ...build(memo, db),
       people: createPeopleService(
@@ -268,12 +272,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
     };
   }) as ServiceFactory;
   factory.localeOf = async (msg) => {
-    let memo = memos.get(msg);
-    if (!memo) {
-      memo = {};
-      memos.set(msg, memo);
-    }
-    const m = memo;
+    const m = memoOf(msg);
     const prelude = readSenderPrelude(deps.root, msg.channel, msg.userId);
     const onRead = senderReadHook(msg);
     const sender = prelude.then(({ identity }) => {
