@@ -152,6 +152,12 @@ export function sameSpelling(a: string | undefined, b: string | undefined): bool
   return a === undefined || b === undefined || a === b;
 }
 
+/**
+ * A word that ends what follows it ("thôi làm…"): no synonym rule starts in the three words
+ * after it.
+ */
+const STOPPING = new Set(['thoi']);
+
 interface PhraseRule {
   from: string[];
   to: string[];
@@ -421,8 +427,12 @@ export class QueryNormalizer {
     spelt?: ReadonlyArray<string | undefined>,
   ): Array<{ t: string; keep: boolean; spelt?: string }> {
     const found: Array<{ i: number; rule: PhraseRule }> = [];
-    for (let i = 0; i < raw.length; i++)
+    for (let i = 0; i < raw.length; i++) {
+      // "thôi làm hòa giải viên", "thôi làm người giám hộ": the rule for becoming one is the
+      // opposite of what is asked; the words stay as they are.
+      if (raw.slice(Math.max(0, i - 3), i).some((t) => STOPPING.has(t))) continue;
       for (const rule of this.synonyms.matchAll(raw, i, spelt)) found.push({ i, rule });
+    }
     found.sort((a, b) => b.rule.from.length - a.rule.from.length || a.i - b.i);
     const taken = new Array<boolean>(raw.length).fill(false);
     const chosen = new Map<number, PhraseRule>();

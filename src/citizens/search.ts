@@ -111,8 +111,11 @@ export function withPairs(tokens: readonly string[]): string[] {
 }
 
 const CODE_RE = /\b(\d\.\d{6})\b/;
-/** "(thực hiện tại cấp tỉnh)", "(cấp xã)" in a folded, space-padded name. */
-const LEVEL_QUALIFIER = / (thuc hien )?(tai )?cap (tinh|xa|huyen|trung uong|bo) /g;
+/**
+ * "(thực hiện tại cấp tỉnh)", "(cấp xã)", "thực hiện tại cấp trung ương, cấp tỉnh, cấp xã" in a
+ * folded, space-padded name (the lookahead leaves the space for the next level of a list).
+ */
+const LEVEL_QUALIFIER = / (thuc hien )?(tai )?cap (tinh|xa|huyen|trung uong|bo)(?= )/g;
 
 /** First syllables of two-syllable action words ("cấp lại", "thu hồi", "đăng ký", "xác nhận"). */
 const ACTION_HEADS = new Set([
@@ -257,7 +260,7 @@ export class CitizenSearch {
       this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
       // The level qualifier "(thực hiện tại cấp tỉnh)" is the level features' business, not
       // words of the topic the question should explain.
-      const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, ' ').trim().split(' ');
+      const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, '').trim().split(' ');
       this.nameWords.set(d.id, dedupe(topic.filter((t) => t !== '')));
       this.nameAction.set(d.id, actionOf(phraseTokens));
       this.docMarkers.set(
@@ -445,10 +448,12 @@ export class CitizenSearch {
       let queryOnly = 0;
       const docMarkers = this.docMarkers.get(id) ?? [];
       const perMarker = BASE_COUNT;
-      MARKERS.forEach((_, i) => {
+      MARKERS.forEach((m, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
-        if (d && q) both++;
+        if (m.channel === true) {
+          // Counted on its own only (see Marker.channel).
+        } else if (d && q) both++;
         else if (d) docOnly++;
         else if (q) queryOnly++;
         f[perMarker + 2 * i] = d && q ? 1 : 0;

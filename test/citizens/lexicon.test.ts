@@ -169,6 +169,16 @@ describe('QueryNormalizer', () => {
     expect(normalizer().normalize('sih').tokens).toEqual(['sih']);
   });
 
+  it('applies no rule to what follows "thôi" (stopping is the opposite of the rule\'s procedure)', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'làm giám hộ | người giám hộ => đăng ký giám hộ\n',
+      stopwordsText: STOP,
+    });
+    expect(n.normalize('làm người giám hộ').phrases).toEqual(['dang ky giam ho']);
+    expect(n.normalize('thôi làm người giám hộ').phrases).toEqual([]);
+    expect(n.normalize('thôi làm người giám hộ').tokens).toEqual(['thoi', 'nguoi', 'giam', 'ho']);
+  });
+
   it('reports the catalogue phrases its rules produced', () => {
     expect(normalizer().normalize('mất sổ đỏ').phrases).toEqual([
       'giay chung nhan quyen su dung dat',
