@@ -237,9 +237,29 @@ export function parseSynonyms(
           ? [full, keys]
           : [unglued.tokens, unglued.side];
       if (from.length > 0) rules.push({ from, to, spelt });
+      for (const turned of objectFirst(from, spelt)) rules.push({ ...turned, to });
     }
   }
   return rules;
+}
+
+/** Words for a lost paper said after it ("sổ đỏ bị mất", "căn cước thất lạc"). */
+const LOST_AFTER: ReadonlyArray<readonly string[]> = [['mat'], ['that', 'lac']];
+
+/**
+ * "mất sổ đỏ" is as often said object first: "sổ đỏ (bị) mất", "sổ đỏ thất lạc" ("bị" is glue,
+ * already gone). Only for objects of two words or more ("mất rồi" is a death, "mất cắp" a theft).
+ */
+function objectFirst(
+  from: readonly string[],
+  spelt: ReadonlyArray<string | undefined>,
+): Array<{ from: string[]; spelt: Array<string | undefined> }> {
+  if (from[0] !== 'mat' || from.length < 3) return [];
+  const object = from.slice(1);
+  return LOST_AFTER.map((after) => ({
+    from: [...object, ...after],
+    spelt: [...spelt.slice(1), ...after.map(() => undefined)],
+  }));
 }
 
 /**

@@ -179,6 +179,17 @@ describe('QueryNormalizer', () => {
     expect(n.normalize('thôi làm người giám hộ').tokens).toEqual(['thoi', 'nguoi', 'giam', 'ho']);
   });
 
+  it('reads a lost paper said object first ("sổ đỏ bị mất", "sổ đỏ thất lạc") as "mất sổ đỏ"', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'mất sổ đỏ => cấp lại giấy chứng nhận\nmất rồi => đăng ký khai tử\n',
+      stopwordsText: STOP,
+    });
+    for (const q of ['mất sổ đỏ', 'sổ đỏ bị mất', 'sổ đỏ thất lạc'])
+      expect(n.normalize(q).phrases).toEqual(['cap lai giay chung nhan']);
+    // A one-word object is left alone: "rồi mất" is no death.
+    expect(n.normalize('rồi mất').phrases).toEqual([]);
+  });
+
   it('reports the catalogue phrases its rules produced', () => {
     expect(normalizer().normalize('mất sổ đỏ').phrases).toEqual([
       'giay chung nhan quyen su dung dat',
