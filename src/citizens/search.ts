@@ -158,6 +158,17 @@ function longestRun(words: readonly string[], padded: string): number {
   }
   return best;
 }
+/** Whether `words` occur in this order in the space-padded phrase, other words between allowed. */
+function inOrder(words: readonly string[], padded: string): boolean {
+  let from = 0;
+  for (const w of words) {
+    const at = padded.indexOf(` ${w} `, from);
+    if (at < 0) return false;
+    from = at + w.length + 1;
+  }
+  return true;
+}
+
 /** Words that occur in nearly every name; they never make a match confident on their own. */
 const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
 
@@ -427,7 +438,14 @@ export class CitizenSearch {
       set('phraseInName', phraseInName);
       set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      set('synonymPhrase', nq.phrases.some((ph) => name.includes(` ${ph} `)) ? 1 : 0);
+      const synonymPhrase = nq.phrases.some((ph) => name.includes(` ${ph} `));
+      set('synonymPhrase', synonymPhrase ? 1 : 0);
+      // …or its words in the same order with the name's variant words between ("đăng ký khai
+      // sinh" in "đăng ký lại khai sinh").
+      set(
+        'synonymInOrder',
+        !synonymPhrase && nq.phrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
+      );
       if (p) {
         set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
         set('popular', this.popular.has(p.code) ? 1 : 0);
