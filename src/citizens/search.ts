@@ -490,7 +490,11 @@ export class CitizenSearch {
         all += w;
         if (!queryWords.has(t)) miss += w;
       });
-      set('docMiss', all > 0 ? miss / all : 0);
+      const docMiss = all > 0 ? miss / all : 0;
+      set('docMiss', docMiss);
+      // A sibling the question explains whole, its variant included (a question on a marriage
+      // whose papers and register are all gone, and "đăng ký lại kết hôn").
+      set('variantFit', both > 0 ? 1 - docMiss : 0);
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
