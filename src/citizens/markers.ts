@@ -16,7 +16,8 @@ export interface Marker {
   /**
    * How or where a procedure is done (online, at the province) rather than which of its
    * siblings: a question saying "online" mostly asks whether it can be done online. Left out
-   * of the marker counts; its own features still let the weights learn it.
+   * of the marker counts; its own features still let the weights learn it. ("Toàn trình" is
+   * counted: names saying it have a sibling done partly online or at the counter.)
    */
   channel?: true;
 }
@@ -106,7 +107,6 @@ export const MARKERS: readonly Marker[] = [
     doc: / toan trinh /,
     query: / (toan trinh|truc tuyen|dien tu) /,
     raw: / (online|onl|truc tuyen|tren mang|qua mang|vneid|dich vu cong|app|ung dung) /,
-    channel: true,
   },
   // Periodic review ("định kỳ", once a year) against any time of the year ("thường xuyên").
   {
