@@ -449,9 +449,28 @@ export class QueryNormalizer {
     const found: Array<{ i: number; rule: PhraseRule }> = [];
     for (let i = 0; i < raw.length; i++) {
       // "thôi làm hòa giải viên", "thôi làm người giám hộ": the rule for becoming one is the
-      // opposite of what is asked; the words stay as they are.
+      // opposite of what is asked; the words stay as they are…
       if (raw.slice(Math.max(0, i - 3), i).some((t) => STOPPING.has(t))) continue;
       for (const rule of this.synonyms.matchAll(raw, i, spelt)) found.push({ i, rule });
+      // …and a "thôi …" rule may have up to two words between ("thôi làm người giám hộ" is
+      // "thôi giám hộ").
+      if (STOPPING.has(raw[i] ?? ''))
+        for (let skip = 1; skip <= 2; skip++) {
+          const seq = [raw[i] ?? '', ...raw.slice(i + 1 + skip)];
+          for (const rule of this.synonyms.matchAll(seq, 0))
+            if (rule.from.length >= 2)
+              found.push({
+                i,
+                rule: {
+                  ...rule,
+                  from: [
+                    ...rule.from.slice(0, 1),
+                    ...raw.slice(i + 1, i + 1 + skip),
+                    ...rule.from.slice(1),
+                  ],
+                },
+              });
+        }
     }
     found.sort((a, b) => b.rule.from.length - a.rule.from.length || a.i - b.i);
     const taken = new Array<boolean>(raw.length).fill(false);

@@ -179,6 +179,18 @@ describe('QueryNormalizer', () => {
     expect(n.normalize('thôi làm người giám hộ').tokens).toEqual(['thoi', 'nguoi', 'giam', 'ho']);
   });
 
+  it('lets a "thôi …" rule skip up to two words ("thôi làm người giám hộ" is "thôi giám hộ")', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'giám hộ => đăng ký giám hộ\nthôi giám hộ => đăng ký chấm dứt giám hộ\n',
+      stopwordsText: STOP,
+    });
+    for (const q of ['thôi giám hộ', 'thôi làm người giám hộ'])
+      expect(n.normalize(q).phrases).toEqual(['dang ky cham dut giam ho']);
+    expect(n.normalize('thôi không muốn làm người giám hộ').phrases).not.toContain(
+      'dang ky cham dut giam ho',
+    );
+  });
+
   it('reads a lost paper said object first ("sổ đỏ bị mất", "sổ đỏ thất lạc") as "mất sổ đỏ"', () => {
     const n = new QueryNormalizer({
       synonymsText: 'mất sổ đỏ => cấp lại giấy chứng nhận\nmất rồi => đăng ký khai tử\n',
