@@ -81,6 +81,13 @@ describe('folding ambiguities', () => {
     expect(search.search('cho tôi hỏi cái đó').normalized).not.toContain('do');
   });
 
+  it('answers a death with the death registration, a paper lost object first with its re-issue', () => {
+    expect(search.search('ông tôi mất hôm qua, làm giấy báo tử ở đâu').hits.map(hitId)[0]).toBe(
+      '1.000656',
+    );
+    expect(search.search('sổ hồng nhà tôi bị thất lạc').hits.map(hitId)[0]).toBe('1.012786');
+  });
+
   it('treats VNeID as the channel when the question names another procedure', () => {
     expect(search.search('dang ky khai sinh online tren vneid').hits.map(hitId)[0]).toBe(
       '1.001193',
