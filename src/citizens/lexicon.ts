@@ -152,6 +152,12 @@ export function sameSpelling(a: string | undefined, b: string | undefined): bool
   return a === undefined || b === undefined || a === b;
 }
 
+/**
+ * A word that ends what follows it ("thôi làm…"): no synonym rule starts in the three words
+ * after it.
+ */
+const STOPPING = new Set(['thoi']);
+
 interface PhraseRule {
   from: string[];
   to: string[];
@@ -231,9 +237,29 @@ export function parseSynonyms(
           ? [full, keys]
           : [unglued.tokens, unglued.side];
       if (from.length > 0) rules.push({ from, to, spelt });
+      for (const turned of objectFirst(from, spelt)) rules.push({ ...turned, to });
     }
   }
   return rules;
+}
+
+/** Words for a lost paper said after it ("sổ đỏ bị mất", "căn cước thất lạc"). */
+const LOST_AFTER: ReadonlyArray<readonly string[]> = [['mat'], ['that', 'lac']];
+
+/**
+ * "mất sổ đỏ" is as often said object first: "sổ đỏ (bị) mất", "sổ đỏ thất lạc" ("bị" is glue,
+ * already gone). Only for objects of two words or more ("mất rồi" is a death, "mất cắp" a theft).
+ */
+function objectFirst(
+  from: readonly string[],
+  spelt: ReadonlyArray<string | undefined>,
+): Array<{ from: string[]; spelt: Array<string | undefined> }> {
+  if (from[0] !== 'mat' || from.length < 3) return [];
+  const object = from.slice(1);
+  return LOST_AFTER.map((after) => ({
+    from: [...object, ...after],
+    spelt: [...spelt.slice(1), ...after.map(() => undefined)],
+  }));
 }
 
 /**
@@ -421,8 +447,31 @@ export class QueryNormalizer {
     spelt?: ReadonlyArray<string | undefined>,
   ): Array<{ t: string; keep: boolean; spelt?: string }> {
     const found: Array<{ i: number; rule: PhraseRule }> = [];
-    for (let i = 0; i < raw.length; i++)
+    for (let i = 0; i < raw.length; i++) {
+      // "thôi làm hòa giải viên", "thôi làm người giám hộ": the rule for becoming one is the
+      // opposite of what is asked; the words stay as they are…
+      if (raw.slice(Math.max(0, i - 3), i).some((t) => STOPPING.has(t))) continue;
       for (const rule of this.synonyms.matchAll(raw, i, spelt)) found.push({ i, rule });
+      // …and a "thôi …" rule may have up to two words between ("thôi làm người giám hộ" is
+      // "thôi giám hộ").
+      if (STOPPING.has(raw[i] ?? ''))
+        for (let skip = 1; skip <= 2; skip++) {
+          const seq = [raw[i] ?? '', ...raw.slice(i + 1 + skip)];
+          for (const rule of this.synonyms.matchAll(seq, 0))
+            if (rule.from.length >= 2)
+              found.push({
+                i,
+                rule: {
+                  ...rule,
+                  from: [
+                    ...rule.from.slice(0, 1),
+                    ...raw.slice(i + 1, i + 1 + skip),
+                    ...rule.from.slice(1),
+                  ],
+                },
+              });
+        }
+    }
     found.sort((a, b) => b.rule.from.length - a.rule.from.length || a.i - b.i);
     const taken = new Array<boolean>(raw.length).fill(false);
     const chosen = new Map<number, PhraseRule>();

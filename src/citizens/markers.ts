@@ -13,7 +13,28 @@ export interface Marker {
   doc: RegExp;
   query: RegExp;
   raw?: RegExp;
+  /**
+   * How or where a procedure is done (online, at the province) rather than which of its
+   * siblings: a question saying "online" mostly asks whether it can be done online. Left out
+   * of the marker counts; its own features still let the weights learn it. ("Toàn trình" is
+   * counted: names saying it have a sibling done partly online or at the counter.)
+   */
+  channel?: true;
 }
+
+/**
+ * "mất" after a person ("bà mất", "bố tôi mất") is a death, not a lost paper: the markers for
+ * lost papers skip it.
+ */
+const LOST = String.raw`(?<! (ong|ba|bo|me|cha|chong|vo|anh|em|nguoi|noi|ngoai|chau|ma) )mat`;
+
+/**
+ * "thôi" (stop) folds like "thời" (time: "tạm thời", "thời hạn", "đồng thời"), and a name that
+ * lists it among other actions ("thực hiện, điều chỉnh, thôi hưởng") serves them all.
+ */
+const STOP_WORD = String.raw`(?<! (tam|dong|dieu chinh|truoc|het) )thoi(?! (han|gian|diem|ky|hieu|tiet|vu|su|trang|khoa) )`;
+/** "nghỉ" (quit) folds like "nghị" ("đề nghị", "nghị định") and "nghĩ". */
+const QUIT = String.raw`(?<! (de|kien|hoi|suy|ban) )nghi(?! (dinh|quyet|luc|si) )`;
 
 export const MARKERS: readonly Marker[] = [
   {
@@ -28,17 +49,21 @@ export const MARKERS: readonly Marker[] = [
   { doc: / bien gioi /, query: / (bien gioi|giap bien|lang gieng|cua khau) / },
   {
     doc: / cap lai /,
-    query: / (cap lai|lam lai|xin lai|mat|rach|hong|chay|nat) /,
+    query: new RegExp(` (cap lai|lam lai|xin lai|${LOST}|rach|hong|chay|nat) `),
     raw: / (that lac|danh roi|bi trom) /,
   },
   {
     doc: / dang ky lai /,
     query: / (dang ky lai|khong con|mat het|chay|so goc) /,
   },
-  { doc: / (bi mat|do mat|trinh bao mat) /, query: / mat /, raw: / (that lac|danh roi) / },
   {
-    doc: / (thoi|cham dut|xoa|huy|thu hoi) /,
-    query: / (thoi|nghi|cham dut|xoa|huy|thu hoi|rut|cat) /,
+    doc: / (bi mat|do mat|trinh bao mat) /,
+    query: new RegExp(` ${LOST} `),
+    raw: / (that lac|danh roi) /,
+  },
+  {
+    doc: new RegExp(` (${STOP_WORD}|cham dut|xoa|huy|thu hoi) `),
+    query: new RegExp(` (${STOP_WORD}|${QUIT}|cham dut|xoa|huy|thu hoi|rut|cat) `),
   },
   { doc: / gia han /, query: / (gia han|het han|qua han|keo dai|them thoi gian) / },
   {
@@ -49,6 +74,7 @@ export const MARKERS: readonly Marker[] = [
     doc: / (truc tuyen|dich vu cong|dien tu) /,
     query: / (truc tuyen|dien tu) /,
     raw: / (online|onl|truc tuyen|tren mang|qua mang|vneid|dich vu cong|dien thoai|app) /,
+    channel: true,
   },
   { doc: / lan dau /, query: / (lan dau|moi mua|chua co) / },
   {
@@ -64,6 +90,7 @@ export const MARKERS: readonly Marker[] = [
   },
   { doc: / cap doi /, query: / (cap doi|doi|cu) / },
   {
+    channel: true,
     doc: / cap tinh /,
     query: / (cap|o|tai|len|cong an|ubnd) tinh /,
     raw: / (phong xuat nhap canh|cong an tinh|so (xay dung|tu phap|noi vu|tai nguyen|nong nghiep|giao thong|y te|lao dong|cong thuong|giao duc|tai chinh|van hoa)) /,

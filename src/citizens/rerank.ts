@@ -30,6 +30,8 @@ const BASE_FEATURES = [
   'literalRun',
   'actionMatch',
   'levelMismatch',
+  'synonymInOrder',
+  'variantFit',
 ] as const;
 
 export type FeatureName = (typeof BASE_FEATURES)[number];
@@ -98,6 +100,7 @@ export const PRIOR_MODEL: RerankModel = {
   weights: [
     ...[
       1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1, 0.3, 0.3, 0.3, -0.5,
+      0.2, 0.3,
     ],
     ...MARKERS.flatMap(() => [0, 0]),
   ],

@@ -111,8 +111,11 @@ export function withPairs(tokens: readonly string[]): string[] {
 }
 
 const CODE_RE = /\b(\d\.\d{6})\b/;
-/** "(thực hiện tại cấp tỉnh)", "(cấp xã)" in a folded, space-padded name. */
-const LEVEL_QUALIFIER = / (thuc hien )?(tai )?cap (tinh|xa|huyen|trung uong|bo) /g;
+/**
+ * "(thực hiện tại cấp tỉnh)", "(cấp xã)", "thực hiện tại cấp trung ương, cấp tỉnh, cấp xã" in a
+ * folded, space-padded name (the lookahead leaves the space for the next level of a list).
+ */
+const LEVEL_QUALIFIER = / (thuc hien )?(tai )?cap (tinh|xa|huyen|trung uong|bo)(?= )/g;
 
 /** First syllables of two-syllable action words ("cấp lại", "thu hồi", "đăng ký", "xác nhận"). */
 const ACTION_HEADS = new Set([
@@ -155,6 +158,17 @@ function longestRun(words: readonly string[], padded: string): number {
   }
   return best;
 }
+/** Whether `words` occur in this order in the space-padded phrase, other words between allowed. */
+function inOrder(words: readonly string[], padded: string): boolean {
+  let from = 0;
+  for (const w of words) {
+    const at = padded.indexOf(` ${w} `, from);
+    if (at < 0) return false;
+    from = at + w.length + 1;
+  }
+  return true;
+}
+
 /** Words that occur in nearly every name; they never make a match confident on their own. */
 const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
 
@@ -257,7 +271,7 @@ export class CitizenSearch {
       this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
       // The level qualifier "(thực hiện tại cấp tỉnh)" is the level features' business, not
       // words of the topic the question should explain.
-      const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, ' ').trim().split(' ');
+      const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, '').trim().split(' ');
       this.nameWords.set(d.id, dedupe(topic.filter((t) => t !== '')));
       this.nameAction.set(d.id, actionOf(phraseTokens));
       this.docMarkers.set(
@@ -424,7 +438,14 @@ export class CitizenSearch {
       set('phraseInName', phraseInName);
       set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      set('synonymPhrase', nq.phrases.some((ph) => name.includes(` ${ph} `)) ? 1 : 0);
+      const synonymPhrase = nq.phrases.some((ph) => name.includes(` ${ph} `));
+      set('synonymPhrase', synonymPhrase ? 1 : 0);
+      // …or its words in the same order with the name's variant words between ("đăng ký khai
+      // sinh" in "đăng ký lại khai sinh").
+      set(
+        'synonymInOrder',
+        !synonymPhrase && nq.phrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
+      );
       if (p) {
         set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
         set('popular', this.popular.has(p.code) ? 1 : 0);
@@ -445,10 +466,12 @@ export class CitizenSearch {
       let queryOnly = 0;
       const docMarkers = this.docMarkers.get(id) ?? [];
       const perMarker = BASE_COUNT;
-      MARKERS.forEach((_, i) => {
+      MARKERS.forEach((m, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
-        if (d && q) both++;
+        if (m.channel === true) {
+          // Counted on its own only (see Marker.channel).
+        } else if (d && q) both++;
         else if (d) docOnly++;
         else if (q) queryOnly++;
         f[perMarker + 2 * i] = d && q ? 1 : 0;
@@ -467,7 +490,11 @@ export class CitizenSearch {
         all += w;
         if (!queryWords.has(t)) miss += w;
       });
-      set('docMiss', all > 0 ? miss / all : 0);
+      const docMiss = all > 0 ? miss / all : 0;
+      set('docMiss', docMiss);
+      // A sibling the question explains whole, its variant included (a question on a marriage
+      // whose papers and register are all gone, and "đăng ký lại kết hôn").
+      set('variantFit', both > 0 ? 1 - docMiss : 0);
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;

@@ -169,6 +169,39 @@ describe('QueryNormalizer', () => {
     expect(normalizer().normalize('sih').tokens).toEqual(['sih']);
   });
 
+  it('applies no rule to what follows "thôi" (stopping is the opposite of the rule\'s procedure)', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'làm giám hộ | người giám hộ => đăng ký giám hộ\n',
+      stopwordsText: STOP,
+    });
+    expect(n.normalize('làm người giám hộ').phrases).toEqual(['dang ky giam ho']);
+    expect(n.normalize('thôi làm người giám hộ').phrases).toEqual([]);
+    expect(n.normalize('thôi làm người giám hộ').tokens).toEqual(['thoi', 'nguoi', 'giam', 'ho']);
+  });
+
+  it('lets a "thôi …" rule skip up to two words ("thôi làm người giám hộ" is "thôi giám hộ")', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'giám hộ => đăng ký giám hộ\nthôi giám hộ => đăng ký chấm dứt giám hộ\n',
+      stopwordsText: STOP,
+    });
+    for (const q of ['thôi giám hộ', 'thôi làm người giám hộ'])
+      expect(n.normalize(q).phrases).toEqual(['dang ky cham dut giam ho']);
+    expect(n.normalize('thôi không muốn làm người giám hộ').phrases).not.toContain(
+      'dang ky cham dut giam ho',
+    );
+  });
+
+  it('reads a lost paper said object first ("sổ đỏ bị mất", "sổ đỏ thất lạc") as "mất sổ đỏ"', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'mất sổ đỏ => cấp lại giấy chứng nhận\nmất rồi => đăng ký khai tử\n',
+      stopwordsText: STOP,
+    });
+    for (const q of ['mất sổ đỏ', 'sổ đỏ bị mất', 'sổ đỏ thất lạc'])
+      expect(n.normalize(q).phrases).toEqual(['cap lai giay chung nhan']);
+    // A one-word object is left alone: "rồi mất" is no death.
+    expect(n.normalize('rồi mất').phrases).toEqual([]);
+  });
+
   it('reports the catalogue phrases its rules produced', () => {
     expect(normalizer().normalize('mất sổ đỏ').phrases).toEqual([
       'giay chung nhan quyen su dung dat',

@@ -8,6 +8,7 @@ import {
   type EvalQuestion,
 } from '../../src/citizens/evaluate.js';
 import { DEFAULT_MODEL_FILE } from '../../src/citizens/lexicon-files.js';
+import { MARKERS } from '../../src/citizens/markers.js';
 import {
   FEATURES,
   featureIndex,
@@ -80,9 +81,40 @@ describe('folding ambiguities', () => {
     expect(search.search('cho tôi hỏi cái đó').normalized).not.toContain('do');
   });
 
+  it('answers a death with the death registration, a paper lost object first with its re-issue', () => {
+    expect(search.search('ông tôi mất hôm qua, làm giấy báo tử ở đâu').hits.map(hitId)[0]).toBe(
+      '1.000656',
+    );
+    expect(search.search('sổ hồng nhà tôi bị thất lạc').hits.map(hitId)[0]).toBe('1.012786');
+  });
+
   it('treats VNeID as the channel when the question names another procedure', () => {
     expect(search.search('dang ky khai sinh online tren vneid').hits.map(hitId)[0]).toBe(
       '1.001193',
+    );
+  });
+});
+
+describe('variant markers', () => {
+  const fires = (i: number, folded: string): boolean =>
+    MARKERS[i]?.query.test(` ${folded} `) === true;
+  const LOST_PAPER = MARKERS.findIndex((m) => m.doc.test(' cap lai giay chung nhan do bi mat '));
+  const STOPPED = MARKERS.findIndex((m) => m.doc.test(' dang ky cham dut giam ho '));
+
+  it('read "mất" after a person as a death, not a lost paper', () => {
+    expect(fires(LOST_PAPER, 'mat giay khai sinh')).toBe(true);
+    expect(fires(LOST_PAPER, 'so do bi mat')).toBe(true);
+    expect(fires(LOST_PAPER, 'ba mat lau roi')).toBe(false);
+  });
+
+  it('tell "thôi" (stop) from "thời" (time) and "nghỉ" from "đề nghị"', () => {
+    expect(fires(STOPPED, 'xin thoi lam hoa giai vien')).toBe(true);
+    expect(fires(STOPPED, 'hoa giai vien muon nghi')).toBe(true);
+    expect(fires(STOPPED, 'dang ky tam tru thoi han bao lau')).toBe(false);
+    expect(fires(STOPPED, 'dang ky xe tam thoi')).toBe(false);
+    expect(fires(STOPPED, 'de nghi cap giay khai sinh')).toBe(false);
+    expect(MARKERS[STOPPED]?.doc.test(' thuc hien dieu chinh thoi huong tro cap xa hoi ')).toBe(
+      false,
     );
   });
 });
