@@ -243,22 +243,26 @@ export function parseSynonyms(
   return rules;
 }
 
-/** Words for a lost paper said after it ("sổ đỏ bị mất", "căn cước thất lạc"). */
-const LOST_AFTER: ReadonlyArray<readonly string[]> = [['mat'], ['that', 'lac']];
+/** Words for a lost or gone paper, said before it ("mất sổ đỏ", "không còn sổ gốc"). */
+const GONE_BEFORE: ReadonlyArray<readonly string[]> = [['mat'], ['khong', 'con']];
+/** The same said after it ("sổ đỏ bị mất", "căn cước thất lạc", "sổ gốc không còn"). */
+const GONE_AFTER: ReadonlyArray<readonly string[]> = [['mat'], ['that', 'lac'], ['khong', 'con']];
 
 /**
- * "mất sổ đỏ" is as often said object first: "sổ đỏ (bị) mất", "sổ đỏ thất lạc" ("bị" is glue,
- * already gone). Only for objects of two words or more ("mất rồi" is a death, "mất cắp" a theft).
+ * "mất sổ đỏ" is as often said object first: "sổ đỏ (bị) mất", "sổ đỏ thất lạc", "sổ gốc không
+ * còn" ("bị" is glue, already gone). Only for objects of two words or more ("mất rồi" is a
+ * death, "mất cắp" a theft).
  */
 function objectFirst(
   from: readonly string[],
   spelt: ReadonlyArray<string | undefined>,
 ): Array<{ from: string[]; spelt: Array<string | undefined> }> {
-  if (from[0] !== 'mat' || from.length < 3) return [];
-  const object = from.slice(1);
-  return LOST_AFTER.map((after) => ({
+  const before = GONE_BEFORE.find((b) => b.every((t, k) => from[k] === t));
+  if (before === undefined || from.length < before.length + 2) return [];
+  const object = from.slice(before.length);
+  return GONE_AFTER.map((after) => ({
     from: [...object, ...after],
-    spelt: [...spelt.slice(1), ...after.map(() => undefined)],
+    spelt: [...spelt.slice(before.length), ...after.map(() => undefined)],
   }));
 }
 

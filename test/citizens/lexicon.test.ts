@@ -202,6 +202,16 @@ describe('QueryNormalizer', () => {
     expect(n.normalize('rồi mất').phrases).toEqual([]);
   });
 
+  it('reads a paper said gone object first ("sổ gốc không còn") as "không còn sổ gốc"', () => {
+    const n = new QueryNormalizer({
+      synonymsText: 'sổ gốc => cấp bản sao từ sổ gốc\nkhông còn sổ gốc => đăng ký lại\n',
+      stopwordsText: STOP,
+    });
+    for (const q of ['không còn sổ gốc', 'sổ gốc không còn'])
+      expect(n.normalize(q).phrases).toEqual(['dang ky lai']);
+    expect(n.normalize('xin bản sao từ sổ gốc').phrases).toEqual(['cap ban sao tu so goc']);
+  });
+
   it('reports the catalogue phrases its rules produced', () => {
     expect(normalizer().normalize('mất sổ đỏ').phrases).toEqual([
       'giay chung nhan quyen su dung dat',
