@@ -287,6 +287,14 @@ import { editDistance } from '../text/edit-distance.js';
 
 export { editDistance };
 
+/** A word after the synonym rules: `keep` if a rule produced it (`chunk`: which rule, by position). */
+interface Part {
+  t: string;
+  keep: boolean;
+  spelt?: string;
+  chunk?: number;
+}
+
 export interface NormalizedQuery {
   /** Final content tokens, in order. */
   tokens: string[];
@@ -449,7 +457,7 @@ export class QueryNormalizer {
     raw: readonly string[],
     phrases: string[] = [],
     spelt?: ReadonlyArray<string | undefined>,
-  ): Array<{ t: string; keep: boolean; spelt?: string }> {
+  ): Part[] {
     const found: Array<{ i: number; rule: PhraseRule }> = [];
     for (let i = 0; i < raw.length; i++) {
       // "thôi làm hòa giải viên", "thôi làm người giám hộ": the rule for becoming one is the
@@ -485,7 +493,7 @@ export class QueryNormalizer {
       for (const k of span) taken[k] = true;
       chosen.set(f.i, f.rule);
     }
-    const parts: Array<{ t: string; keep: boolean; spelt?: string }> = [];
+    const parts: Part[] = [];
     for (let i = 0; i < raw.length;) {
       const rule = chosen.get(i);
       if (
@@ -516,7 +524,7 @@ export class QueryNormalizer {
             break;
           }
         }
-        for (const t of rule.to.slice(skip)) parts.push({ t, keep: true });
+        for (const t of rule.to.slice(skip)) parts.push({ t, keep: true, chunk: i });
         if (rule.to.length >= 2) phrases.push(rule.to.join(' '));
         i += rule.from.length;
       } else {
@@ -530,6 +538,53 @@ export class QueryNormalizer {
       }
     }
     return parts;
+  }
+
+  /**
+   * Rules compose: a variant written with the catalogue's word matches when the question used
+   * an everyday word another rule turned into it ("chuyển đất vườn sang đất ở": "đất vườn" is
+   * "đất nông nghiệp", and "đất nông nghiệp sang đất ở" is a rule). A second pass over the
+   * first one's output takes rules of three words or more that span both produced words and
+   * the question's own.
+   */
+  private composeSynonyms(parts: Part[], phrases: string[]): Part[] {
+    const toks = parts.map((p) => p.t);
+    const out: Part[] = [];
+    for (let i = 0; i < parts.length;) {
+      const rule = this.synonyms
+        .matchAll(
+          toks,
+          i,
+          parts.map((p) => p.spelt),
+        )
+        .find((r) => {
+          const span = parts.slice(i, i + r.from.length);
+          const chunks = new Set(span.flatMap((p) => (p.chunk === undefined ? [] : [p.chunk])));
+          // Whole outputs of the first pass only, and two of the question's own words at least.
+          const whole = [...chunks].every(
+            (c) =>
+              parts.filter((p) => p.chunk === c).length ===
+              span.filter((p) => p.chunk === c).length,
+          );
+          return (
+            r.to.length > 0 &&
+            chunks.size > 0 &&
+            whole &&
+            span.filter((p) => !p.keep).length >= 2 &&
+            !phrases.includes(r.to.join(' '))
+          );
+        });
+      if (rule) {
+        // "chuyển" + ("chuyển mục đích…"): the rule's first word just said is not repeated.
+        const last = out[out.length - 1];
+        const skip = last !== undefined && last.t === rule.to[0] ? 1 : 0;
+        if (last !== undefined && skip === 1) last.keep = true;
+        for (const t of rule.to.slice(skip)) out.push({ t, keep: true });
+        if (rule.to.length >= 2) phrases.push(rule.to.join(' '));
+        i += rule.from.length;
+      } else out.push(parts[i++] as Part);
+    }
+    return out;
   }
 
   /** Fold, correct, expand synonyms, drop filler. */
@@ -548,7 +603,10 @@ export class QueryNormalizer {
     // Synonyms first (they may contain filler words like "làm"), protecting their output.
     const phrases: string[] = [];
     const unglued = ungluePaired(raw, spelt);
-    const parts = this.applySynonyms(unglued.tokens, phrases, unglued.side);
+    const parts = this.composeSynonyms(
+      this.applySynonyms(unglued.tokens, phrases, unglued.side),
+      phrases,
+    );
     const spellings = new Map<string, string>();
     for (const p of parts)
       if (p.spelt !== undefined && !spellings.has(p.t)) spellings.set(p.t, p.spelt);

@@ -212,6 +212,19 @@ describe('QueryNormalizer', () => {
     expect(n.normalize('xin bản sao từ sổ gốc').phrases).toEqual(['cap ban sao tu so goc']);
   });
 
+  it('composes rules: a variant in catalogue words matches after another rule made them', () => {
+    const n = new QueryNormalizer({
+      synonymsText:
+        'đất vườn => đất nông nghiệp\nđất nông nghiệp sang đất ở => chuyển mục đích sử dụng đất\n',
+      stopwordsText: STOP,
+    });
+    expect(n.normalize('chuyển đất vườn sang đất ở').tokens).toEqual(
+      'chuyen muc dich su dung dat'.split(' '),
+    );
+    // A rule is not composed from part of another's output.
+    expect(n.normalize('đất vườn').tokens).toEqual(['dat', 'nong', 'nghiep']);
+  });
+
   it('reports the catalogue phrases its rules produced', () => {
     expect(normalizer().normalize('mất sổ đỏ').phrases).toEqual([
       'giay chung nhan quyen su dung dat',
