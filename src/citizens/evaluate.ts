@@ -14,7 +14,13 @@ import {
   type RerankModel,
 } from './rerank.js';
 import { detectIntent } from './intents.js';
-import { answerable, rankCandidates, type Candidate, type CitizenSearch } from './search.js';
+import {
+  answerable,
+  DEFAULT_TUNING,
+  rankCandidates,
+  type Candidate,
+  type CitizenSearch,
+} from './search.js';
 import { isSmallTalk } from './smalltalk.js';
 
 /** A labelled question, its candidates precomputed (features do not depend on the weights). */
@@ -65,7 +71,12 @@ export function candidateKey(id: string): string {
 }
 
 /** What the search shows for one question under a model: up to three ids, or none. */
-export function shown(q: EvalQuestion, model: RerankModel, maxHits = 3, gap = 4): string[] {
+export function shown(
+  q: EvalQuestion,
+  model: RerankModel,
+  maxHits = DEFAULT_TUNING.maxHits,
+  gap = DEFAULT_TUNING.scoreGap,
+): string[] {
   if (q.handledBefore) return [];
   if (q.direct !== undefined) return [q.direct];
   const ranked = rankCandidates(q.candidates, model.weights);
