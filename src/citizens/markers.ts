@@ -20,6 +20,11 @@ export interface Marker {
    * counted: names saying it have a sibling done partly online or at the counter.)
    */
   channel?: true;
+  /**
+   * A name matching this does not disagree with a question that has the marker but the name
+   * not: "cấp lại" serves a paper lost ("bị mất") without saying so.
+   */
+  coveredBy?: RegExp;
 }
 
 /**
@@ -59,6 +64,7 @@ export const MARKERS: readonly Marker[] = [
   {
     doc: / (bi mat|do mat|trinh bao mat) /,
     query: new RegExp(` ${LOST} `),
+    coveredBy: / cap lai /,
     raw: / (that lac|danh roi) /,
   },
   {

@@ -476,7 +476,7 @@ export class CitizenSearch {
           // Counted on its own only (see Marker.channel).
         } else if (d && q) both++;
         else if (d) docOnly++;
-        else if (q) queryOnly++;
+        else if (q && !(m.coveredBy?.test(name) ?? false)) queryOnly++;
         f[perMarker + 2 * i] = d && q ? 1 : 0;
         f[perMarker + 2 * i + 1] = d && !q ? 1 : 0;
       });

@@ -88,6 +88,11 @@ describe('folding ambiguities', () => {
     expect(search.search('sổ hồng nhà tôi bị thất lạc').hits.map(hitId)[0]).toBe('1.012786');
   });
 
+  it('answers a lost paper with its own re-issue, not the land certificate\'s "do bị mất"', () => {
+    // "cấp lại" serves a lost paper without saying "bị mất".
+    expect(search.search('biển số xe bị mất, xin cấp lại').hits.map(hitId)[0]).toBe('1.013082');
+  });
+
   it('treats VNeID as the channel when the question names another procedure', () => {
     expect(search.search('dang ky khai sinh online tren vneid').hits.map(hitId)[0]).toBe(
       '1.001193',
