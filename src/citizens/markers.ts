@@ -22,7 +22,7 @@ export interface Marker {
   channel?: true;
   /**
    * A name matching this does not disagree with a question that has the marker but the name
-   * not: "cấp lại" serves a paper lost ("bị mất") without saying so.
+   * not: "cấp lại" and "đăng ký lại" serve a paper lost ("bị mất") without saying so.
    */
   coveredBy?: RegExp;
 }
@@ -56,6 +56,8 @@ export const MARKERS: readonly Marker[] = [
     doc: / cap lai /,
     query: new RegExp(` (cap lai|lam lai|xin lai|${LOST}|rach|hong|chay|nat) `),
     raw: / (that lac|danh roi|bi trom) /,
+    // Registering again is what is done when the papers and the register are lost.
+    coveredBy: / dang ky lai /,
   },
   {
     doc: / dang ky lai /,
@@ -64,7 +66,7 @@ export const MARKERS: readonly Marker[] = [
   {
     doc: / (bi mat|do mat|trinh bao mat) /,
     query: new RegExp(` ${LOST} `),
-    coveredBy: / cap lai /,
+    coveredBy: / (cap lai|dang ky lai) /,
     raw: / (that lac|danh roi) /,
   },
   {

@@ -93,6 +93,13 @@ describe('folding ambiguities', () => {
     expect(search.search('biển số xe bị mất, xin cấp lại').hits.map(hitId)[0]).toBe('1.013082');
   });
 
+  it('answers papers lost with the register gone with registering again', () => {
+    // "đăng ký lại" serves lost papers without saying "bị mất" or "cấp lại".
+    expect(
+      search.search('giấy khai sinh của mẹ tôi mất hết, xã cũng không còn lưu').hits.map(hitId)[0],
+    ).toBe('1.004884');
+  });
+
   it('treats VNeID as the channel when the question names another procedure', () => {
     expect(search.search('dang ky khai sinh online tren vneid').hits.map(hitId)[0]).toBe(
       '1.001193',
