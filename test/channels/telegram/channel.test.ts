@@ -501,6 +501,103 @@ describe('Telegram channel start and send', () => {
     await ch.stop!();
   }, 15_000);
 
+  it('logs where the webhook was registered', async () => {
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: 'https://bot.example.vn',
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: createFakePipeline(),
+    });
+    await ch.start!();
+    expect(records.find((r) => r.msg === 'webhook registered')).toMatchObject({
+      channel: 'telegram',
+      level: 30,
+      url: 'https://bot.example.vn/webhooks/telegram',
+    });
+  });
+
+  it('starts anyway, with a warning each, when the menu and the old webhook cannot be cleared', async () => {
+    api.respond = (call) =>
+      call.method === 'setMyCommands' || call.method === 'deleteWebhook'
+        ? { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }
+        : call.method === 'getUpdates'
+          ? { body: { ok: true, result: [] }, delayMs: 20 }
+          : undefined;
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: createFakePipeline(),
+      pollTimeoutSeconds: 0,
+      menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length).toBeGreaterThan(0);
+    await ch.stop!();
+    const menu = records.find((r) => r.msg === 'setMyCommands failed');
+    expect(menu).toMatchObject({ channel: 'telegram', level: 40 });
+    expect(menu!.err).toMatch(/Bad Gateway/);
+    expect(records.find((r) => r.msg === 'deleteWebhook failed')).toMatchObject({ level: 40 });
+    expect(records.find((r) => r.msg === 'long polling started (no PUBLIC_URL)')).toMatchObject({
+      channel: 'telegram',
+      level: 30,
+    });
+  });
+
+  it('long polling logs a failed getUpdates with its reason and asks again', async () => {
+    let failed = false;
+    api.respond = (call) => {
+      if (call.method !== 'getUpdates') return undefined;
+      if (!failed) {
+        failed = true;
+        return { status: 409, body: { ok: false, error_code: 409, description: 'Conflict' } };
+      }
+      return { body: { ok: true, result: [] }, delayMs: 20 };
+    };
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: createFakePipeline(),
+      pollTimeoutSeconds: 0,
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length, { timeout: 6000 }).toBeGreaterThan(1);
+    await ch.stop!();
+    const warning = records.find((r) => r.msg === 'getUpdates failed; retrying');
+    expect(warning).toMatchObject({ channel: 'telegram', level: 40 });
+    expect(warning!.err).toMatch(/Conflict/);
+  }, 10_000);
+
+  it('stops long polling at once, without the retry pause, while a getUpdates is waiting', async () => {
+    api.respond = (call) =>
+      call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 5000 } : undefined;
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: createFakePipeline(),
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length).toBe(1);
+    const t0 = performance.now();
+    await ch.stop!();
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(records.some((r) => r.msg === 'getUpdates failed; retrying')).toBe(false);
+  });
+
   it('reports 429 as retryable with retry_after in milliseconds', async () => {
     api.respond = () => tooManyRequests(3);
     const err = await build()
