@@ -360,6 +360,10 @@ describe('Telegram channel start and send', () => {
     await expect.poll(() => api.of('sendMessage').length).toBe(1);
     await expect.poll(() => api.of('getUpdates').some((c) => c.body.offset === 901)).toBe(true);
     await ch.stop!();
+    // Stopped: no getUpdates after stop() returned.
+    const asked = api.of('getUpdates').length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.of('getUpdates')).toHaveLength(asked);
     expect(api.of('setWebhook')).toHaveLength(0);
     expect(api.of('deleteWebhook')).toHaveLength(1);
     expect(pipeline.applied[0]).toMatchObject({ updateId: '900', text: 'qua polling' });
@@ -435,6 +439,10 @@ describe('Telegram channel start and send', () => {
     const warning = records.find((r) => r.msg === 'getMe failed; our username is unknown');
     expect(warning).toMatchObject({ channel: 'telegram', level: 40 });
     expect(typeof warning!.err).toBe('string');
+    expect(records.find((r) => r.msg === 'update')).toMatchObject({
+      channel: 'telegram',
+      outcome: 'processed',
+    });
     expect(JSON.stringify(records)).not.toContain(TOKEN.split(':')[1]);
     expect(ch.username()).toBeUndefined();
   });
@@ -512,6 +520,9 @@ describe('Telegram channel start and send', () => {
       pipeline: createFakePipeline(),
     });
     await ch.start!();
+    expect(ch.name).toBe('telegram');
+    // Nothing to stop in webhook mode.
+    await expect(ch.stop!()).resolves.toBeUndefined();
     expect(records.find((r) => r.msg === 'webhook registered')).toMatchObject({
       channel: 'telegram',
       level: 30,
@@ -543,7 +554,10 @@ describe('Telegram channel start and send', () => {
     const menu = records.find((r) => r.msg === 'setMyCommands failed');
     expect(menu).toMatchObject({ channel: 'telegram', level: 40 });
     expect(menu!.err).toMatch(/Bad Gateway/);
-    expect(records.find((r) => r.msg === 'deleteWebhook failed')).toMatchObject({ level: 40 });
+    expect(records.find((r) => r.msg === 'deleteWebhook failed')).toMatchObject({
+      level: 40,
+      err: { message: expect.stringMatching(/Bad Gateway/) },
+    });
     expect(records.find((r) => r.msg === 'long polling started (no PUBLIC_URL)')).toMatchObject({
       channel: 'telegram',
       level: 30,
