@@ -470,6 +470,28 @@ describe('Telegram channel start and send', () => {
     expect((set.commands as Array<{ command: string }>).map((c) => c.command)).toContain('baocao');
   });
 
+  it('leaves the chat menu alone, quietly, when built without a menu', async () => {
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: {
+        publicUrl: undefined,
+        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+      },
+      logger,
+      pipeline: {
+        process: async () => ({
+          status: 'processed',
+          replies: [{ text: 'ok' }],
+          menu: ['everyone'],
+        }),
+      },
+    });
+    expect(await ch.handleUpdate(textUpdate(961, '/help', 5152))).toBe('processed');
+    expect(api.of('sendMessage')).toHaveLength(1);
+    expect(api.of('setMyCommands')).toHaveLength(0);
+    expect(records.filter((r) => Number(r.level) >= 40)).toEqual([]);
+  });
+
   it('long polling waits the Retry-After of a 429 on getUpdates, not its default 3 s', async () => {
     const asked: number[] = [];
     api.respond = (call) => {
