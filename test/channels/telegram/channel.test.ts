@@ -313,9 +313,14 @@ describe('Telegram channel start and send', () => {
     await api.close();
   });
 
+  /** The configuration against the fake Bot API; webhook mode when publicUrl is given. */
+  const config = (publicUrl?: string) => ({
+    publicUrl,
+    telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+  });
   const build = (publicUrl?: string, pipeline = createFakePipeline()) =>
     createTelegramChannel({
-      config: { publicUrl, telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url } },
+      config: config(publicUrl),
       logger: silentLogger,
       pipeline,
       pollTimeoutSeconds: 0,
@@ -385,10 +390,7 @@ describe('Telegram channel start and send', () => {
     api.respond = (call) =>
       call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 50 } : undefined;
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger: silentLogger,
       pipeline: createFakePipeline(),
     });
@@ -426,10 +428,7 @@ describe('Telegram channel start and send', () => {
       call.method === 'getMe' ? { status: 502, body: { ok: false } } : undefined;
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: 'https://bot.example.vn',
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config('https://bot.example.vn'),
       logger,
       pipeline: createFakePipeline(),
     });
@@ -456,10 +455,7 @@ describe('Telegram channel start and send', () => {
       }),
     };
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger: silentLogger,
       pipeline,
       menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
@@ -473,10 +469,7 @@ describe('Telegram channel start and send', () => {
   it('leaves the chat menu alone, quietly, when built without a menu', async () => {
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger,
       pipeline: {
         process: async () => ({
@@ -534,10 +527,7 @@ describe('Telegram channel start and send', () => {
   it('logs where the webhook was registered', async () => {
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: 'https://bot.example.vn',
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config('https://bot.example.vn'),
       logger,
       pipeline: createFakePipeline(),
     });
@@ -561,10 +551,7 @@ describe('Telegram channel start and send', () => {
           : undefined;
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger,
       pipeline: createFakePipeline(),
       pollTimeoutSeconds: 0,
@@ -598,10 +585,7 @@ describe('Telegram channel start and send', () => {
     };
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger,
       pipeline: createFakePipeline(),
       pollTimeoutSeconds: 0,
@@ -619,10 +603,7 @@ describe('Telegram channel start and send', () => {
       call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 5000 } : undefined;
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger,
       pipeline: createFakePipeline(),
     });
