@@ -313,9 +313,14 @@ describe('Telegram channel start and send', () => {
     await api.close();
   });
 
+  /** The configuration against the fake Bot API; webhook mode when publicUrl is given. */
+  const config = (publicUrl?: string) => ({
+    publicUrl,
+    telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
+  });
   const build = (publicUrl?: string, pipeline = createFakePipeline()) =>
     createTelegramChannel({
-      config: { publicUrl, telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url } },
+      config: config(publicUrl),
       logger: silentLogger,
       pipeline,
       pollTimeoutSeconds: 0,
@@ -360,6 +365,10 @@ describe('Telegram channel start and send', () => {
     await expect.poll(() => api.of('sendMessage').length).toBe(1);
     await expect.poll(() => api.of('getUpdates').some((c) => c.body.offset === 901)).toBe(true);
     await ch.stop!();
+    // Stopped: no getUpdates after stop() returned.
+    const asked = api.of('getUpdates').length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.of('getUpdates')).toHaveLength(asked);
     expect(api.of('setWebhook')).toHaveLength(0);
     expect(api.of('deleteWebhook')).toHaveLength(1);
     expect(pipeline.applied[0]).toMatchObject({ updateId: '900', text: 'qua polling' });
@@ -381,10 +390,7 @@ describe('Telegram channel start and send', () => {
     api.respond = (call) =>
       call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 50 } : undefined;
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger: silentLogger,
       pipeline: createFakePipeline(),
     });
@@ -422,10 +428,7 @@ describe('Telegram channel start and send', () => {
       call.method === 'getMe' ? { status: 502, body: { ok: false } } : undefined;
     const { logger, records } = memoryLogger();
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: 'https://bot.example.vn',
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config('https://bot.example.vn'),
       logger,
       pipeline: createFakePipeline(),
     });
@@ -435,6 +438,10 @@ describe('Telegram channel start and send', () => {
     const warning = records.find((r) => r.msg === 'getMe failed; our username is unknown');
     expect(warning).toMatchObject({ channel: 'telegram', level: 40 });
     expect(typeof warning!.err).toBe('string');
+    expect(records.find((r) => r.msg === 'update')).toMatchObject({
+      channel: 'telegram',
+      outcome: 'processed',
+    });
     expect(JSON.stringify(records)).not.toContain(TOKEN.split(':')[1]);
     expect(ch.username()).toBeUndefined();
   });
@@ -448,10 +455,7 @@ describe('Telegram channel start and send', () => {
       }),
     };
     const ch = createTelegramChannel({
-      config: {
-        publicUrl: undefined,
-        telegram: { token: TOKEN, webhookSecret: SECRET, apiRoot: api.url },
-      },
+      config: config(),
       logger: silentLogger,
       pipeline,
       menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
@@ -460,6 +464,25 @@ describe('Telegram channel start and send', () => {
     const set = api.of('setMyCommands').at(-1)!.body;
     expect(set.scope).toEqual({ type: 'chat', chat_id: 5151 });
     expect((set.commands as Array<{ command: string }>).map((c) => c.command)).toContain('baocao');
+  });
+
+  it('leaves the chat menu alone, quietly, when built without a menu', async () => {
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: config(),
+      logger,
+      pipeline: {
+        process: async () => ({
+          status: 'processed',
+          replies: [{ text: 'ok' }],
+          menu: ['everyone'],
+        }),
+      },
+    });
+    expect(await ch.handleUpdate(textUpdate(961, '/help', 5152))).toBe('processed');
+    expect(api.of('sendMessage')).toHaveLength(1);
+    expect(api.of('setMyCommands')).toHaveLength(0);
+    expect(records.filter((r) => Number(r.level) >= 40)).toEqual([]);
   });
 
   it('long polling waits the Retry-After of a 429 on getUpdates, not its default 3 s', async () => {
@@ -500,6 +523,97 @@ describe('Telegram channel start and send', () => {
     await expect.poll(() => pipeline.applied.length, { timeout: 3000 }).toBe(1);
     await ch.stop!();
   }, 15_000);
+
+  it('logs where the webhook was registered', async () => {
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: config('https://bot.example.vn'),
+      logger,
+      pipeline: createFakePipeline(),
+    });
+    await ch.start!();
+    expect(ch.name).toBe('telegram');
+    // Nothing to stop in webhook mode.
+    await expect(ch.stop!()).resolves.toBeUndefined();
+    expect(records.find((r) => r.msg === 'webhook registered')).toMatchObject({
+      channel: 'telegram',
+      level: 30,
+      url: 'https://bot.example.vn/webhooks/telegram',
+    });
+  });
+
+  it('starts anyway, with a warning each, when the menu and the old webhook cannot be cleared', async () => {
+    api.respond = (call) =>
+      call.method === 'setMyCommands' || call.method === 'deleteWebhook'
+        ? { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }
+        : call.method === 'getUpdates'
+          ? { body: { ok: true, result: [] }, delayMs: 20 }
+          : undefined;
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: config(),
+      logger,
+      pipeline: createFakePipeline(),
+      pollTimeoutSeconds: 0,
+      menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length).toBeGreaterThan(0);
+    await ch.stop!();
+    const menu = records.find((r) => r.msg === 'setMyCommands failed');
+    expect(menu).toMatchObject({ channel: 'telegram', level: 40 });
+    expect(menu!.err).toMatch(/Bad Gateway/);
+    expect(records.find((r) => r.msg === 'deleteWebhook failed')).toMatchObject({
+      level: 40,
+      err: { message: expect.stringMatching(/Bad Gateway/) },
+    });
+    expect(records.find((r) => r.msg === 'long polling started (no PUBLIC_URL)')).toMatchObject({
+      channel: 'telegram',
+      level: 30,
+    });
+  });
+
+  it('long polling logs a failed getUpdates with its reason and asks again', async () => {
+    let failed = false;
+    api.respond = (call) => {
+      if (call.method !== 'getUpdates') return undefined;
+      if (!failed) {
+        failed = true;
+        return { status: 409, body: { ok: false, error_code: 409, description: 'Conflict' } };
+      }
+      return { body: { ok: true, result: [] }, delayMs: 20 };
+    };
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: config(),
+      logger,
+      pipeline: createFakePipeline(),
+      pollTimeoutSeconds: 0,
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length, { timeout: 6000 }).toBeGreaterThan(1);
+    await ch.stop!();
+    const warning = records.find((r) => r.msg === 'getUpdates failed; retrying');
+    expect(warning).toMatchObject({ channel: 'telegram', level: 40 });
+    expect(warning!.err).toMatch(/Conflict/);
+  }, 10_000);
+
+  it('stops long polling at once, without the retry pause, while a getUpdates is waiting', async () => {
+    api.respond = (call) =>
+      call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 5000 } : undefined;
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: config(),
+      logger,
+      pipeline: createFakePipeline(),
+    });
+    await ch.start!();
+    await expect.poll(() => api.of('getUpdates').length).toBe(1);
+    const t0 = performance.now();
+    await ch.stop!();
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(records.some((r) => r.msg === 'getUpdates failed; retrying')).toBe(false);
+  });
 
   it('reports 429 as retryable with retry_after in milliseconds', async () => {
     api.respond = () => tooManyRequests(3);

@@ -8,6 +8,7 @@ import {
   type ZaloOaChannel,
 } from '../../../src/channels/zalo-oa/index.js';
 import { DeliveryError } from '../../../src/channels/types.js';
+import { createSecretBox } from '../../../src/db/secret-box.js';
 import { createMemoryOptionsStore } from '../../../src/channels/zalo-bot/index.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { startFakeZaloOa, type FakeZaloOa } from '../fakes/zalo-oa-api.js';
@@ -28,6 +29,17 @@ afterAll(async () => {
 });
 
 const prisma = () => testDb.db.prisma;
+
+/** The channel's configuration against a fake Zalo OA at `apiUrl`. */
+const oaConfig = (apiUrl: string) => ({
+  zaloOa: {
+    appId: APP_ID,
+    secretKey: SECRET_KEY,
+    appSecret: APP_SECRET,
+    apiRoot: apiUrl,
+    oauthRoot: apiUrl,
+  },
+});
 
 /** A real-looking user_send_text body, serialised with Zalo's own spacing. */
 function textEventRaw(
@@ -80,15 +92,7 @@ describe('Zalo OA webhook', () => {
       m.event === 'unsupported' ? [] : [{ text: `echo: ${m.text ?? m.button ?? m.event}` }],
     );
     channel = createZaloOaChannel({
-      config: {
-        zaloOa: {
-          appId: APP_ID,
-          secretKey: SECRET_KEY,
-          appSecret: APP_SECRET,
-          apiRoot: api.url,
-          oauthRoot: api.url,
-        },
-      },
+      config: oaConfig(api.url),
       prisma: prisma(),
       logger: silentLogger,
       pipeline,
@@ -123,15 +127,7 @@ describe('Zalo OA webhook', () => {
     const logger = memoryLogger();
     let stale = 0;
     const strict = createZaloOaChannel({
-      config: {
-        zaloOa: {
-          appId: APP_ID,
-          secretKey: SECRET_KEY,
-          appSecret: APP_SECRET,
-          apiRoot: api.url,
-          oauthRoot: api.url,
-        },
-      },
+      config: oaConfig(api.url),
       prisma: prisma(),
       logger: logger.logger,
       pipeline,
@@ -254,6 +250,103 @@ describe('Zalo OA webhook', () => {
     expect(row.expiresAt.getTime()).toBeGreaterThan(Date.now() + 24 * HOUR);
   });
 
+  /** A channel on its own loopback server, for tests that need other dependencies. */
+  async function withChannel(
+    extra: Partial<Parameters<typeof createZaloOaChannel>[0]>,
+    run: (postTo: (raw: string) => Promise<Response>) => Promise<void>,
+  ) {
+    const own = createZaloOaChannel({
+      config: oaConfig(api.url),
+      prisma: prisma(),
+      logger: silentLogger,
+      pipeline,
+      bodyLimit: '8kb',
+      ...extra,
+    });
+    const mounted = await mount('/webhooks/zalo-oa', own.router);
+    const postTo = (raw: string) =>
+      fetch(mounted.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-zevent-signature': zaloOaSignature(
+            APP_ID,
+            Buffer.from(raw),
+            /"timestamp":"(\d+)"/.exec(raw)![1]!,
+            SECRET_KEY,
+          ),
+        },
+        body: raw,
+      });
+    try {
+      await run(postTo);
+    } finally {
+      await mounted.close();
+    }
+  }
+
+  it('logs each update under the channel, a replay with its reason, also with no metrics hook', async () => {
+    const { logger, records } = memoryLogger();
+    await withChannel({ logger }, async (postTo) => {
+      expect((await postTo(textEventRaw('log-1', 'chào'))).status).toBe(200);
+      const old = textEventRaw('log-2', 'cũ', '9002', String(Date.now() - 4 * HOUR));
+      expect((await postTo(old)).status).toBe(200);
+    });
+    const updates = records.filter((r) => r.msg === 'update');
+    expect(updates).toEqual([
+      expect.objectContaining({
+        channel: 'zalo-oa',
+        event: 'user_send_text',
+        outcome: 'processed',
+      }),
+      expect.objectContaining({
+        channel: 'zalo-oa',
+        event: 'user_send_text',
+        outcome: 'ignored',
+        reason: 'outside the replay window',
+      }),
+    ]);
+    expect(records.find((r) => r.event === 'zalo-oa.stale_event')).toMatchObject({
+      channel: 'zalo-oa',
+      level: 40,
+      msg: 'Zalo OA event outside the replay window ignored',
+      eventName: 'user_send_text',
+    });
+    expect(pipeline.received.map((m) => m.text)).toEqual(['chào']);
+  });
+
+  it('takes an event exactly as old as the replay window, and not one a millisecond older', async () => {
+    const at = new Date('2026-11-27T03:00:00Z');
+    await withChannel({ now: () => at, maxEventAgeMs: HOUR }, async (postTo) => {
+      const edge = String(at.getTime() - HOUR);
+      expect((await postTo(textEventRaw('edge-1', 'vừa kịp', '9003', edge))).status).toBe(200);
+      const past = String(at.getTime() - HOUR - 1);
+      expect((await postTo(textEventRaw('edge-2', 'trễ', '9004', past))).status).toBe(200);
+    });
+    expect(pipeline.received.map((m) => m.text)).toEqual(['vừa kịp']);
+  });
+
+  it('opens the interaction window at the time the user wrote, not when Zalo delivered it', async () => {
+    const wrote = Date.now() - 10 * 60_000;
+    expect((await post(textEventRaw('late-1', 'gửi chậm', '9005', String(wrote)))).status).toBe(
+      200,
+    );
+    const row = await prisma().oaInteraction.findUniqueOrThrow({ where: { userId: '9005' } });
+    expect(row.lastInteractionAt.getTime()).toBe(wrote);
+  });
+
+  it('lists the buttons of a reply as numbered options with the Vietnamese hint by default', async () => {
+    const asking = createFakePipeline(() => [
+      { text: 'Xác nhận báo cáo?', buttons: [[{ label: 'Đồng ý', data: 'rep:ok' }]] },
+    ]);
+    await withChannel({ pipeline: asking }, async (postTo) => {
+      expect((await postTo(textEventRaw('opt-1', 'báo cáo'))).status).toBe(200);
+    });
+    expect(api.sent.map((m) => m.text)).toEqual([
+      'Xác nhận báo cáo?\n\n1. Đồng ý\nAnh/chị trả lời bằng số thứ tự (ví dụ: 1) hoặc chữ của lựa chọn.',
+    ]);
+  });
+
   describe('bad input', () => {
     it('answers 400 to invalid UTF-8 and invalid JSON, 413 to a huge body', async () => {
       expect((await post(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 'mac=00')).status).toBe(400);
@@ -281,15 +374,7 @@ describe('Zalo OA proactive messages and the interaction window', () => {
   const USER = '9990001112223334';
   const build = (now?: () => Date, logger = silentLogger) =>
     createZaloOaChannel({
-      config: {
-        zaloOa: {
-          appId: APP_ID,
-          secretKey: SECRET_KEY,
-          appSecret: APP_SECRET,
-          apiRoot: api.url,
-          oauthRoot: api.url,
-        },
-      },
+      config: oaConfig(api.url),
       prisma: prisma(),
       logger,
       pipeline: createFakePipeline(),
@@ -339,9 +424,73 @@ describe('Zalo OA proactive messages and the interaction window', () => {
 
   it('refuses a user who never interacted', async () => {
     const err = await channel
-      .send({ channel: 'zalo-oa', chatId: 'never', text: 'x' })
+      .send({ channel: 'zalo-oa', chatId: 'unknown-user', text: 'x' })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ permanent: true });
+    expect((err as Error).message).toBe(`${OUTSIDE_WINDOW}: last interaction never`);
+  });
+
+  it('refuses, for good, a message meant for another platform, without calling Zalo', async () => {
+    await seen(HOUR);
+    expect(channel.name).toBe('zalo-oa');
+    const err = await channel
+      .send({ channel: 'telegram', chatId: USER, text: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeliveryError);
+    expect(err).toMatchObject({ permanent: true, message: 'not a zalo-oa message: telegram' });
+    expect(api.sent).toHaveLength(0);
+  });
+
+  it('notes in the log a message sent in the paid window, and not one in the free window', async () => {
+    const { logger, records } = memoryLogger();
+    const logged = build(undefined, logger);
+    await seen(3 * 24 * HOUR);
+    await prisma().oaInteraction.create({
+      data: { userId: 'recent', lastInteractionAt: new Date(Date.now() - HOUR) },
+    });
+    await logged.send({ channel: 'zalo-oa', chatId: 'recent', text: 'miễn phí' });
+    await logged.send({ channel: 'zalo-oa', chatId: USER, text: 'trả phí' });
+    expect(api.sent).toHaveLength(2);
+    expect(records.filter((r) => r.msg === 'sending in the paid 48 h–7 d window')).toEqual([
+      expect.objectContaining({ channel: 'zalo-oa', level: 30, userId: USER }),
+    ]);
+  });
+
+  it('remembers the options of a proactive message until another one offers new ones', async () => {
+    await seen(HOUR);
+    const store = createMemoryOptionsStore();
+    const withOptions = createZaloOaChannel({
+      config: oaConfig(api.url),
+      prisma: prisma(),
+      logger: silentLogger,
+      pipeline: createFakePipeline(),
+      optionsStore: store,
+    });
+    const buttons = [[{ label: 'Đã nộp', data: 'remind:done' }]];
+    await withOptions.send({ channel: 'zalo-oa', chatId: USER, text: 'Nhắc hạn', buttons });
+    expect(store.map.get(USER)).toEqual([{ label: 'Đã nộp', data: 'remind:done' }]);
+    await withOptions.send({ channel: 'zalo-oa', chatId: USER, text: 'Thông báo chung' });
+    expect(store.map.get(USER)).toEqual([{ label: 'Đã nộp', data: 'remind:done' }]);
+    // Without a store the options are listed all the same.
+    await channel.send({ channel: 'zalo-oa', chatId: USER, text: 'Nhắc lại', buttons });
+    expect(api.sent.at(-1)!.text).toContain('1. Đã nộp');
+  });
+
+  it('seals the stored tokens at start when a token key is configured, and still sends', async () => {
+    await seen(HOUR);
+    const sealing = createZaloOaChannel({
+      config: oaConfig(api.url),
+      prisma: prisma(),
+      logger: silentLogger,
+      pipeline: createFakePipeline(),
+      tokenBox: createSecretBox('token-encryption-key-for-tests-0123456789'),
+    });
+    await sealing.start!();
+    const row = await prisma().oaToken.findUniqueOrThrow({ where: { id: 1 } });
+    expect(row.accessToken).not.toBe('AT-0');
+    expect(row.refreshToken).not.toBe('RT-0');
+    await sealing.send({ channel: 'zalo-oa', chatId: USER, text: 'x' });
+    expect(api.sent.map((m) => m.accessToken)).toEqual(['AT-0']);
   });
 
   it('treats Zalo -230 as outside the window (permanent) and -32 as rate limited (retryable)', async () => {

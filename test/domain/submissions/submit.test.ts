@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { AccessError, NotFoundError, ValidationError } from '../../../src/domain/access.js';
-import { parsePeriod, type Period } from '../../../src/domain/periods.js';
+import { auditTrail } from '../../../src/domain/audit.js';
+import { parsePeriod, periodStart, type Period } from '../../../src/domain/periods.js';
 import { DEFAULT_SCHEDULE } from '../../../src/domain/schedule.js';
 import {
   BARE_PERCENT_NOTE,
@@ -257,6 +258,86 @@ describe('submitFigures', () => {
   });
 });
 
+describe('what a refusal says', () => {
+  const submit = (over: Partial<Parameters<typeof submitFigures>[1]>) =>
+    submitFigures(t.db.prisma, {
+      ...base(),
+      period: P('T10/2025'),
+      now,
+      items: [{ indicatorCode: 'HSTT', value: 50 }],
+      ...over,
+    });
+
+  it('names the message that carries no figure and the indicator given twice', async () => {
+    await expect(submit({ items: [] })).rejects.toMatchObject({
+      key: 'domain.errors.empty',
+      message: 'nothing to submit',
+    });
+    await expect(
+      submit({
+        items: [
+          { indicatorCode: 'HSTT', value: 50 },
+          { indicatorCode: 'hstt', value: 60 },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      key: 'domain.errors.duplicate',
+      vars: { code: 'HSTT' },
+      message: 'HSTT twice',
+    });
+  });
+
+  it('names the unknown unit, the unknown indicator and the unit the person does not report for', async () => {
+    await expect(submit({ unitId: 'no-such-unit' })).rejects.toMatchObject({
+      entity: 'unit',
+      ref: 'no-such-unit',
+    });
+    await expect(submit({ items: [{ indicatorCode: 'nope', value: 1 }] })).rejects.toMatchObject({
+      entity: 'indicator',
+      ref: 'nope',
+    });
+    await expect(submit({ unitId: f.thanhSen })).rejects.toMatchObject({
+      key: 'domain.errors.notReporter',
+      vars: { unit: 'Phường Thành Sen' },
+    });
+  });
+
+  it('names the period not started yet, and the level that does not report an indicator', async () => {
+    await expect(submit({ period: P('T12/2025') })).rejects.toMatchObject({
+      key: 'domain.errors.periodNotStarted',
+      vars: { period: 'T12/2025' },
+    });
+    await expect(
+      submit({ period: P('Q4/2025'), items: [{ indicatorCode: 'TTHCTT', value: 50 }] }),
+    ).rejects.toMatchObject({
+      key: 'domain.errors.notDueForLevel',
+      vars: { code: 'TTHCTT', level: 'commune' },
+    });
+  });
+});
+
+describe('one message with several figures', () => {
+  it('is taken at the very start of its period, one receipt with a numbered row per figure', async () => {
+    const period = P('T11/2025');
+    const r = await submitFigures(t.db.prisma, {
+      ...base(),
+      period,
+      now: periodStart(period),
+      items: [
+        { indicatorCode: 'HSTT', numerator: 9, denominator: 10 },
+        { indicatorCode: 'HSCV', numerator: 3, denominator: 4 },
+      ],
+    });
+    const rows = await t.db.prisma.submission.findMany({
+      where: { unitId: f.tranPhu, period: 'T11/2025' },
+    });
+    expect(Object.fromEntries(rows.map((row) => [row.indicatorCode, row.ref]))).toEqual({
+      HSTT: r.ref,
+      HSCV: `${r.ref}-2`,
+    });
+  });
+});
+
 describe('concurrent reports', () => {
   it('serialises two reporters of one unit reporting the same new figure at once', async () => {
     const second = await addPerson(t.db, { name: 'Đỗ Văn E', unitId: f.tranPhu, role: 'reporter' });
@@ -365,7 +446,7 @@ describe('withdrawFigure', () => {
         period: q,
         now: vn('2025-11-04T08:00:00'),
       }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    ).rejects.toMatchObject({ entity: 'submission', ref: 'TCNS Q4/2025' });
     const again = await submitFigures(t.db.prisma, {
       ...base(),
       period: q,
@@ -380,8 +461,35 @@ describe('withdrawFigure', () => {
       period: q,
     });
     expect(history.map((h) => h.action)).toEqual(['create', 'withdraw', 'update']);
+    // A figure never reported has no history.
+    expect(
+      await figureHistory(t.db.prisma, {
+        unitId: f.tranPhu,
+        indicatorCode: 'TCNS',
+        period: P('Q3/2025'),
+      }),
+    ).toEqual([]);
     const row = await t.db.prisma.submission.findFirstOrThrow({ where: { indicatorCode: 'TCNS' } });
     expect(row.firstSubmittedAt.toISOString()).toBe(now.toISOString());
+    // The withdrawal's version goes from active to withdrawn, keeping the figure.
+    expect(history[1]).toMatchObject({
+      oldData: { value: 12, status: 'active' },
+      newData: { value: 12, status: 'withdrawn' },
+    });
+    // The audit trail: who did what, with the old figure and the new one where there is one.
+    const trail = await auditTrail(t.db.prisma, 'submission', row.id);
+    const about = { unitId: f.tranPhu, indicatorCode: 'TCNS', period: 'Q4/2025' };
+    const figure = (value: number, status: string) =>
+      expect.objectContaining({ value, status, ref: expect.any(String) });
+    expect(trail.map((a) => [a.action, a.actor, a.data])).toEqual([
+      ['submission.create', `person:${reporter}`, { ...about, new: figure(12, 'active') }],
+      ['submission.withdraw', `person:${reporter}`, { ...about, old: figure(12, 'active') }],
+      [
+        'submission.update',
+        `person:${reporter}`,
+        { ...about, old: figure(12, 'withdrawn'), new: figure(14, 'active') },
+      ],
+    ]);
   });
 
   it('refuses to withdraw after the lock', async () => {
