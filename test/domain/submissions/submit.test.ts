@@ -65,7 +65,7 @@ describe('submitFigures', () => {
         ...base(),
         period: P(`T${month}/2025`),
         // Early in the next month: the period is open.
-        now: vn(`2025-0${month + 1}-02T09:00:00`),
+        now: vn(`2025-${String(month + 1).padStart(2, '0')}-02T09:00:00`),
         items: codes.map((indicatorCode) => ({ indicatorCode, numerator: 1, denominator: 2 })),
         newRef,
       });
@@ -84,6 +84,8 @@ describe('submitFigures', () => {
     expect((await submit(7, ['HSTT', 'HSCV'], draws('RRRRR2', 'RRRRR4'))).ref).toBe('RRRRR4');
     // A one-row message does not care about another message's second row.
     expect((await submit(8, ['HSTT'], draws('RRRRR2'))).ref).toBe('RRRRR2');
+    // The number drawn again is checked too: RRRRR3 and RRRRR9 are in use, RRRRR6 is not.
+    expect((await submit(2, ['HSTT'], draws('RRRRR3', 'RRRRR9', 'RRRRR6'))).ref).toBe('RRRRR6');
   });
 
   it('stores numerator and denominator, derives the percentage and returns a short receipt', async () => {
