@@ -19,6 +19,10 @@ mất rồi => đăng ký khai tử
 `;
 const STOP = `cho tôi hỏi\nonline được không\nlàm\nở đâu\n`;
 
+/** A normaliser with these synonym rules and the stop words above. */
+const rulesOf = (synonymsText: string) =>
+  new QueryNormalizer({ synonymsText, stopwordsText: STOP });
+
 function normalizer(): QueryNormalizer {
   const n = new QueryNormalizer({ synonymsText: SYN, stopwordsText: STOP });
   n.addDocument(tokenize('Đăng ký khai sinh'));
@@ -170,20 +174,14 @@ describe('QueryNormalizer', () => {
   });
 
   it('applies no rule to what follows "thôi" (stopping is the opposite of the rule\'s procedure)', () => {
-    const n = new QueryNormalizer({
-      synonymsText: 'làm giám hộ | người giám hộ => đăng ký giám hộ\n',
-      stopwordsText: STOP,
-    });
+    const n = rulesOf('làm giám hộ | người giám hộ => đăng ký giám hộ\n');
     expect(n.normalize('làm người giám hộ').phrases).toEqual(['dang ky giam ho']);
     expect(n.normalize('thôi làm người giám hộ').phrases).toEqual([]);
     expect(n.normalize('thôi làm người giám hộ').tokens).toEqual(['thoi', 'nguoi', 'giam', 'ho']);
   });
 
   it('lets a "thôi …" rule skip up to two words ("thôi làm người giám hộ" is "thôi giám hộ")', () => {
-    const n = new QueryNormalizer({
-      synonymsText: 'giám hộ => đăng ký giám hộ\nthôi giám hộ => đăng ký chấm dứt giám hộ\n',
-      stopwordsText: STOP,
-    });
+    const n = rulesOf('giám hộ => đăng ký giám hộ\nthôi giám hộ => đăng ký chấm dứt giám hộ\n');
     for (const q of ['thôi giám hộ', 'thôi làm người giám hộ'])
       expect(n.normalize(q).phrases).toEqual(['dang ky cham dut giam ho']);
     expect(n.normalize('thôi không muốn làm người giám hộ').phrases).not.toContain(
@@ -192,10 +190,7 @@ describe('QueryNormalizer', () => {
   });
 
   it('reads a lost paper said object first ("sổ đỏ bị mất", "sổ đỏ thất lạc") as "mất sổ đỏ"', () => {
-    const n = new QueryNormalizer({
-      synonymsText: 'mất sổ đỏ => cấp lại giấy chứng nhận\nmất rồi => đăng ký khai tử\n',
-      stopwordsText: STOP,
-    });
+    const n = rulesOf('mất sổ đỏ => cấp lại giấy chứng nhận\nmất rồi => đăng ký khai tử\n');
     for (const q of ['mất sổ đỏ', 'sổ đỏ bị mất', 'sổ đỏ thất lạc'])
       expect(n.normalize(q).phrases).toEqual(['cap lai giay chung nhan']);
     // A one-word object is left alone: "rồi mất" is no death.
@@ -203,10 +198,7 @@ describe('QueryNormalizer', () => {
   });
 
   it('reads a paper said gone object first ("sổ gốc không còn") as "không còn sổ gốc"', () => {
-    const n = new QueryNormalizer({
-      synonymsText: 'sổ gốc => cấp bản sao từ sổ gốc\nkhông còn sổ gốc => đăng ký lại\n',
-      stopwordsText: STOP,
-    });
+    const n = rulesOf('sổ gốc => cấp bản sao từ sổ gốc\nkhông còn sổ gốc => đăng ký lại\n');
     for (const q of ['không còn sổ gốc', 'sổ gốc không còn'])
       expect(n.normalize(q).phrases).toEqual(['dang ky lai']);
     expect(n.normalize('xin bản sao từ sổ gốc').phrases).toEqual(['cap ban sao tu so goc']);

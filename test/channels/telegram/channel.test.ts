@@ -327,6 +327,20 @@ describe('Telegram channel start and send', () => {
       menu: (audiences) => commandMenu(composeFeatures(FEATURES).commands, audiences, viT),
     });
 
+  /** A channel that logs into memory (its records returned), with the fake pipeline. */
+  const logged = (opts: { publicUrl?: string; pollTimeoutSeconds?: number } = {}) => {
+    const { logger, records } = memoryLogger();
+    const ch = createTelegramChannel({
+      config: config(opts.publicUrl),
+      logger,
+      pipeline: createFakePipeline(),
+      ...(opts.pollTimeoutSeconds !== undefined
+        ? { pollTimeoutSeconds: opts.pollTimeoutSeconds }
+        : {}),
+    });
+    return { ch, records };
+  };
+
   it('registers Vietnamese commands and the webhook with secret_token and allowed_updates when PUBLIC_URL is set', async () => {
     const ch = build('https://bot.example.vn');
     await ch.start!();
@@ -426,12 +440,7 @@ describe('Telegram channel start and send', () => {
   it('logs a failed getMe without the token, and asks again at most once a minute', async () => {
     api.respond = (call) =>
       call.method === 'getMe' ? { status: 502, body: { ok: false } } : undefined;
-    const { logger, records } = memoryLogger();
-    const ch = createTelegramChannel({
-      config: config('https://bot.example.vn'),
-      logger,
-      pipeline: createFakePipeline(),
-    });
+    const { ch, records } = logged({ publicUrl: 'https://bot.example.vn' });
     await ch.start!();
     await ch.handleUpdate(textUpdate(950, 'xin chào'));
     expect(api.of('getMe')).toHaveLength(1);
@@ -525,12 +534,7 @@ describe('Telegram channel start and send', () => {
   }, 15_000);
 
   it('logs where the webhook was registered', async () => {
-    const { logger, records } = memoryLogger();
-    const ch = createTelegramChannel({
-      config: config('https://bot.example.vn'),
-      logger,
-      pipeline: createFakePipeline(),
-    });
+    const { ch, records } = logged({ publicUrl: 'https://bot.example.vn' });
     await ch.start!();
     expect(ch.name).toBe('telegram');
     // Nothing to stop in webhook mode.
@@ -583,13 +587,7 @@ describe('Telegram channel start and send', () => {
       }
       return { body: { ok: true, result: [] }, delayMs: 20 };
     };
-    const { logger, records } = memoryLogger();
-    const ch = createTelegramChannel({
-      config: config(),
-      logger,
-      pipeline: createFakePipeline(),
-      pollTimeoutSeconds: 0,
-    });
+    const { ch, records } = logged({ pollTimeoutSeconds: 0 });
     await ch.start!();
     await expect.poll(() => api.of('getUpdates').length, { timeout: 6000 }).toBeGreaterThan(1);
     await ch.stop!();
@@ -601,12 +599,7 @@ describe('Telegram channel start and send', () => {
   it('stops long polling at once, without the retry pause, while a getUpdates is waiting', async () => {
     api.respond = (call) =>
       call.method === 'getUpdates' ? { body: { ok: true, result: [] }, delayMs: 5000 } : undefined;
-    const { logger, records } = memoryLogger();
-    const ch = createTelegramChannel({
-      config: config(),
-      logger,
-      pipeline: createFakePipeline(),
-    });
+    const { ch, records } = logged();
     await ch.start!();
     await expect.poll(() => api.of('getUpdates').length).toBe(1);
     const t0 = performance.now();
