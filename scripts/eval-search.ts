@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { loadProceduresCsv } from '../src/citizens/catalog-csv.js';
@@ -35,13 +36,22 @@ const DEV_SET =
 const OUT_OF_SCOPE = fileURLToPath(new URL('../test/citizens/out-of-scope.csv', import.meta.url));
 const OWN_SET = fileURLToPath(new URL('../test/citizens/eval-set.json', import.meta.url));
 /**
- * A check set written apart from the search (without seeing the dev set, the synonyms or the
- * markers): never trained on, never used to find failures — only its figures are printed.
+ * Check sets written apart from the search (without seeing the dev set, the synonyms or the
+ * markers), each by someone who had not seen the others: never trained on, never used to find
+ * failures — only their figures are printed. A set whose files are absent is skipped.
  */
-const INDEPENDENT = fileURLToPath(new URL('../test/citizens/independent-set.csv', import.meta.url));
-const INDEPENDENT_OOS = fileURLToPath(
-  new URL('../test/citizens/independent-out-of-scope.csv', import.meta.url),
-);
+const CHECK_SETS = [
+  { label: 'independent check set', suffix: '' },
+  { label: 'second independent check set', suffix: '-2' },
+].map(({ label, suffix }) => ({
+  label,
+  answerable: fileURLToPath(
+    new URL(`../test/citizens/independent-set${suffix}.csv`, import.meta.url),
+  ),
+  outOfScope: fileURLToPath(
+    new URL(`../test/citizens/independent-out-of-scope${suffix}.csv`, import.meta.url),
+  ),
+}));
 
 const args = new Set(process.argv.slice(2));
 const devPath = existsSync(DEV_SET) ? DEV_SET : '/work/shared/data/citizen_questions_dev.csv';
@@ -118,18 +128,20 @@ for (const kind of ['chitchat', 'other', 'procedure']) {
   );
 }
 
-{
+for (const set of CHECK_SETS) {
+  if (!existsSync(set.answerable) || !existsSync(set.outOfScope)) continue;
   const rows = <T>(file: string): T[] =>
     parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as T[];
   const check = [
-    ...rows<{ query: string; expected_code: string }>(INDEPENDENT).map((r) =>
+    ...rows<{ query: string; expected_code: string }>(set.answerable).map((r) =>
       question(r.query, r.expected_code),
     ),
-    ...rows<{ kind: string; query: string }>(INDEPENDENT_OOS).map((r) => question(r.query, null)),
+    ...rows<{ kind: string; query: string }>(set.outOfScope).map((r) => question(r.query, null)),
   ];
   console.log(
-    `independent check set: ${check.filter((q) => q.expected !== null).length} answerable, ` +
-      `${check.filter((q) => q.expected === null).length} out of scope (test/citizens/independent-*.csv)`,
+    `${set.label}: ${check.filter((q) => q.expected !== null).length} answerable, ` +
+      `${check.filter((q) => q.expected === null).length} out of scope ` +
+      `(${path.relative(process.cwd(), set.answerable)}, ${path.basename(set.outOfScope)})`,
   );
   console.log(line('shipped model on it, plain', measure(check, shipped)));
 }
