@@ -179,6 +179,7 @@ describe('topics outside the catalogue (outside.txt)', () => {
     expect(ids('giay phep kinh doanh van tai hanh khach')).toEqual([]);
     expect(ids('mở quán karaoke')).toEqual([]);
     expect(ids('cấp giấy phép lao động cho người nước ngoài')).toEqual([]);
+    expect(ids('xin giấy phép khai thác gỗ')).toEqual([]);
     // The same words without the sector are the household business.
     expect(ids('xin giấy phép kinh doanh')[0]).toBe('1.001612');
   });
@@ -210,6 +211,16 @@ describe('a paper named without an action', () => {
   it('asks for a new one when the question asks to get it', () => {
     expect(ids('xin giấy phép xây dựng')[0]).toBe('1.013225');
     expect(ids('giấy phép kinh doanh')[0]).toBe('1.001612');
+  });
+
+  it('reads someone who cannot come to the office as the "lưu động" variant', () => {
+    expect(ids('ông nằm liệt giường muốn đăng ký kết hôn')[0]).toBe('1.000593');
+    expect(ids('cán bộ đến tận nhà làm khai sinh cho cháu')[0]).toBe('1.003583');
+  });
+
+  it('does not read "cuối tuần" (weekend) written without diacritics as "cưới" (wedding)', () => {
+    expect(ids('benh vien nao kham cuoi tuan')).not.toContain('1.000894');
+    expect(ids('dam cuoi')[0]).toBe('1.000894');
   });
 
   it('reads a house put on an existing land certificate as registering an asset on the land', () => {
