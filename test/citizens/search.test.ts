@@ -218,6 +218,14 @@ describe('a paper named without an action', () => {
     expect(ids('cán bộ đến tận nhà làm khai sinh cho cháu')[0]).toBe('1.003583');
   });
 
+  it('reads the size of a building as its grade (large: cấp I–II at the province)', () => {
+    expect(ids('xin giấy phép xây dựng nhà cao tầng')[0]).toBe('1.013236');
+  });
+
+  it('reads a leaked or hacked VNeID account as a request to lock it', () => {
+    expect(ids('tài khoản vneid bị hack')[0]).toBe('3.000276');
+  });
+
   it('does not read "cuối tuần" (weekend) written without diacritics as "cưới" (wedding)', () => {
     expect(ids('benh vien nao kham cuoi tuan')).not.toContain('1.000894');
     expect(ids('dam cuoi')[0]).toBe('1.000894');
