@@ -35,6 +35,8 @@ export interface EvalQuestion {
   candidates: Candidate[];
   /** The question's own features (CandidateSet.question). */
   question: number[];
+  /** Topics outside the catalogue it names (CandidateSet.outside); none when absent. */
+  outside?: number;
 }
 
 /**
@@ -51,8 +53,16 @@ export function evalQuestion(
   const first = search.search(query).hits[0];
   const direct =
     /\b\d\.\d{6}\b/.test(query) && first?.kind === 'procedure' ? first.procedure.code : undefined;
-  const { candidates, question } = search.candidates(query);
-  return { query, expected, handledBefore, ...(direct ? { direct } : {}), candidates, question };
+  const { candidates, question, outside } = search.candidates(query);
+  return {
+    query,
+    expected,
+    handledBefore,
+    ...(direct ? { direct } : {}),
+    candidates,
+    question,
+    outside,
+  };
 }
 
 export interface Metrics {
@@ -81,7 +91,7 @@ export function shown(
   if (q.direct !== undefined) return [q.direct];
   const ranked = rankCandidates(q.candidates, model.weights);
   const best = ranked[0];
-  if (!best || !answerable(model, best, q.question)) return [];
+  if (!best || !answerable(model, best, q.question, q.outside)) return [];
   return ranked
     .filter((c, i) => i < maxHits && best.score - c.score <= gap)
     .map((c) => candidateKey(c.id));
@@ -148,7 +158,8 @@ export function fitModel(questions: readonly EvalQuestion[]): RerankModel {
   // question has an answer in the catalogue and the best three hold it.
   const examples = [];
   for (const q of questions) {
-    if (q.handledBefore || q.direct !== undefined) continue;
+    // Questions naming a topic outside the catalogue are never answered (see answerable).
+    if (q.handledBefore || q.direct !== undefined || (q.outside ?? 0) > 0) continue;
     const ranked = rankCandidates(q.candidates, weights);
     const best = ranked[0];
     if (!best) continue;

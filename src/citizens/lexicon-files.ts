@@ -7,6 +7,8 @@ import type { LexiconTexts } from './search.js';
 export const DEFAULT_SYNONYMS_FILE = fileURLToPath(new URL('./synonyms.txt', import.meta.url));
 export const DEFAULT_STOPWORDS_FILE = fileURLToPath(new URL('./stopwords.txt', import.meta.url));
 export const DEFAULT_POPULAR_FILE = fileURLToPath(new URL('./popular.txt', import.meta.url));
+/** Topics the catalogue does not cover (sector licences, other agencies' business). */
+export const DEFAULT_OUTSIDE_FILE = fileURLToPath(new URL('./outside.txt', import.meta.url));
 /** Re-ranker weights written by `npm run eval:search -- --write-model`. */
 export const DEFAULT_MODEL_FILE = fileURLToPath(new URL('./reranker.json', import.meta.url));
 
@@ -24,12 +26,14 @@ export async function loadLexicon(paths?: {
   synonymsFile?: string;
   stopwordsFile?: string;
   popularFile?: string;
+  outsideFile?: string;
 }): Promise<LexiconTexts> {
-  const [synonymsText, stopwordsText, popularText, model] = await Promise.all([
+  const [synonymsText, stopwordsText, popularText, outsideText, model] = await Promise.all([
     readFile(paths?.synonymsFile ?? DEFAULT_SYNONYMS_FILE, 'utf8'),
     readFile(paths?.stopwordsFile ?? DEFAULT_STOPWORDS_FILE, 'utf8'),
     readFile(paths?.popularFile ?? DEFAULT_POPULAR_FILE, 'utf8'),
+    readFile(paths?.outsideFile ?? DEFAULT_OUTSIDE_FILE, 'utf8'),
     loadRerankModel(),
   ]);
-  return { synonymsText, stopwordsText, popularText, ...(model ? { model } : {}) };
+  return { synonymsText, stopwordsText, popularText, outsideText, ...(model ? { model } : {}) };
 }

@@ -26,6 +26,11 @@ export interface LexiconTexts {
   synonymsText: string;
   stopwordsText: string;
   popularText?: string;
+  /**
+   * Topics the catalogue does not cover (outside.txt: "rượu", "giấy phép lao động"), one phrase
+   * a line; phrases a document contains are ignored.
+   */
+  outsideText?: string;
   /** Trained re-ranker weights (reranker.json); the prior weights without it. */
   model?: RerankModel;
 }
@@ -74,6 +79,8 @@ export interface CandidateSet {
   candidates: Candidate[];
   /** Share of unknown words, log of the engine's top score, length, share from synonyms. */
   question: number[];
+  /** Topics outside the catalogue the question names (outside.txt): never answered. */
+  outside: number;
 }
 
 /** Whether the best candidate is good enough to show (else "not found"). */
@@ -81,7 +88,11 @@ export function answerable(
   model: RerankModel,
   best: Candidate & { score: number },
   question: readonly number[],
+  outside = 0,
 ): boolean {
+  // A permit or task the catalogue does not hold ("giấy phép kinh doanh rượu"): "not in our
+  // list" rather than the nearest procedure (household business registration).
+  if (outside > 0) return false;
   if (best.confidence < model.minConfidence) return false;
   // Every informative word of the question is in the hit (typically a FAQ's keywords): answer.
   if (best.confidence >= SURE_CONFIDENCE) return true;
@@ -97,6 +108,9 @@ export function rankCandidates(
     .map((c) => ({ ...c, score: linearScore(weights, c.features) }))
     .sort((a, b) => b.score - a.score);
 }
+
+/** Coverage kept per topic outside the catalogue the question names (see outsideTopics). */
+const OUTSIDE_FACTOR = 0.4;
 
 /** A best hit covering this share of the question is answered whatever the model says. */
 const SURE_CONFIDENCE = 0.95;
@@ -192,6 +206,8 @@ export class CitizenSearch {
   private readonly docTerms = new Map<string, Set<string>>();
   private readonly docCount: number;
   private readonly popular = new Set<string>();
+  /** Folded phrases of topics outside the catalogue (outside.txt), space-padded. */
+  private readonly outside: string[] = [];
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
   /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
@@ -288,6 +304,14 @@ export class CitizenSearch {
       for (const t of terms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
     }
     this.docCount = Math.max(docs.length, 1);
+    const docTexts = docs.map(
+      (d) => ` ${tokenize(`${d.name} ; ${d.keywords} ; ${d.field}`).join(' ')} `,
+    );
+    for (const line of (lexicon.outsideText ?? '').split('\n')) {
+      const phrase = ` ${tokenize(line.replace(/#.*$/, '')).join(' ')} `;
+      if (phrase.trim() !== '' && !docTexts.some((t) => t.includes(phrase)))
+        this.outside.push(phrase);
+    }
     for (const [id, words] of this.nameWords)
       this.nameWeights.set(
         id,
@@ -354,7 +378,8 @@ export class CitizenSearch {
     const nq = this.normalizer.normalize(query);
     const normalized = nq.tokens.join(' ');
     const tokens = dedupe(nq.tokens);
-    if (tokens.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0] };
+    if (tokens.length === 0)
+      return { normalized, candidates: [], question: [0, 0, 0, 0], outside: 0 };
 
     // The engine ranks with the question's most specific words and pairs, rarest first, up to a
     // budget of postings: common words rank almost nothing (low IDF) but would make it score
@@ -377,7 +402,7 @@ export class CitizenSearch {
       postings += df(t);
     }
     const raw = this.mini.search(terms.join(' '), { tokenize: (text) => text.split(' ') });
-    if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0] };
+    if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0], outside: 0 };
 
     const phrase = ` ${normalized} `;
     const fieldHit = this.fieldPhrases
@@ -404,6 +429,7 @@ export class CitizenSearch {
 
     const level = preferredLevel(query);
     const rawPhrase = ` ${tokenize(query).join(' ')} `;
+    const outside = this.outsideTopics(rawPhrase);
     const queryMarkers = MARKERS.map(
       // The question's own words count as much as what the normaliser made of them ("xuống
       // thôn" may be filler to the search but says "lưu động" to the marker).
@@ -540,8 +566,15 @@ export class CitizenSearch {
       coverage *= 0.85 ** unknown;
       // Everything a curated synonym rule produced is matched: trust the rule (unless it only
       // says "đăng ký" or "cấp", which every other name says too).
-      if (unknown === 0 && ruleWords.some((words) => words.every((t) => matched.has(t))))
+      if (
+        unknown === 0 &&
+        outside === 0 &&
+        ruleWords.some((words) => words.every((t) => matched.has(t)))
+      )
         coverage = Math.max(coverage, 0.6);
+      // A topic the catalogue lacks ("giấy phép kinh doanh rượu"): the nearest procedure covers
+      // the rest of the question but not what it is about.
+      coverage *= OUTSIDE_FACTOR ** outside;
       // One common syllable alone ("yêu", "nuôi") is too ambiguous to answer confidently.
       const only = tokens[0];
       if (
@@ -564,7 +597,23 @@ export class CitizenSearch {
         Math.min(tokens.length, 12) / 12,
         expanded / tokens.length,
       ],
+      outside,
     };
+  }
+
+  /**
+   * How many topics outside the catalogue (outside.txt) the folded, space-padded question names,
+   * not counting those named as a purpose ("lý lịch tư pháp để xin visa").
+   */
+  outsideTopics(rawPhrase: string): number {
+    let n = 0;
+    for (const phrase of this.outside) {
+      const at = rawPhrase.indexOf(phrase);
+      if (at < 0) continue;
+      const before = rawPhrase.slice(0, at).trim().split(' ').slice(-3);
+      if (!before.includes('de')) n++;
+    }
+    return n;
   }
 
   /**
@@ -588,7 +637,8 @@ export class CitizenSearch {
     const best = ranked[0];
     if (!best) return { normalized, hits: [], confidence: 0 };
     const confidence = best.confidence;
-    if (!answerable(this.model, best, set.question)) return { normalized, hits: [], confidence };
+    if (!answerable(this.model, best, set.question, set.outside))
+      return { normalized, hits: [], confidence };
     const hits: SearchHit[] = [];
     for (const s of ranked) {
       if (hits.length >= this.tuning.maxHits) break;

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadProceduresCsv } from '../../src/citizens/catalog-csv.js';
+import { loadLexicon } from '../../src/citizens/lexicon-files.js';
 import { CitizenSearch, preferredLevel } from '../../src/citizens/search.js';
 import { featureIndex } from '../../src/citizens/rerank.js';
 import { hitId, seedSearch } from './helpers.js';
@@ -168,5 +170,69 @@ describe('the level a question names', () => {
     expect(preferredLevel('thuê nhà ở xã hội')).toBeUndefined();
     expect(preferredLevel('mua nhà ở xã hội nộp ở Sở Xây dựng')).toBe('province');
     expect(preferredLevel('mua nhà ở xã hội, nộp ở xã')).toBe('commune');
+  });
+});
+
+describe('topics outside the catalogue (outside.txt)', () => {
+  it('answers "not in our list" for a sector licence instead of household business registration', () => {
+    expect(ids('xin giấy phép kinh doanh rượu')).toEqual([]);
+    expect(ids('giay phep kinh doanh van tai hanh khach')).toEqual([]);
+    expect(ids('mở quán karaoke')).toEqual([]);
+    expect(ids('cấp giấy phép lao động cho người nước ngoài')).toEqual([]);
+    expect(ids('xin giấy phép khai thác gỗ')).toEqual([]);
+    // The same words without the sector are the household business.
+    expect(ids('xin giấy phép kinh doanh')[0]).toBe('1.001612');
+  });
+
+  it('does not count a topic named as the purpose of a catalogue procedure', () => {
+    expect(search.outsideTopics(' xin ly lich tu phap de xin visa ')).toBe(0);
+    expect(search.outsideTopics(' xin visa di han quoc ')).toBe(1);
+    expect(ids('xin lý lịch tư pháp để xin visa')[0]).toBe('3.000333');
+  });
+
+  it('ignores a listed phrase that a procedure of the catalogue names', async () => {
+    const lexicon = { ...(await loadLexicon()), outsideText: '# chú thích\nkhai sinh\nrượu\n' };
+    const own = new CitizenSearch(await loadProceduresCsv(), [], lexicon);
+    expect(own.outsideTopics(' dang ky khai sinh ')).toBe(0);
+    expect(own.outsideTopics(' ban ruou ')).toBe(1);
+    expect(own.search('đăng ký khai sinh').hits[0]).toMatchObject({
+      procedure: { code: '1.001193' },
+    });
+  });
+});
+
+describe('a paper named without an action', () => {
+  it('lets the rest of the question choose the sibling (damaged: cấp lại)', () => {
+    expect(ids('giấy phép xây dựng bị cháy')[0]).toBe('1.013228');
+    expect(ids('giấy phép kinh doanh bị rách')[0]).toBe('2.000575');
+    expect(ids('khóa tài khoản vneid')[0]).toBe('3.000276');
+  });
+
+  it('asks for a new one when the question asks to get it', () => {
+    expect(ids('xin giấy phép xây dựng')[0]).toBe('1.013225');
+    expect(ids('giấy phép kinh doanh')[0]).toBe('1.001612');
+  });
+
+  it('reads someone who cannot come to the office as the "lưu động" variant', () => {
+    expect(ids('ông nằm liệt giường muốn đăng ký kết hôn')[0]).toBe('1.000593');
+    expect(ids('cán bộ đến tận nhà làm khai sinh cho cháu')[0]).toBe('1.003583');
+  });
+
+  it('reads the size of a building as its grade (large: cấp I–II at the province)', () => {
+    expect(ids('xin giấy phép xây dựng nhà cao tầng')[0]).toBe('1.013236');
+  });
+
+  it('reads a leaked or hacked VNeID account as a request to lock it', () => {
+    expect(ids('tài khoản vneid bị hack')[0]).toBe('3.000276');
+  });
+
+  it('does not read "cuối tuần" (weekend) written without diacritics as "cưới" (wedding)', () => {
+    expect(ids('benh vien nao kham cuoi tuan')).not.toContain('1.000894');
+    expect(ids('dam cuoi')[0]).toBe('1.000894');
+  });
+
+  it('reads a house put on an existing land certificate as registering an asset on the land', () => {
+    expect(ids('ghi nhà vào sổ đỏ')[0]).toBe('1.013995');
+    expect(ids('nha xay xong muon dua vao so hong')[0]).toBe('1.013995');
   });
 });
