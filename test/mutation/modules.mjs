@@ -78,7 +78,7 @@ export const modules = {
   },
   conversation: {
     mutate: ['src/core/conversation.ts'],
-    tests: ['test/core/conversation.test.ts'],
+    tests: ['test/core/conversation.test.ts', 'test/core/conversation-details.test.ts'],
   },
   http: {
     mutate: ['src/server/http.ts'],
