@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { indicatorDefsFromCsv } from '../../src/report-parser/catalogue.js';
-import { analyseReport, parseReport } from '../../src/report-parser/parser.js';
+import { analyseReport, looksLikeReport, parseReport } from '../../src/report-parser/parser.js';
 import type { ParseError } from '../../src/report-parser/types.js';
 import { NOWS } from './corpus.js';
 
@@ -634,5 +634,26 @@ describe('what analyseReport says it saw', () => {
     expect(a.mentioned).toEqual([]);
     // Without a figure it is not a report ("hồ sơ đạt chưa?").
     expect(analyse('hồ sơ đạt chưa').shared).toEqual([]);
+  });
+});
+
+describe('looksLikeReport on more first words', () => {
+  it.each([
+    ['/bc', true],
+    ['/report', true],
+    ['/help', false],
+    ['report HSTT', true],
+    ['12. HSCV 65%', true],
+    ['1.HSCV 65%', true],
+    ['123. HSCV 65%', false],
+    ['1 HSCV 65%', false],
+    ['; HSCV 65%', true],
+    ['HSTT: có', true],
+    ['HSTT', false],
+    ['HSTT:', false],
+    ['em HSCV', false],
+    ['hồ sơ trực tuyến', false],
+  ])('%j → %s', (text, expected) => {
+    expect(looksLikeReport(text, catalogue)).toBe(expected);
   });
 });
