@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { indicatorDefsFromCsv } from '../../src/report-parser/catalogue.js';
 import { analyseReport, looksLikeReport, parseReport } from '../../src/report-parser/parser.js';
-import type { ParseError } from '../../src/report-parser/types.js';
+import type { IndicatorDef, ParseError } from '../../src/report-parser/types.js';
 import { NOWS } from './corpus.js';
 
 const catalogue = indicatorDefsFromCsv('prisma/seed/indicators.csv');
@@ -655,5 +655,68 @@ describe('looksLikeReport on more first words', () => {
     ['hồ sơ trực tuyến', false],
   ])('%j → %s', (text, expected) => {
     expect(looksLikeReport(text, catalogue)).toBe(expected);
+  });
+});
+
+describe('a catalogue of its own', () => {
+  const own: IndicatorDef[] = [
+    {
+      code: 'AAA',
+      nameVi: 'Tỷ lệ máy tính nối mạng',
+      unit: 'percent',
+      periodicity: 'month',
+      aliases: ['máy tính nối mạng', 'chung một'],
+    },
+    {
+      code: 'BBB',
+      nameVi: 'Tỷ lệ máy tính có bản quyền',
+      unit: 'percent',
+      periodicity: 'month',
+      aliases: ['máy tính có bản quyền', 'chung một'],
+    },
+    {
+      code: 'CCC',
+      nameVi: 'Số điểm wifi',
+      unit: 'count',
+      periodicity: 'quarter',
+      aliases: ['wifi'],
+    },
+  ];
+  const parseOwn = (text: string) => parseReport(text, own, NOW, DEFAULT_SCHEDULE);
+  const codes = (text: string) => {
+    const r = parseOwn(text);
+    return r.ok ? r.items.map((i) => [i.code, i.value]) : r.errors.map((e) => e.key);
+  };
+
+  it('reads codes in any case, aliases and names, with and without diacritics', () => {
+    expect(codes('aaa 5/10; BBB 1/2')).toEqual([
+      ['AAA', 50],
+      ['BBB', 50],
+    ]);
+    expect(codes('máy tính nối mạng 5/10')).toEqual([['AAA', 50]]);
+    expect(codes('may tinh noi mang 1/2')).toEqual([['AAA', 50]]);
+    expect(codes('tỷ lệ máy tính có bản quyền 1/2')).toEqual([['BBB', 50]]);
+    expect(codes('wifi 12')).toEqual([['CCC', 12]]);
+    expect(codes('số điểm wifi 12')).toEqual([['CCC', 12]]);
+  });
+
+  it('asks which one for an alias two indicators share, and for the start they share', () => {
+    for (const [text, part] of [
+      ['chung một 5/10', 'chung một'],
+      ['máy tính 5/10', 'máy tính'],
+    ] as const) {
+      expect(parseOwn(text)).toEqual({
+        ok: false,
+        errors: [
+          {
+            key: 'parse.error.sharedName',
+            vars: { part, codes: 'AAA, BBB' },
+            span: [0, part.length],
+            candidates: ['AAA', 'BBB'],
+          },
+        ],
+      });
+    }
+    expect(codes('máy tính')).toEqual(['parse.error.unknown']);
   });
 });
