@@ -720,3 +720,28 @@ describe('a catalogue of its own', () => {
     expect(codes('máy tính')).toEqual(['parse.error.unknown']);
   });
 });
+
+describe('more of what officers type', () => {
+  const summary = (text: string, lenient = false) => {
+    const r = parseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { lenient });
+    if (!r.ok) return r.errors.map((e) => `${e.key} ${e.vars.part}`);
+    const p = r.period ? `${r.period.kind} ${r.period.index}/${r.period.year}` : '-';
+    return [p, ...r.items.map((i) => `${i.code} ${i.numerator}/${i.denominator} ${i.value}`)];
+  };
+
+  it.each<[string, boolean, string[]]>([
+    ['/ HSTT 1/2', false, ['-', 'HSTT 1/2 50']],
+    ['HSTT 1/2 /', false, ['parse.error.unknown /']],
+    ['cos cán bộ CNTT', false, ['-', 'CNTT undefined/undefined 1']],
+    ['HSTT 1/2 tháng 10', false, ['month 10/2025', 'HSTT 1/2 50']],
+    ['HSTT tháng 10 1/2', false, ['month 10/2025', 'HSTT 1/2 50']],
+    ['HSTT 1/2 kỳ 10/2025', false, ['month 10/2025', 'HSTT 1/2 50']],
+    ['bc năm 2025 CNTT có', false, ['year 1/2025', 'CNTT undefined/undefined 1']],
+    ['HSTT 98 hồ sơ trực tuyến, tổng số 140 hồ sơ', true, ['-', 'HSTT 98/140 70']],
+    ['140 hồ sơ, trong đó 98 HSTT', true, ['-', 'HSTT 98/140 70']],
+    ['HSTT T10/2025 có 98', true, ['month 10/2025', 'HSTT undefined/undefined 98']],
+    ['HSTT: tiếp nhận 140', true, ['parse.error.percentRange 140']],
+  ])('%j (lenient: %s)', (text, lenient, want) => {
+    expect(summary(text, lenient)).toEqual(want);
+  });
+});
