@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineDb } from '../../src/app.js';
 import {
   COMMAND_BUTTON,
+  DuplicateUpdateError,
   MAX_TEXT_LENGTH,
   commandButton,
   createPipeline,
@@ -65,10 +66,12 @@ interface BuildOpts {
   lockTtlMs?: number;
   lockWaitMs?: number;
   commands?: Parameters<typeof createPipeline>[0]['commands'];
+  /** Share one state store between pipelines (two instances of the bot). */
+  store?: MemoryStateStore;
 }
 
 function build(o: BuildOpts = {}) {
-  const store = new MemoryStateStore(undefined, o.storeNow);
+  const store = o.store ?? new MemoryStateStore(undefined, o.storeNow);
   const { logger, records } = memoryLogger();
   const pipeline = createPipeline<S, Prisma.TransactionClient>({
     db: o.db ?? createPipelineDb(t.db),
@@ -306,11 +309,16 @@ describe('what a handler is given', () => {
     expect(given[1]).toBe(commands);
   });
 
-  it('no commands when none are declared', async () => {
+  it('no commands when none are declared, and the real time without a clock', async () => {
     const { handler, seen } = probe();
     const { pipeline } = build({ handlers: [handler] });
+    const before = Date.now();
     await pipeline.process(msg({ text: '/x' }));
     expect(seen[0]!.commands).toEqual([]);
+    const at = seen[0]!.now();
+    expect(at).toBeInstanceOf(Date);
+    expect(at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(at.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
   it('a logger naming the channel, the update and the chat', async () => {
@@ -406,6 +414,21 @@ describe('flows', () => {
       );
       expect(refuses.replies).toEqual([]);
     }
+  });
+
+  it('ignore an edit in a flow no handler continues any more (a feature removed)', async () => {
+    const store = new MemoryStateStore();
+    const before = flowHandler(() => true);
+    const chatId = 'gone-' + randomUUID();
+    await build({ handlers: [before.handler], store }).pipeline.process(
+      msg({ chatId, text: '/go' }),
+    );
+    const after = build({ store });
+    expect(await after.pipeline.process(msg({ chatId, text: '12', edited: true }))).toEqual({
+      status: 'processed',
+      replies: [],
+      handler: 'edit-ignored',
+    });
   });
 
   it('expire after the idle time, with the hours rounded, keeping the chosen language', async () => {
@@ -672,6 +695,54 @@ describe('failures', () => {
     const b = build({ handlers: [buggy] });
     expect(await b.pipeline.process(m)).toEqual({ status: 'duplicate', replies: [] });
     expect(await processedRows(m.updateId)).toBe(1);
+    expect(b.records.map((r) => r.msg)).toContain(
+      'duplicate update ignored (recorded concurrently)',
+    );
+    expect(new DuplicateUpdateError('sim:1').name).toBe('DuplicateUpdateError');
+  });
+
+  it('of a handler that needs no transaction: not run again for a redelivery', async () => {
+    let runs = 0;
+    const light: H = {
+      name: 'light',
+      commands: ['/l'],
+      transactional: false,
+      async handle() {
+        runs++;
+        throw new Error('boom');
+      },
+    };
+    const a = build({ handlers: [light] });
+    const m = msg({ text: '/l' });
+    expect((await a.pipeline.process(m)).failed).toBe(true);
+    expect(await a.pipeline.process(m)).toEqual({ status: 'duplicate', replies: [] });
+    expect(runs).toBe(1);
+    expect(await processedRows(m.updateId)).toBe(1);
+    // Another instance runs it (light handlers are recorded in the state store), fails again,
+    // and finds the failure recorded already: nothing to warn about.
+    const b = build({ handlers: [light] });
+    expect((await b.pipeline.process(m)).failed).toBe(true);
+    expect(b.records.map((r) => r.msg)).not.toContain('could not record failed update');
+  });
+
+  it('of the routing itself: apology, with no handler to name', async () => {
+    const { pipeline } = build({
+      handlers: [
+        {
+          name: 'picky',
+          match: () => {
+            throw new Error('predicate failed');
+          },
+          handle: async () => {},
+        },
+      ],
+    });
+    expect(await pipeline.process(msg({ text: 'something' }))).toEqual({
+      status: 'processed',
+      replies: [{ text: vi('common.apology') }],
+      handler: 'precheck',
+      failed: true,
+    });
   });
 
   it('of a handler after an expired flow: both the expiry notice and the apology', async () => {
@@ -720,13 +791,18 @@ describe('failures', () => {
 
   it('of the database during a handler: InfraError with the cause, nothing recorded', async () => {
     const { handler } = probe('tx');
-    const { pipeline, store } = build({ handlers: [handler], db: await deadDb() });
+    const light = probe('light', { commands: ['/light'], transactional: false }).handler;
+    const { pipeline, store } = build({ handlers: [handler, light], db: await deadDb() });
     const m = msg({ text: '/x' });
     const err = await pipeline.process(m).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InfraError);
     expect((err as InfraError).message).toBe('database or state store unavailable');
     expect((err as InfraError).cause).toBeInstanceOf(Error);
     expect(await store.get(`seen:sim:${m.updateId}`)).toBeUndefined();
+    // The outage is not forgotten: a handler without a transaction is refused next.
+    await expect(pipeline.process(msg({ text: '/light' }))).rejects.toThrow(
+      new InfraError('database unavailable'),
+    );
   });
 
   it('of a duplicate seen before: logged as such', async () => {
@@ -812,7 +888,74 @@ describe('the chat lock while a handler runs', () => {
       ],
     });
     holder.store = store;
-    await expect(pipeline.process(msg({ text: '/s' }))).rejects.toBeInstanceOf(InfraError);
+    const err = await pipeline.process(msg({ text: '/s' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InfraError);
+    expect((err as Error).message).toBe(
+      'chat lock lost before commit (process stalled past its lease); rolled back',
+    );
     expect(await t.db.prisma.auditLog.count({ where: { entityId: tag } })).toBe(0);
   }, 20_000);
+});
+
+describe('the chat lock', () => {
+  it('is one per chat, and one per member in a group', async () => {
+    const { handler } = probe();
+    const { pipeline, store } = build({ handlers: [handler], lockWaitMs: 50 });
+    const busy = msg({ chatId: 'busy-' + randomUUID(), text: '/x' });
+    await store.acquireLock(lockKey(busy), { ttlMs: 60_000, waitMs: 0 });
+    expect((await pipeline.process(msg({ text: '/x' }))).handler).toBe('probe');
+    const group = 'group-' + randomUUID();
+    const member = msg({ chatId: group, chatType: 'group', userId: 'u1', text: '/x' });
+    await store.acquireLock(lockKey(member), { ttlMs: 60_000, waitMs: 0 });
+    const other = msg({ chatId: group, chatType: 'group', userId: 'u2', text: '/x' });
+    expect((await pipeline.process(other)).handler).toBe('probe');
+    await expect(pipeline.process({ ...member, updateId: randomUUID() })).rejects.toThrow(
+      'chat is busy',
+    );
+  });
+
+  it('is leased for 5 s by default: after that another process may take the chat', async () => {
+    let offset = 0;
+    const taken: unknown[] = [];
+    const holder: { store?: MemoryStateStore } = {};
+    const { pipeline, store } = build({
+      storeNow: () => Date.now() + offset,
+      handlers: [
+        {
+          name: 'h',
+          commands: ['/h'],
+          transactional: false,
+          async handle(ctx) {
+            const key = lockKey(ctx.msg);
+            offset += 4_000;
+            taken.push(await holder.store!.acquireLock(key, { ttlMs: 60_000, waitMs: 0 }));
+            offset += 1_100;
+            taken.push(await holder.store!.acquireLock(key, { ttlMs: 60_000, waitMs: 0 }));
+          },
+        },
+      ],
+    });
+    holder.store = store;
+    await pipeline.process(msg({ text: '/h' }));
+    expect(taken[0]).toBeNull();
+    expect(taken[1]).not.toBeNull();
+  });
+
+  it('is waited for 15 s by default before the update is refused', async () => {
+    let offset = 0;
+    const { pipeline, store } = build({ storeNow: () => Date.now() + offset });
+    const m = msg();
+    await store.acquireLock(lockKey(m), { ttlMs: 3_600_000, waitMs: 0 });
+    let settled = false;
+    const result = pipeline.process(m).catch((e: unknown) => e);
+    void result.then(() => (settled = true));
+    await sleep(50);
+    offset += 13_000;
+    await sleep(200);
+    expect(settled).toBe(false);
+    offset += 3_000;
+    const err = await result;
+    expect(err).toBeInstanceOf(InfraError);
+    expect((err as Error).message).toBe('chat is busy (lock not acquired in time)');
+  });
 });
