@@ -745,3 +745,65 @@ describe('more of what officers type', () => {
     expect(summary(text, lenient)).toEqual(want);
   });
 });
+
+describe('the value checks, at their edges', () => {
+  it.each<[string, ParseError]>([
+    [
+      'HSTT 1/2,5',
+      {
+        key: 'parse.error.fractionalCount',
+        vars: { part: '1/2,5', ...percentVars('HSTT') },
+        span: [5, 10],
+      },
+    ],
+    [
+      'HSTT 120/150 (180%)',
+      {
+        key: 'parse.error.percentMismatch',
+        vars: {
+          part: '120/150 (180%)',
+          ...percentVars('HSTT'),
+          numerator: '120',
+          denominator: '150',
+          percent: '80',
+        },
+        span: [5, 19],
+      },
+    ],
+    [
+      'HSCV 1.255',
+      {
+        key: 'parse.error.ambiguousPercent',
+        vars: { part: '1.255', ...percentVars('HSCV'), decimal: '1,255' },
+        span: [5, 10],
+      },
+    ],
+    [
+      'HSCV 1.2.3',
+      {
+        key: 'parse.error.badNumber',
+        vars: { part: '1.2.3', ...percentVars('HSCV') },
+        span: [5, 10],
+      },
+    ],
+    [
+      'HSTT 4/1.2.3',
+      {
+        key: 'parse.error.badNumber',
+        vars: { part: '4/1.2.3', ...percentVars('HSTT') },
+        span: [5, 12],
+      },
+    ],
+  ])('%j', (text, error) => {
+    expect(errorsOf(text)).toEqual([error]);
+  });
+
+  it('takes a stated percentage rounded either way at exactly half a point', () => {
+    for (const text of ['HSTT 1/8 (13%)', 'HSTT 1/8 (12%)']) {
+      const r = parseReport(text, catalogue, NOW, DEFAULT_SCHEDULE);
+      expect(r.ok && r.items.map((i) => [i.numerator, i.denominator, i.value])).toEqual([
+        [1, 8, 12.5],
+      ]);
+    }
+  });
+});
