@@ -1180,7 +1180,8 @@ export function analyseReport(
         end: Math.max(last?.end ?? t.end, toks[ind.next - 1]?.end ?? t.end),
       };
       if (found.some((f) => f.def === ind.def)) {
-        errors.push(err(c, 'duplicate', t.start, last?.end ?? t.end, { code: ind.def.code }));
+        // The item's own span: with the figures first ("98 hồ sơ trực tuyến") the name comes last.
+        errors.push(err(c, 'duplicate', item.start, item.end, { code: ind.def.code }));
       } else found.push(item);
       open = item;
       i = Math.max(k, ind.next);

@@ -538,6 +538,23 @@ describe('the lenient reading of free text', () => {
         span: [5, 28],
       },
     ],
+    // An indicator named twice quotes its second mention whole, figures first or name first.
+    [
+      'trong đó 98 hồ sơ trực tuyến; tổng số 140 HSTT',
+      {
+        key: 'parse.error.duplicate',
+        vars: { part: '140 HSTT', code: 'HSTT' },
+        span: [38, 46],
+      },
+    ],
+    [
+      'HSTT 120/150 98 hồ sơ trực tuyến',
+      {
+        key: 'parse.error.duplicate',
+        vars: { part: '98 hồ sơ trực tuyến', code: 'HSTT' },
+        span: [13, 32],
+      },
+    ],
   ])('%j', (text, error) => {
     expect(errorsOf(text, true)).toEqual([error]);
   });
