@@ -1159,6 +1159,12 @@ export function analyseReport(
         // The figures came first: "tiếp nhận 140 hồ sơ, trong đó 98 hồ sơ trực tuyến".
         const words = pendingWords.flatMap((p) => p.words);
         if (describes(cat, ind.def, words)) pendingWords = [];
+        // "98 hồ sơ trực tuyến": the name starts with what the figure counts, so it is a count
+        // of dossiers (the total still to come), not 98 %.
+        const u = matchUnitWord(c, i);
+        const just = pending[pending.length - 1];
+        if (u && just && just.next === i && just.unit === undefined)
+          pending[pending.length - 1] = { ...just, unit: u.unit };
         values.push(...pending);
         pending = [];
       }

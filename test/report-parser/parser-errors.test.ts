@@ -540,14 +540,6 @@ describe('the lenient reading of free text', () => {
     ],
     // An indicator named twice quotes its second mention whole, figures first or name first.
     [
-      'trong đó 98 hồ sơ trực tuyến; tổng số 140 HSTT',
-      {
-        key: 'parse.error.duplicate',
-        vars: { part: '140 HSTT', code: 'HSTT' },
-        span: [38, 46],
-      },
-    ],
-    [
       'HSTT 120/150 98 hồ sơ trực tuyến',
       {
         key: 'parse.error.duplicate',
@@ -557,6 +549,25 @@ describe('the lenient reading of free text', () => {
     ],
   ])('%j', (text, error) => {
     expect(errorsOf(text, true)).toEqual([error]);
+  });
+
+  it('reads "98 hồ sơ trực tuyến" as a count of dossiers whose total is missing, not as 98 %', () => {
+    expect(errorsOf('98 hồ sơ trực tuyến', true)).toEqual([
+      {
+        key: 'parse.error.needsTotal',
+        vars: { part: '98', number: '98', ...percentVars('HSTT') },
+        span: [0, 2],
+      },
+    ]);
+    // Each mention alone: the first has no total, the second names HSTT again.
+    expect(errorsOf('trong đó 98 hồ sơ trực tuyến; tổng số 140 HSTT', true)).toEqual([
+      {
+        key: 'parse.error.needsTotal',
+        vars: { part: '98', number: '98', ...percentVars('HSTT') },
+        span: [9, 11],
+      },
+      { key: 'parse.error.duplicate', vars: { part: '140 HSTT', code: 'HSTT' }, span: [38, 46] },
+    ]);
   });
 
   it.each<[string, [string, number | undefined, number | undefined, number | undefined]]>([
