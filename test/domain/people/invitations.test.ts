@@ -1382,3 +1382,235 @@ describe('listing and revoking invitations', () => {
     expect(revoked.id).toBe(made.invitation.id);
   });
 });
+
+describe("a self-link code stands for its maker's earliest membership", () => {
+  it('by the date it began, not the order the rows were written', async () => {
+    const a = await addPerson(t.db, {
+      name: 'Thứ tự thành viên',
+      unitId: f.thanhSen,
+      role: 'manager',
+      channel: 'telegram',
+      externalId: 'earliest-tg',
+    });
+    // Written second, but held since before the first.
+    const earliest = await t.db.prisma.membership.create({
+      data: {
+        personId: a,
+        unitId: f.tranPhu,
+        role: 'reporter',
+        createdAt: vn('2020-01-01T00:00:00'),
+      },
+    });
+    const link = await createLinkCode(t.db.prisma, { personId: a, now });
+    expect(link.invitation).toMatchObject({ unitId: f.tranPhu, role: 'reporter' });
+    const own = await redeemInvitation(t.db.prisma, {
+      code: link.code,
+      channel: 'telegram',
+      externalId: 'earliest-tg',
+      now,
+    });
+    expect(own.membership.id).toBe(earliest.id);
+    const added = await redeemInvitation(t.db.prisma, {
+      code: link.code,
+      channel: 'zalo-bot',
+      externalId: 'earliest-zalo',
+      now,
+    });
+    expect([added.membership.id, added.unit.id, added.role]).toEqual([
+      earliest.id,
+      f.tranPhu,
+      'reporter',
+    ]);
+  });
+});
+
+describe('what the operator reads when an invitation step fails', () => {
+  it('names the bad duration, role, and the rule refused', async () => {
+    expect(() => parseDuration('soon')).toThrow("bad duration 'soon' (use e.g. 7d, 12h, 30m)");
+    expect(() => parseDuration('0h')).toThrow("bad duration '0h'");
+    expect(() => parseDuration(-1)).toThrow('bad duration -1');
+    await expect(
+      createInvitation(t.db.prisma, {
+        unitCode: '18073',
+        role: 'chief' as 'reporter',
+        createdBy: 'cli',
+        now,
+      }),
+    ).rejects.toThrow("bad role 'chief' (reporter, manager or admin)");
+    const manager = await addPerson(t.db, { name: 'QL lỗi', unitId: f.thanhSen, role: 'manager' });
+    await expect(
+      createInvitation(t.db.prisma, {
+        unitCode: '18073',
+        role: 'admin',
+        createdBy: { personId: manager },
+        now,
+      }),
+    ).rejects.toMatchObject({
+      message: 'only an admin may invite an admin',
+      vars: { role: 'admin' },
+    });
+    await expect(
+      createInvitation(t.db.prisma, {
+        unitCode: '18100',
+        role: 'reporter',
+        createdBy: { personId: manager },
+        now,
+      }),
+    ).rejects.toThrow('not a manager of unit 18100');
+    const gone = await addPerson(t.db, { name: 'Rời đi', unitId: f.thanhSen, role: 'reporter' });
+    await t.db.prisma.membership.updateMany({
+      where: { personId: gone },
+      data: { removedAt: now },
+    });
+    await expect(createLinkCode(t.db.prisma, { personId: gone, now })).rejects.toThrow(
+      'not linked',
+    );
+    const inv = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+    });
+    await expect(
+      revokeInvitation(t.db.prisma, { codeOrId: inv.code, by: { personId: manager }, now }),
+    ).rejects.toMatchObject({
+      message: 'not a manager of the invitation unit',
+      key: 'domain.errors.notManager',
+    });
+    await revokeInvitation(t.db.prisma, { codeOrId: inv.code, by: 'cli', now });
+    await expect(
+      revokeInvitation(t.db.prisma, { codeOrId: inv.code, by: 'cli', now }),
+    ).rejects.toThrow('invitation already revoked');
+    const used = await createInvitation(t.db.prisma, {
+      unitCode: '18100',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+    });
+    await redeemInvitation(t.db.prisma, {
+      code: used.code,
+      channel: 'sim',
+      externalId: 'msg-used',
+      now,
+    });
+    await expect(
+      revokeInvitation(t.db.prisma, { codeOrId: used.code, by: 'cli', now }),
+    ).rejects.toThrow('invitation already used');
+  });
+
+  it('says why a code was refused, when to retry, and which channel is paused', () => {
+    const retryAt = new Date('2025-11-03T02:15:00Z');
+    const limited = new RateLimitedError(retryAt);
+    expect([limited.name, limited.message, limited.key, limited.vars, limited.retryAt]).toEqual([
+      'RateLimitedError',
+      'too many failed attempts; retry after 2025-11-03T02:15:00.000Z',
+      'domain.errors.rateLimited',
+      { retryAt: '09:15 03/11/2025' },
+      retryAt,
+    ]);
+    const refused = new InvitationError('expired', 2);
+    expect([refused.name, refused.message, refused.key, refused.vars]).toEqual([
+      'InvitationError',
+      'invitation code expired',
+      'domain.errors.invitation.expired',
+      { attemptsLeft: 2 },
+    ]);
+    const linked = new IdentityLinkedError();
+    expect([linked.name, linked.message, linked.key]).toEqual([
+      'IdentityLinkedError',
+      'identity already linked to another person',
+      'domain.errors.identityLinked',
+    ]);
+    const paused = new ChannelPausedError('zalo-bot', 40);
+    expect([paused.name, paused.message, paused.key, paused.channel, paused.failures]).toEqual([
+      'ChannelPausedError',
+      'invitation redemptions paused on zalo-bot',
+      'domain.errors.channelPaused',
+      'zalo-bot',
+      40,
+    ]);
+  });
+});
+
+describe('redeeming after a change behind the code', () => {
+  it('grants a removed membership afresh when invited again', async () => {
+    const p = await addPerson(t.db, {
+      name: 'Quay lại',
+      unitId: f.thanhSen,
+      role: 'reporter',
+      channel: 'sim',
+      externalId: 'back-again',
+    });
+    const old = await t.db.prisma.membership.findFirstOrThrow({ where: { personId: p } });
+    await removeMember(t.db.prisma, { personId: p, by: 'cli', now });
+    const { code } = await createInvitation(t.db.prisma, {
+      unitCode: '18073',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+    });
+    const r = await redeemInvitation(t.db.prisma, {
+      code,
+      channel: 'sim',
+      externalId: 'back-again',
+      now,
+    });
+    expect(r.alreadyMember).toBe(false);
+    expect(r.membership.id).not.toBe(old.id);
+    expect(r.membership.removedAt).toBeNull();
+  });
+
+  it('refuses a code naming a person who no longer exists', async () => {
+    const ghost = await t.db.prisma.person.create({ data: { displayName: 'Đã xóa' } });
+    const { code } = await createInvitation(t.db.prisma, {
+      unitCode: '18073',
+      role: 'reporter',
+      createdBy: 'cli',
+      forPersonId: ghost.id,
+      now,
+    });
+    await t.db.prisma.person.delete({ where: { id: ghost.id } });
+    await expect(
+      redeemInvitation(t.db.prisma, { code, channel: 'sim', externalId: 'ghost-id', now }),
+    ).rejects.toMatchObject({ name: 'NotFoundError', entity: 'person', ref: ghost.id });
+    expect(await resolveIdentity(t.db.prisma, 'sim', 'ghost-id')).toBeNull();
+  });
+
+  it("counts a channel's failures within the hour up to now only", async () => {
+    const at = new Date(now.getTime() + 90 * 86_400_000);
+    const budget = 2;
+    const guess = (externalId: string, when: Date) =>
+      redeemInvitation(t.db.prisma, {
+        code: 'ZZZZ-ZZZS',
+        channel: 'web',
+        externalId,
+        now: when,
+      }).catch(() => undefined);
+    // Two failures exactly an hour before, two more a minute after `at` (another clock).
+    await guess('w-1', new Date(at.getTime() - CHANNEL_WINDOW_MS));
+    await guess('w-2', new Date(at.getTime() - CHANNEL_WINDOW_MS));
+    await guess('w-3', new Date(at.getTime() + 60_000));
+    await guess('w-4', new Date(at.getTime() + 60_000));
+    const { code } = await createInvitation(t.db.prisma, {
+      unitCode: '18073',
+      role: 'reporter',
+      createdBy: 'cli',
+      now: at,
+    });
+    const r = await redeemInvitation(t.db.prisma, {
+      code,
+      channel: 'web',
+      externalId: 'w-new',
+      now: at,
+      channelBudget: budget,
+    });
+    expect(r.personCreated).toBe(true);
+  });
+
+  it('lists invitations against the present time by default', async () => {
+    const all = await listInvitations(t.db.prisma);
+    expect(all.length).toBeGreaterThan(0);
+    // Every invitation of these tests was made for 2025 and has run out by now.
+    expect(all.filter((i) => i.status === 'active')).toEqual([]);
+  });
+});
