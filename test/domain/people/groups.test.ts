@@ -201,3 +201,28 @@ describe('group chats of units', () => {
     ).toBe(0);
   });
 });
+
+describe('what a person reads when a group cannot be registered', () => {
+  it('names the reason', async () => {
+    const reporter = await addPerson(t.db, { name: 'BCV nhóm', unitId: f.vinh, role: 'reporter' });
+    await expect(
+      registerGroup(t.db.prisma, { personId: reporter, channel: 'sim', chatId: 'r-1', now }),
+    ).rejects.toMatchObject({ message: 'not a manager', key: 'domain.errors.access' });
+    await expect(
+      registerGroup(t.db.prisma, {
+        personId: reporter,
+        channel: 'sim',
+        chatId: 'r-1',
+        unitCode: '16681',
+        now,
+      }),
+    ).rejects.toThrow('unit out of scope');
+    const two = await addPerson(t.db, { name: 'QL hai nơi', unitId: f.vinh, role: 'manager' });
+    await t.db.prisma.membership.create({
+      data: { personId: two, unitId: f.thanhSen, role: 'admin' },
+    });
+    await expect(
+      registerGroup(t.db.prisma, { personId: two, channel: 'sim', chatId: 'r-2', now }),
+    ).rejects.toMatchObject({ message: 'several units: name one', key: 'groups.errors.nameUnit' });
+  });
+});

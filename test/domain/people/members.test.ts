@@ -313,3 +313,20 @@ describe('removing members', () => {
     expect(inv.revokedAt).toEqual(later);
   });
 });
+
+describe('what the operator reads when a removal is refused', () => {
+  it('names the rule broken', async () => {
+    const p = await addPerson(t.db, { name: 'Ngoài phạm vi', unitId: f.vinh, role: 'reporter' });
+    const manager = await addPerson(t.db, { name: 'QL 42', unitId: f.province, role: 'manager' });
+    await expect(
+      removeMember(t.db.prisma, { personId: p, by: { personId: manager }, now }),
+    ).rejects.toMatchObject({
+      message: 'not a manager of every unit of this person',
+      key: 'domain.errors.notManager',
+    });
+    const admin = await addPerson(t.db, { name: 'QT 42', unitId: f.thanhSen, role: 'admin' });
+    await expect(
+      removeMember(t.db.prisma, { personId: admin, by: { personId: manager }, now }),
+    ).rejects.toThrow('only an admin may remove an admin');
+  });
+});
