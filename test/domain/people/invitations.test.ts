@@ -1614,3 +1614,105 @@ describe('redeeming after a change behind the code', () => {
     expect(all.filter((i) => i.status === 'active')).toEqual([]);
   });
 });
+
+describe('the last details of redemption and listing', () => {
+  it('calls a code unknown under the pepper and under the old hash alike', async () => {
+    await expect(
+      redeemInvitation(t.db.prisma, {
+        code: 'ZZZZ-ZZZR',
+        channel: 'sim',
+        externalId: 'pepper-unknown',
+        now,
+        pepper: 's'.repeat(40),
+      }),
+    ).rejects.toMatchObject({ name: 'InvitationError', reason: 'unknown' });
+  });
+
+  it('names the retry time from the oldest failure by time, not by the order recorded', async () => {
+    const at = vn('2025-12-05T10:00:00');
+    const minutes = [5, 0, 1, 2, 3];
+    for (const m of minutes) {
+      await redeemInvitation(t.db.prisma, {
+        code: 'ZZZZ-ZZZQ',
+        channel: 'sim',
+        externalId: 'out-of-order',
+        now: new Date(at.getTime() + m * 60_000),
+      }).catch(() => undefined);
+    }
+    const blocked = (await redeemInvitation(t.db.prisma, {
+      code: 'ZZZZ-ZZZQ',
+      channel: 'sim',
+      externalId: 'out-of-order',
+      now: new Date(at.getTime() + 6 * 60_000),
+    }).catch((e: unknown) => e)) as RateLimitedError;
+    expect(blocked.retryAt).toEqual(new Date(at.getTime() + 15 * 60_000));
+  });
+
+  it('dates a new person at the redemption', async () => {
+    const { code } = await createInvitation(t.db.prisma, {
+      unitCode: '18073',
+      role: 'reporter',
+      createdBy: 'cli',
+      now,
+    });
+    const r = await redeemInvitation(t.db.prisma, {
+      code,
+      channel: 'sim',
+      externalId: 'dated',
+      now,
+    });
+    expect(r.person.createdAt).toEqual(now);
+  });
+
+  it('lists the newer of two invitations first', async () => {
+    const at = vn('2025-09-01T09:00:00');
+    const older = await createInvitation(t.db.prisma, {
+      unitCode: '16681',
+      role: 'reporter',
+      createdBy: 'cli',
+      now: at,
+    });
+    const newer = await createInvitation(t.db.prisma, {
+      unitCode: '16681',
+      role: 'reporter',
+      createdBy: 'cli',
+      now: new Date(at.getTime() + 60_000),
+    });
+    const ids = (await listInvitations(t.db.prisma, { now: at, unitCode: '16681' })).map(
+      (i) => i.id,
+    );
+    expect(ids.indexOf(newer.invitation.id)).toBeLessThan(ids.indexOf(older.invitation.id));
+  });
+
+  it("grants nothing through a self-link code whose maker left the code's unit", async () => {
+    const a = await addPerson(t.db, {
+      name: 'Rời đơn vị đầu',
+      unitId: f.thanhSen,
+      role: 'manager',
+    });
+    const second = await t.db.prisma.membership.create({
+      data: {
+        personId: a,
+        unitId: f.tranPhu,
+        role: 'reporter',
+        createdAt: vn('2030-01-01T00:00:00'),
+      },
+    });
+    const link = await createLinkCode(t.db.prisma, { personId: a, now });
+    expect(link.invitation.unitId).toBe(f.thanhSen);
+    await removeMember(t.db.prisma, { personId: a, by: 'cli', unitCode: '18073', now });
+    // removeMember revoked the code; a code kept unrevoked (an older instance) still grants nothing.
+    await t.db.prisma.invitation.update({
+      where: { id: link.invitation.id },
+      data: { revokedAt: null },
+    });
+    const r = await redeemInvitation(t.db.prisma, {
+      code: link.code,
+      channel: 'zalo-bot',
+      externalId: 'left-first-unit',
+      now,
+    });
+    expect([r.membership.id, r.unit.id, r.role]).toEqual([second.id, f.tranPhu, 'reporter']);
+    expect(await t.db.prisma.membership.count({ where: { personId: a, removedAt: null } })).toBe(1);
+  });
+});
