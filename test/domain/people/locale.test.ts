@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localeOf, setLocale } from '../../../src/domain/people/locale.js';
+import { chosenLocale, localeOf, localesOf, setLocale } from '../../../src/domain/people/locale.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 
 let t: TestDb;
@@ -48,5 +48,80 @@ describe('the language a user chose', () => {
       data: { channel: 'telegram', userId: 'odd', locale: 'fr', updatedAt: at },
     });
     expect(await localeOf(t.db.prisma, 'telegram', 'odd')).toBeUndefined();
+  });
+});
+
+describe('the language chosen', () => {
+  it("is the person's, else the identity's own, and only vi or en", () => {
+    expect(chosenLocale('en', 'vi')).toBe('en');
+    expect(chosenLocale(null, 'vi')).toBe('vi');
+    expect(chosenLocale('fr', 'en')).toBe('en');
+    expect(chosenLocale(undefined, 'fr')).toBeUndefined();
+    expect(chosenLocale(null, null)).toBeUndefined();
+  });
+
+  it('is recorded again with its time when changed', async () => {
+    const later = new Date(at.getTime() + 60_000);
+    await setLocale(t.db.prisma, 'zalo-oa', 'changer', 'en', at);
+    await setLocale(t.db.prisma, 'zalo-oa', 'changer', 'vi', later);
+    expect(
+      await t.db.prisma.localeChoice.findUniqueOrThrow({
+        where: { channel_userId: { channel: 'zalo-oa', userId: 'changer' } },
+      }),
+    ).toMatchObject({ locale: 'vi', updatedAt: later });
+    expect(await localeOf(t.db.prisma, 'zalo-oa', 'changer')).toBe('vi');
+  });
+});
+
+describe('the languages of the people a message goes to', () => {
+  it("are each person's choice, else the one made on the identity written to", async () => {
+    const person = async (
+      name: string,
+      locale: string | null,
+      channel: string,
+      externalId: string,
+    ) =>
+      (
+        await t.db.prisma.person.create({
+          data: { displayName: name, locale, identities: { create: { channel, externalId } } },
+        })
+      ).id;
+    const chosePerson = await person('Chọn en', 'en', 'telegram', 'lo-1');
+    const choseIdentity = await person('Chọn trên kênh', null, 'telegram', 'lo-2');
+    const otherChannel = await person('Kênh khác', null, 'zalo-bot', 'lo-3');
+    const odd = await person('Lạ', 'fr', 'telegram', 'lo-4');
+    const none = await person('Chưa chọn', null, 'telegram', 'lo-5');
+    // The person's own choice wins over a different choice on the identity.
+    await t.db.prisma.localeChoice.create({
+      data: { channel: 'telegram', userId: 'lo-1', locale: 'vi', updatedAt: at },
+    });
+    await t.db.prisma.localeChoice.create({
+      data: { channel: 'telegram', userId: 'lo-2', locale: 'en', updatedAt: at },
+    });
+    // Chosen for the same user id on another channel: not this identity's choice.
+    await t.db.prisma.localeChoice.create({
+      data: { channel: 'telegram', userId: 'lo-3', locale: 'en', updatedAt: at },
+    });
+    await t.db.prisma.localeChoice.create({
+      data: { channel: 'telegram', userId: 'lo-4', locale: 'vi', updatedAt: at },
+    });
+    const out = await localesOf(t.db.prisma, [
+      { personId: chosePerson, channel: 'telegram', externalId: 'lo-1' },
+      { personId: choseIdentity, channel: 'telegram', externalId: 'lo-2' },
+      { personId: otherChannel, channel: 'zalo-bot', externalId: 'lo-3' },
+      { personId: odd, channel: 'telegram', externalId: 'lo-4' },
+      { personId: none, channel: 'telegram', externalId: 'lo-5' },
+    ]);
+    expect(Object.fromEntries(out)).toEqual({
+      [chosePerson]: 'en',
+      [choseIdentity]: 'en',
+      [odd]: 'vi',
+    });
+    expect(await localesOf(t.db.prisma, [])).toEqual(new Map());
+    expect(
+      await localesOf(t.db.prisma, [
+        { personId: chosePerson, channel: 'telegram', externalId: 'x' },
+      ]),
+    ).toEqual(new Map([[chosePerson, 'en']]));
   });
 });

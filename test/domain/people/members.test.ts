@@ -2,18 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import {
   AccessError,
-  ValidationError,
   NotFoundError,
   canManageUnit,
   visibleUnitIds,
 } from '../../../src/domain/access.js';
 import {
-  groupChatsOf,
   listMembers,
-  moveGroupChat,
   readSenderPrelude,
-  registerGroup,
   removeMember,
+  createLinkCode,
   resolveIdentity,
   setLocale,
 } from '../../../src/domain/people/index.js';
@@ -188,62 +185,148 @@ describe('listMembers and removeMember', () => {
   });
 });
 
-describe('group chats registered for a unit', () => {
-  const input = (personId: string, chatId: string, unitCode?: string) => ({
-    personId,
-    channel: 'telegram',
-    chatId,
-    now,
-    ...(unitCode ? { unitCode } : {}),
-  });
-
-  it("takes a unit in the manager's scope, or their only unit, and refuses one outside it", async () => {
-    const manager = await addPerson(t.db, { name: 'Minh', unitId: f.province, role: 'manager' });
-    expect(await registerGroup(t.db.prisma, input(manager, '-100', '18100'))).toMatchObject({
-      unitId: f.tranPhu,
-      unitCode: '18100',
-    });
-    expect(await registerGroup(t.db.prisma, input(manager, '-101'))).toMatchObject({
-      unitId: f.province,
-    });
-    await expect(registerGroup(t.db.prisma, input(manager, '-102', '40'))).rejects.toBeInstanceOf(
-      AccessError,
-    );
-    expect(await groupChatsOf(t.db.prisma, [f.tranPhu, f.province])).toEqual(
-      [
-        { channel: 'telegram', chatId: '-100', unitId: f.tranPhu },
-        { channel: 'telegram', chatId: '-101', unitId: f.province },
-      ].sort((a, b) => a.unitId.localeCompare(b.unitId)),
-    );
-  });
-
-  it('asks a manager of several units to name one, and refuses a reporter', async () => {
-    const two = await addPerson(t.db, { name: 'Hà', unitId: f.thanhSen, role: 'manager' });
-    await t.db.prisma.membership.create({
-      data: { personId: two, unitId: f.tranPhu, role: 'manager' },
-    });
-    await expect(registerGroup(t.db.prisma, input(two, '-103'))).rejects.toBeInstanceOf(
-      ValidationError,
-    );
-    const reporter = await addPerson(t.db, { name: 'Lan', unitId: f.tranPhu, role: 'reporter' });
-    await expect(registerGroup(t.db.prisma, input(reporter, '-104'))).rejects.toBeInstanceOf(
-      AccessError,
-    );
-    await expect(
-      registerGroup(t.db.prisma, input(reporter, '-104', '18100')),
-    ).rejects.toBeInstanceOf(AccessError);
-  });
-
-  it('moves a registration to the new chat id of a migrated group, audited', async () => {
-    expect(await moveGroupChat(t.db.prisma, 'telegram', '-100', '-1009')).toBe(true);
-    expect(await moveGroupChat(t.db.prisma, 'telegram', '-100', '-1010')).toBe(false);
-    expect(await groupChatsOf(t.db.prisma, [f.tranPhu])).toEqual([
-      { channel: 'telegram', chatId: '-1009', unitId: f.tranPhu },
+describe('the member list', () => {
+  it('orders by unit code, then admin, manager, reporter, then Vietnamese name, then person', async () => {
+    const at = (unitId: string, role: 'reporter' | 'manager' | 'admin', name: string) =>
+      addPerson(t.db, { name, unitId, role, channel: 'sim', externalId: `order-${name}-${role}` });
+    // Vietnamese collation puts Ă and Â after A as letters of their own: Az before Âu.
+    const au = await at(f.vinh, 'reporter', 'Âu');
+    const az = await at(f.vinh, 'reporter', 'Az');
+    const twin1 = await at(f.vinh, 'reporter', 'Bình');
+    const twin2 = await addPerson(t.db, { name: 'Bình', unitId: f.vinh, role: 'reporter' });
+    const man = await at(f.vinh, 'manager', 'Yến');
+    const adm = await at(f.vinh, 'admin', 'Zung');
+    const lower = await at(f.ngheAn, 'reporter', 'An');
+    const twins = [twin1, twin2].sort((a, b) => a.localeCompare(b));
+    const mine = new Set([au, az, twin1, twin2, man, adm, lower]);
+    const everyone = await listMembers(t.db.prisma, { now });
+    expect(everyone.filter((m) => mine.has(m.personId)).map((m) => m.personId)).toEqual([
+      adm,
+      man,
+      az,
+      au,
+      ...twins,
+      lower,
     ]);
-    const trail = await t.db.prisma.auditLog.findMany({
-      where: { entity: 'chat_group' },
-      select: { action: true },
+    const one = (await listMembers(t.db.prisma, { unitCode: '16681', now })).find(
+      (m) => m.personId === man,
+    );
+    const row = await t.db.prisma.membership.findFirstOrThrow({ where: { personId: man } });
+    expect(one).toEqual({
+      personId: man,
+      displayName: 'Yến',
+      membershipId: row.id,
+      unitCode: '16681',
+      unitName: 'Phường Vinh Phú',
+      role: 'manager',
+      since: row.createdAt,
+      identities: [{ channel: 'sim', externalId: 'order-Yến-manager' }],
     });
-    expect(trail.map((a) => a.action)).toContain('group.migrate');
+  });
+
+  it("lists a person's identities by channel, then id", async () => {
+    const p = await addPerson(t.db, {
+      name: 'Nhiều kênh',
+      unitId: f.vinh,
+      role: 'reporter',
+      channel: 'zalo-bot',
+      externalId: 'zb-2',
+    });
+    for (const [channel, externalId] of [
+      ['telegram', 'tg-2'],
+      ['zalo-bot', 'zb-1'],
+      ['telegram', 'tg-1'],
+    ] as const) {
+      await t.db.prisma.identity.create({ data: { channel, externalId, personId: p } });
+    }
+    const m = (await listMembers(t.db.prisma, { unitCode: '16681', now })).find(
+      (x) => x.personId === p,
+    );
+    expect(m?.identities.map((i) => `${i.channel}:${i.externalId}`)).toEqual([
+      'telegram:tg-1',
+      'telegram:tg-2',
+      'zalo-bot:zb-1',
+      'zalo-bot:zb-2',
+    ]);
+  });
+});
+
+describe('removing members', () => {
+  it('removes only the named unit, audited, and lets a manager of the subtree do it', async () => {
+    const p = await addPerson(t.db, { name: 'Hai đơn vị', unitId: f.thanhSen, role: 'reporter' });
+    const kept = await t.db.prisma.membership.create({
+      data: { personId: p, unitId: f.tranPhu, role: 'reporter' },
+    });
+    const manager = await addPerson(t.db, { name: 'QL xóa', unitId: f.province, role: 'manager' });
+    const later = new Date(now.getTime() + 3_600_000);
+    expect(
+      await removeMember(t.db.prisma, {
+        personId: p,
+        by: { personId: manager },
+        unitCode: '18073',
+        now: later,
+      }),
+    ).toBe(1);
+    const rows = await t.db.prisma.membership.findMany({ where: { personId: p } });
+    expect(rows.find((r) => r.id === kept.id)?.removedAt).toBeNull();
+    const gone = rows.find((r) => r.id !== kept.id)!;
+    expect(gone.removedAt).toEqual(later);
+    const trail = await t.db.prisma.auditLog.findFirstOrThrow({
+      where: { action: 'membership.remove', entityId: gone.id },
+    });
+    expect([trail.actor, trail.entity, trail.at, trail.data]).toEqual([
+      `person:${manager}`,
+      'membership',
+      later,
+      { personId: p, unitId: f.thanhSen, role: 'reporter' },
+    ]);
+    await expect(
+      removeMember(t.db.prisma, { personId: p, by: 'cli', unitCode: '99999', now }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lets only an admin (or the operator) remove an admin', async () => {
+    const target = await addPerson(t.db, { name: 'QT phường', unitId: f.tranPhu, role: 'admin' });
+    const manager = await addPerson(t.db, { name: 'QL tỉnh', unitId: f.province, role: 'manager' });
+    await expect(
+      removeMember(t.db.prisma, { personId: target, by: { personId: manager }, now }),
+    ).rejects.toMatchObject({ name: 'AccessError', key: 'domain.errors.inviteRole' });
+    expect(
+      await t.db.prisma.membership.count({ where: { personId: target, removedAt: null } }),
+    ).toBe(1);
+    const admin = await addPerson(t.db, { name: 'QT tỉnh', unitId: f.province, role: 'admin' });
+    expect(
+      await removeMember(t.db.prisma, { personId: target, by: { personId: admin }, now }),
+    ).toBe(1);
+    const other = await addPerson(t.db, { name: 'QT khác', unitId: f.tranPhu, role: 'admin' });
+    expect(await removeMember(t.db.prisma, { personId: other, by: 'cli', now })).toBe(1);
+  });
+
+  it("revokes the person's unused self-link codes", async () => {
+    const p = await addPerson(t.db, { name: 'Có mã', unitId: f.thanhSen, role: 'reporter' });
+    const link = await createLinkCode(t.db.prisma, { personId: p, now });
+    const later = new Date(now.getTime() + 60_000);
+    await removeMember(t.db.prisma, { personId: p, by: 'cli', now: later });
+    const inv = await t.db.prisma.invitation.findUniqueOrThrow({
+      where: { id: link.invitation.id },
+    });
+    expect(inv.revokedAt).toEqual(later);
+  });
+});
+
+describe('what the operator reads when a removal is refused', () => {
+  it('names the rule broken', async () => {
+    const p = await addPerson(t.db, { name: 'Ngoài phạm vi', unitId: f.vinh, role: 'reporter' });
+    const manager = await addPerson(t.db, { name: 'QL 42', unitId: f.province, role: 'manager' });
+    await expect(
+      removeMember(t.db.prisma, { personId: p, by: { personId: manager }, now }),
+    ).rejects.toMatchObject({
+      message: 'not a manager of every unit of this person',
+      key: 'domain.errors.notManager',
+    });
+    const admin = await addPerson(t.db, { name: 'QT 42', unitId: f.thanhSen, role: 'admin' });
+    await expect(
+      removeMember(t.db.prisma, { personId: admin, by: { personId: manager }, now }),
+    ).rejects.toThrow('only an admin may remove an admin');
   });
 });

@@ -3,6 +3,7 @@ import {
   markReachable,
   markUnreachable,
   preferredIdentity,
+  reachableMarkDue,
 } from '../../../src/domain/people/index.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 
@@ -74,5 +75,62 @@ describe('where a person is reached', () => {
     expect(await markUnreachable(t.db.prisma, 'telegram', '999', new Date())).toBe(false);
     await markReachable(t.db.prisma, 'telegram', '999', new Date());
     expect(await t.db.prisma.identity.count({ where: { externalId: '999' } })).toBe(0);
+  });
+});
+
+describe('whether a mark of reachability is due', () => {
+  const seen = at('2025-11-10T09:00:00');
+  const hourLater = new Date(seen.getTime() + 3_600_000);
+
+  it('is due when unreachable, never seen, or seen over an hour ago', () => {
+    expect(reachableMarkDue({ lastSeenAt: seen, unreachableAt: seen }, seen)).toBe(true);
+    expect(reachableMarkDue({ lastSeenAt: null, unreachableAt: null }, seen)).toBe(true);
+    expect(reachableMarkDue({ lastSeenAt: seen, unreachableAt: null }, hourLater)).toBe(false);
+    expect(
+      reachableMarkDue(
+        { lastSeenAt: seen, unreachableAt: null },
+        new Date(hourLater.getTime() + 1),
+      ),
+    ).toBe(true);
+  });
+
+  it('agrees with what markReachable writes at exactly an hour', async () => {
+    await t.db.prisma.identity.create({
+      data: { channel: 'sim', externalId: 'hourly', personId, lastSeenAt: seen },
+    });
+    const read = () =>
+      t.db.prisma.identity.findUniqueOrThrow({
+        where: { channel_externalId: { channel: 'sim', externalId: 'hourly' } },
+      });
+    await markReachable(t.db.prisma, 'sim', 'hourly', hourLater);
+    expect((await read()).lastSeenAt).toEqual(seen);
+    const past = new Date(hourLater.getTime() + 1);
+    await markReachable(t.db.prisma, 'sim', 'hourly', past);
+    expect((await read()).lastSeenAt).toEqual(past);
+  });
+});
+
+describe('the identity preferred', () => {
+  it('is one seen before one never seen, whatever their linking order', async () => {
+    const p = await t.db.prisma.person.create({
+      data: {
+        identities: {
+          create: [
+            {
+              channel: 'telegram',
+              externalId: 'pref-seen',
+              createdAt: at('2025-10-01T08:00:00'),
+              lastSeenAt: at('2025-10-01T09:00:00'),
+            },
+            { channel: 'zalo-bot', externalId: 'pref-new', createdAt: at('2025-10-05T08:00:00') },
+          ],
+        },
+      },
+    });
+    expect(await preferredIdentity(t.db.prisma, p.id)).toEqual({
+      channel: 'telegram',
+      externalId: 'pref-seen',
+    });
+    expect(await preferredIdentity(t.db.prisma, 'nobody')).toBeNull();
   });
 });
