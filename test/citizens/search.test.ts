@@ -236,3 +236,29 @@ describe('a paper named without an action', () => {
     expect(ids('nha xay xong muon dua vao so hong')[0]).toBe('1.013995');
   });
 });
+
+describe('everyday words for the less common procedures', () => {
+  it('maps a plain description of the situation to the catalogue term', () => {
+    expect(ids('nha toi nuoi 1 chau mo coi co duoc ho tro tien khong')[0]).toBe('1.001776');
+    expect(ids('muon vay von trong keo lay go')[0]).toBe('1.012531');
+    expect(ids('doi ten cua hang kinh doanh')[0]).toBe('2.000720');
+    expect(ids('lam bang lai xe di nuoc ngoai')[0]).toBe('3.000353');
+    expect(ids('con trai khong muon nhan phan dat thua ke')[0]).toBe('2.001016');
+  });
+
+  it('reads animals dying of an epidemic as farm losses, not as a death to record', () => {
+    expect(ids('lon cua nha toi bi dich chet het')[0]).toBe('1.013997');
+  });
+
+  it('keeps a guardian for an orphan as guardianship, not as a monthly allowance', () => {
+    expect(ids('lam giam ho cho chau mo coi')[0]).toBe('1.004837');
+  });
+
+  it('does not read unaccented "phương tiện để ở" as "tiền đẻ" (maternity)', () => {
+    expect(ids('xac nhan noi dau do phuong tien de o')[0]).toBe('1.013313');
+  });
+
+  it('answers "not in our list" for cadastral map extracts', () => {
+    expect(ids('xin trich luc ban do dia chinh thua dat')).toEqual([]);
+  });
+});
