@@ -123,7 +123,7 @@ describe('the admin gate of the server createApp builds', () => {
   let t: TestApp;
   const log = memoryLogger();
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_TOKEN: TOKEN }, { logger: log.logger }, { seeded: true });
+    t = await startTestApp({ ADMIN_TOKEN: TOKEN }, { logger: log.logger });
   }, 120_000);
   afterAll(() => t?.close());
 
