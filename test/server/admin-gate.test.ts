@@ -171,6 +171,13 @@ describe('the admin gate of the server createApp builds', () => {
       JSON.stringify({ argv: ['import', 'synonyms', 'rules.txt'], files: 'rules.txt' }),
     );
     expect(await noFiles.json()).toMatchObject({ exitCode: 2 });
+    // Not even a string taken apart: its characters are no files named 0, 1, ….
+    const chars = await run(
+      '127.0.0.21',
+      auth,
+      JSON.stringify({ argv: ['import', 'synonyms', '0'], files: 'a' }),
+    );
+    expect(await chars.json()).toMatchObject({ exitCode: 2 });
   });
 
   it('answers 400 unless argv is an array of strings', async () => {

@@ -97,6 +97,17 @@ describe('HTTP server', () => {
     expect(await latin1.json()).toEqual({ error: 'unsupported encoding' });
   });
 
+  it('answers another client error of a body parser with a plain 400', async () => {
+    // A gzip body that is not gzip: the parser fails with 400 and no type of its own.
+    const r = await fetch(`${t.url}/sim/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: 'not gzip at all',
+    });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ error: 'bad request' });
+  });
+
   it('answers a form with more fields than allowed with 413, like a body over the limit', async () => {
     const fields = Array.from({ length: 30 }, (_, i) => `f${i}=x`).join('&');
     const r = await post('/dashboard/signin', fields, 'application/x-www-form-urlencoded');
