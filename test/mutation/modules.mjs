@@ -80,8 +80,16 @@ export const modules = {
     mutate: ['src/core/conversation.ts'],
     tests: ['test/core/conversation.test.ts'],
   },
+  // The server createApp builds: its admin gate and streams, landing page, health and errors.
+  // Not test/server/metrics.test.ts (it tests metrics.ts through apps with pg-boss and a fake
+  // Bot API): every mutant of createHttpApp's set-up code runs all listed files, and http.test.ts
+  // covers the /metrics route itself.
   http: {
     mutate: ['src/server/http.ts'],
-    tests: ['test/server/*.test.ts'],
+    tests: [
+      'test/server/http.test.ts',
+      'test/server/admin-gate.test.ts',
+      'test/server/shutdown.test.ts',
+    ],
   },
 };

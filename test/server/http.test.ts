@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../channels/fakes/http.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
+const METRICS_TOKEN = 'http-test-metrics-token-0123456789';
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ METRICS_TOKEN: METRICS_TOKEN });
 });
 afterAll(() => t?.close());
 
@@ -20,6 +21,23 @@ describe('HTTP server', () => {
     const r = await fetch(`${t.url}/readyz`);
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', state: 'ok' } });
+  });
+
+  it('serves /metrics on the main port behind METRICS_TOKEN only', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token', METRICS_TOKEN]) {
+      const r = await fetch(
+        `${t.url}/metrics`,
+        authorization ? { headers: { authorization } } : {},
+      );
+      expect(r.status, authorization).toBe(401);
+      expect(await r.json()).toEqual({ error: 'unauthorized' });
+    }
+    const ok = await fetch(`${t.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await ok.text()).toMatch(/^# HELP /m);
   });
 
   it('answers unknown routes with a JSON 404', async () => {
@@ -286,6 +304,8 @@ describe('when the database goes down', () => {
     const log = memoryLogger();
     const other = await startTestApp({}, { logger: log.logger });
     const runtime = path.join(other.app.config.dataDir, 'runtime.json');
+    // Without METRICS_TOKEN there is no /metrics on the main port.
+    expect((await fetch(`${other.url}/metrics`)).status).toBe(404);
     await other.testDb.db.close();
     const ready = await fetch(`${other.url}/readyz`);
     expect(ready.status).toBe(503);
