@@ -247,13 +247,20 @@ describe('delivery queue', () => {
   };
 
   it('fails a delivery for a channel that is not configured, without sending anything', async () => {
-    const q = build();
+    const log = memoryLogger();
+    const q = build({ logger: log.logger });
     const id = await q.enqueue({ channel: 'zalo-bot', chatId: '1', text: 'x' }, 'notice');
     await q.start();
     const d = await waitSettled(id);
     expect(d.status).toBe('failed');
     expect(d.reason).toBe('channel zalo-bot is not configured');
     expect(d.attempts).toBe(0);
+    expect(log.records.find((r) => r.level === 50)).toMatchObject({
+      msg: 'delivery for a channel that is not configured',
+      deliveryId: id,
+      channel: 'zalo-bot',
+      chatId: '1',
+    });
   });
 
   it('retries when a sender throws something that is not a DeliveryError', async () => {
@@ -433,7 +440,8 @@ describe('delivery queue', () => {
         throw new DeliveryError('telegram 403 blocked', true, undefined, { unreachable: true });
       throw new DeliveryError('telegram 400 bad request', true);
     });
-    const q = build({ channels: { telegram: s.channel } });
+    const log = memoryLogger();
+    const q = build({ channels: { telegram: s.channel }, logger: log.logger });
     const blocked = await q.enqueue({ channel: 'telegram', chatId: '30', text: 'x' }, 'notice');
     const bad = await q.enqueue({ channel: 'telegram', chatId: '31', text: 'x' }, 'notice');
     await q.start();
@@ -450,6 +458,17 @@ describe('delivery queue', () => {
       orderBy: { externalId: 'asc' },
     });
     expect(ids.map((i) => i.unreachableAt !== null)).toEqual([true, false]);
+    expect(log.records.filter((r) => r.msg === 'undeliverable')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 40, reason: 'telegram 403 blocked', deliveryId: blocked }),
+        expect.objectContaining({ level: 40, reason: 'telegram 400 bad request', deliveryId: bad }),
+      ]),
+    );
+    // Each send waited for its slot first (debug).
+    expect(log.records.filter((r) => r.msg === 'slot granted')).toEqual([
+      expect.objectContaining({ level: 20, attempt: 1, waitedMs: expect.any(Number) }),
+      expect.objectContaining({ level: 20, attempt: 1, waitedMs: expect.any(Number) }),
+    ]);
   });
 
   it('gives up with the reason of a thrown non-DeliveryError, and logs each retry with its delay', async () => {
