@@ -195,6 +195,55 @@ describe('HTTP server', () => {
   });
 });
 
+describe('an app built inside the test', () => {
+  // The shared apps of this file and admin-gate.test.ts are built in beforeAll hooks, and
+  // Stryker's per-test coverage gives the set-up code they run (createHttpApp's headers, routes
+  // and gate) to no test: this test builds its own app, so those lines count as covered by it.
+  it('sets up its headers, routes and admin gate', async () => {
+    const token = 'set-up-test-admin-token-0123456789ab';
+    const own = await startTestApp({ ADMIN_TOKEN: token });
+    try {
+      const landing = await fetch(`${own.url}/`);
+      expect(landing.headers.get('content-security-policy')).toBe(
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';" +
+          "frame-ancestors 'self';img-src 'self' data:;object-src 'none';" +
+          "script-src 'self' 'unsafe-inline';script-src-attr 'none';" +
+          "style-src 'self' 'unsafe-inline';connect-src 'self'",
+      );
+      expect(landing.headers.get('x-powered-by')).toBeNull();
+      expect(await landing.text()).toContain('<ul><li><a href="/dashboard">');
+      expect(await (await fetch(`${own.url}/healthz`)).json()).toMatchObject({ status: 'ok' });
+      const auth = { authorization: `Bearer ${token}` };
+      // Behind a loopback proxy the forwarded address counts ('trust proxy' loopback).
+      const remote = await fetch(`${own.url}/admin/api/backup`, {
+        headers: { ...auth, 'x-forwarded-for': '203.0.113.5' },
+      });
+      expect(remote.status).toBe(403);
+      const backup = await fetch(`${own.url}/admin/api/backup`, { headers: auth });
+      expect(backup.headers.get('content-type')).toBe('application/gzip');
+      const restored = await fetch(`${own.url}/admin/api/restore`, {
+        method: 'POST',
+        headers: auth,
+        body: Buffer.from(await backup.arrayBuffer()),
+      });
+      expect(restored.status).toBe(200);
+      const run = await fetch(`${own.url}/admin/api/run`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"argv":["help"]}',
+      });
+      expect(await run.json()).toMatchObject({ exitCode: 0 });
+      expect((await fetch(`${own.url}/admin/api/run`, { method: 'POST' })).status).toBe(401);
+      expect(await (await fetch(`${own.url}/nowhere`)).json()).toEqual({
+        error: 'not found',
+        path: '/nowhere',
+      });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('web chat simulator', () => {
   it('serves the chat page', async () => {
     const r = await fetch(`${t.url}/sim`);
