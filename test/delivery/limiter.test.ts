@@ -131,6 +131,57 @@ function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimi
     expect(Date.now() - start).toBeGreaterThanOrEqual(390);
   });
 
+  it('grants at once when there is no rule', async () => {
+    const r = await make().acquire([], 0);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.waitedMs).toBeLessThan(50);
+      await r.release();
+    }
+  });
+
+  it('lets a burst through at once, then spaces the rest', async () => {
+    const limiter = make();
+    const rule = [{ key: 'r7', limit: 10, periodMs: 1000, burst: 3 }];
+    const start = Date.now();
+    const at = await timestamps(limiter, 4, rule);
+    expect(at.at(-1)! - start).toBeLessThan(80);
+    const fifth = await limiter.acquire(rule);
+    expect(fifth.ok && fifth.waitedMs).toBeGreaterThanOrEqual(50);
+  });
+
+  it('holds a busy chat back without holding another chat, and tells when the chat frees up', async () => {
+    const limiter = make();
+    const chat = (id: string) => [
+      { key: 'r8', limit: 100, periodMs: 1000 },
+      { key: `r8:chat:${id}`, limit: 1, periodMs: 1000, mode: 'free' as const },
+    ];
+    const first = await limiter.acquire(chat('a'), 0);
+    expect(first.ok).toBe(true);
+    const busy = await limiter.acquire(chat('a'), 100);
+    expect(busy.ok).toBe(false);
+    expect(busy.ok === false && busy.retryInMs).toBeGreaterThan(850);
+    expect(busy.ok === false && busy.retryInMs).toBeLessThanOrEqual(1000);
+    const other = await limiter.acquire(chat('b'), 100);
+    expect(other.ok).toBe(true);
+    // Waiting is allowed: the busy chat's message goes once its chat frees up.
+    const start = Date.now();
+    const later = await limiter.acquire(chat('a'));
+    expect(later.ok).toBe(true);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(800);
+  });
+
+  it('pauses only the key it is asked to, for as long as the longest pause', async () => {
+    const limiter = make();
+    await limiter.pause('r9', 600);
+    await limiter.pause('r9', 100);
+    const other = await limiter.acquire([{ key: 'r9-other', limit: 100, periodMs: 1000 }], 0);
+    expect(other.ok).toBe(true);
+    const refused = await limiter.acquire([{ key: 'r9', limit: 100, periodMs: 1000 }], 100);
+    expect(refused.ok).toBe(false);
+    expect(refused.ok === false && refused.retryInMs).toBeGreaterThan(400);
+  });
+
   it('holds the limit across two limiter instances sharing the store', async () => {
     const a = make();
     const b = makeSecond();
@@ -145,6 +196,39 @@ function behavesLikeALimiter(make: () => RateLimiter, makeSecond: () => RateLimi
     expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(20);
   });
 }
+
+describe('limit table', () => {
+  it('takes each channel limits as its adapter declares them, leaving out channels without', () => {
+    expect(
+      limitsOf([
+        { name: 'telegram', limits: TELEGRAM_LIMITS },
+        { name: 'zalo-oa', limits: { perSecond: 5 } },
+        { name: 'sim' },
+      ]),
+    ).toEqual({
+      telegram: { perSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 },
+      'zalo-oa': { perSecond: 5, perChatPerSecond: undefined, perGroupPerMinute: undefined },
+    });
+  });
+
+  it('gives the bot-wide rule, the per-chat rule and, for a group, the per-group rule', () => {
+    const limits = limitsOf([{ name: 'telegram', limits: TELEGRAM_LIMITS }]);
+    expect(rulesFor('telegram', '42', limits)).toEqual([
+      { key: 'telegram', limit: 30, periodMs: 1000 },
+      { key: 'telegram:chat:42', limit: 1, periodMs: 1000, mode: 'free' },
+    ]);
+    expect(rulesFor('telegram', '-42', limits)).toEqual([
+      { key: 'telegram', limit: 30, periodMs: 1000 },
+      { key: 'telegram:chat:-42', limit: 1, periodMs: 1000, mode: 'free' },
+      { key: 'telegram:group:-42', limit: 20, periodMs: 60_000, mode: 'free' },
+    ]);
+    // A channel with a bot-wide limit only, and one without limits.
+    expect(rulesFor('zalo-oa', '-7', { 'zalo-oa': { perSecond: 5 } })).toEqual([
+      { key: 'zalo-oa', limit: 5, periodMs: 1000 },
+    ]);
+    expect(rulesFor('sim', '1', limits)).toEqual([]);
+  });
+});
 
 describe('in-memory limiter', () => {
   let shared: RateLimiter;

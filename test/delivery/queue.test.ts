@@ -1,4 +1,5 @@
 import type { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
 import type { Channel } from '../../src/channels/types.js';
 import { DeliveryError } from '../../src/channels/types.js';
 import type { OutboundMessage } from '../../src/core/message.js';
@@ -6,11 +7,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TELEGRAM_LIMITS } from '../../src/channels/telegram/api.js';
 import { createTelegramChannel } from '../../src/channels/telegram/index.js';
 import { createZaloOaChannel } from '../../src/channels/zalo-oa/index.js';
-import { createDeliveryQueue, type DeliveryQueue } from '../../src/delivery/queue.js';
+import {
+  createDeliveryQueue,
+  DELIVERY_QUEUE,
+  type DeliveryQueue,
+} from '../../src/delivery/queue.js';
 import { createMemoryLimiter, type RateLimiter } from '../../src/delivery/limiter.js';
 import { createBoss } from '../../src/jobs/boss.js';
 import { startFakeBotApi, tooManyRequests, type FakeBotApi } from '../channels/fakes/bot-api.js';
-import { silentLogger } from '../channels/fakes/http.js';
+import { memoryLogger, silentLogger } from '../channels/fakes/http.js';
 import { createFakePipeline } from '../channels/fakes/pipeline.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
@@ -41,6 +46,8 @@ describe('delivery queue', () => {
       boss?: PgBoss;
       expireInSeconds?: number;
       limiter?: RateLimiter;
+      logger?: Logger;
+      onOutcome?: Parameters<typeof createDeliveryQueue>[0]['onOutcome'];
     } = {},
   ) => {
     const telegram = createTelegramChannel({
@@ -67,7 +74,8 @@ describe('delivery queue', () => {
       prisma: prisma(),
       channels: opts.channels ?? { telegram, 'zalo-oa': zaloOa },
       limiter: opts.limiter ?? createMemoryLimiter(),
-      logger: silentLogger,
+      logger: opts.logger ?? silentLogger,
+      ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
       baseBackoffMs: 200,
       maxAttempts: opts.maxAttempts ?? 4,
       queueName: opts.queueName ?? `delivery-test-${++n}`,
@@ -239,13 +247,20 @@ describe('delivery queue', () => {
   };
 
   it('fails a delivery for a channel that is not configured, without sending anything', async () => {
-    const q = build();
+    const log = memoryLogger();
+    const q = build({ logger: log.logger });
     const id = await q.enqueue({ channel: 'zalo-bot', chatId: '1', text: 'x' }, 'notice');
     await q.start();
     const d = await waitSettled(id);
     expect(d.status).toBe('failed');
     expect(d.reason).toBe('channel zalo-bot is not configured');
     expect(d.attempts).toBe(0);
+    expect(log.records.find((r) => r.level === 50)).toMatchObject({
+      msg: 'delivery for a channel that is not configured',
+      deliveryId: id,
+      channel: 'zalo-bot',
+      chatId: '1',
+    });
   });
 
   it('retries when a sender throws something that is not a DeliveryError', async () => {
@@ -352,5 +367,343 @@ describe('delivery queue', () => {
       await Promise.all(queues.map((q) => q.stop()));
       await fast.stop({ graceful: false, timeout: 2000 });
     }
+  });
+
+  /** Outcomes told to onOutcome, as `channel outcome`. */
+  const outcomes = () => {
+    const seen: string[] = [];
+    return {
+      seen,
+      onOutcome: (channel: string, outcome: string) => void seen.push(`${channel} ${outcome}`),
+    };
+  };
+
+  it('tells each outcome: sent, retry, failed, undeliverable and deferred, per channel', async () => {
+    const o = outcomes();
+    const s = sender(async (msg, call) => {
+      if (msg.text === 'retry' && call <= 2) throw new DeliveryError('telegram 502', false);
+      if (msg.text === 'blocked') throw new DeliveryError('blocked', true);
+      if (msg.text === 'broken') throw new DeliveryError('telegram 502', false);
+    });
+    const q = build({ channels: { telegram: s.channel }, onOutcome: o.onOutcome, maxAttempts: 1 });
+    const ok = await q.enqueue({ channel: 'telegram', chatId: '20', text: 'ok' }, 'notice');
+    const blocked = await q.enqueue(
+      { channel: 'telegram', chatId: '21', text: 'blocked' },
+      'notice',
+    );
+    const broken = await q.enqueue({ channel: 'telegram', chatId: '22', text: 'broken' }, 'notice');
+    const nowhere = await q.enqueue({ channel: 'zalo-bot', chatId: '23', text: 'x' }, 'notice');
+    await q.start();
+    for (const id of [ok, blocked, broken, nowhere]) await waitSettled(id);
+    expect(o.seen.sort()).toEqual([
+      'telegram failed',
+      'telegram sent',
+      'telegram undeliverable',
+      'zalo-bot failed',
+    ]);
+
+    const o2 = outcomes();
+    const s2 = sender(async (_m, call) => {
+      if (call === 1) throw new DeliveryError('telegram 502', false);
+    });
+    const retried = build({ channels: { telegram: s2.channel }, onOutcome: o2.onOutcome });
+    const id = await retried.enqueue({ channel: 'telegram', chatId: '24', text: 'x' }, 'notice');
+    await retried.start();
+    expect(await waitSettled(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(o2.seen).toEqual(['telegram retry', 'telegram sent']);
+
+    const o3 = outcomes();
+    const s3 = sender(async () => {});
+    const paced = build({
+      channels: { telegram: s3.channel },
+      limits: { telegram: { perSecond: 100, perChatPerSecond: 1 } },
+      maxSlotWaitMs: 50,
+      onOutcome: o3.onOutcome,
+    });
+    const two = [];
+    for (let i = 0; i < 2; i++)
+      two.push(await paced.enqueue({ channel: 'telegram', chatId: '25', text: `m${i}` }, 'notice'));
+    await paced.start();
+    for (const d of two) await waitSettled(d);
+    expect(o3.seen.filter((x) => x === 'telegram sent')).toHaveLength(2);
+    expect(o3.seen).toContain('telegram deferred');
+  });
+
+  it('marks the identity unreachable when the recipient blocked the bot, and only then', async () => {
+    const person = await prisma().person.create({ data: { displayName: 'Chặn bot' } });
+    for (const externalId of ['30', '31'])
+      await prisma().identity.create({
+        data: { channel: 'telegram', externalId, personId: person.id },
+      });
+    const s = sender(async (msg) => {
+      if (msg.chatId === '30')
+        throw new DeliveryError('telegram 403 blocked', true, undefined, { unreachable: true });
+      throw new DeliveryError('telegram 400 bad request', true);
+    });
+    const log = memoryLogger();
+    const q = build({ channels: { telegram: s.channel }, logger: log.logger });
+    const blocked = await q.enqueue({ channel: 'telegram', chatId: '30', text: 'x' }, 'notice');
+    const bad = await q.enqueue({ channel: 'telegram', chatId: '31', text: 'x' }, 'notice');
+    await q.start();
+    expect(await waitSettled(blocked)).toMatchObject({
+      status: 'undeliverable',
+      reason: 'telegram 403 blocked',
+    });
+    expect(await waitSettled(bad)).toMatchObject({
+      status: 'undeliverable',
+      reason: 'telegram 400 bad request',
+    });
+    const ids = await prisma().identity.findMany({
+      where: { personId: person.id },
+      orderBy: { externalId: 'asc' },
+    });
+    expect(ids.map((i) => i.unreachableAt !== null)).toEqual([true, false]);
+    expect(log.records.filter((r) => r.msg === 'undeliverable')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 40, reason: 'telegram 403 blocked', deliveryId: blocked }),
+        expect.objectContaining({ level: 40, reason: 'telegram 400 bad request', deliveryId: bad }),
+      ]),
+    );
+    // Each send waited for its slot first (debug).
+    expect(log.records.filter((r) => r.msg === 'slot granted')).toEqual([
+      expect.objectContaining({ level: 20, attempt: 1, waitedMs: expect.any(Number) }),
+      expect.objectContaining({ level: 20, attempt: 1, waitedMs: expect.any(Number) }),
+    ]);
+  });
+
+  it('gives up with the reason of a thrown non-DeliveryError, and logs each retry with its delay', async () => {
+    const log = memoryLogger();
+    const s = sender(async () => {
+      throw new TypeError('socket hang up');
+    });
+    const q = build({ channels: { telegram: s.channel }, maxAttempts: 3, logger: log.logger });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '32', text: 'x' }, 'notice');
+    await q.start();
+    expect(await waitSettled(id)).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      reason: 'gave up after 3 attempts: TypeError: socket hang up',
+    });
+    const retries = log.records.filter((r) => r.msg === 'delivery retry scheduled');
+    expect(retries.map((r) => [r.attempt, r.reason])).toEqual([
+      [1, 'TypeError: socket hang up'],
+      [2, 'TypeError: socket hang up'],
+    ]);
+    // 200 ms doubled each attempt, ±20 % jitter.
+    const [first, second] = retries.map((r) => r.delayMs as number);
+    expect(first).toBeGreaterThanOrEqual(160);
+    expect(first).toBeLessThanOrEqual(240);
+    expect(second).toBeGreaterThanOrEqual(320);
+    expect(second).toBeLessThanOrEqual(480);
+    expect(retries[0]).toMatchObject({ component: 'delivery', deliveryId: id, chatId: '32' });
+    expect(log.records.find((r) => r.msg === 'delivery failed')).toMatchObject({
+      level: 50,
+      attempt: 3,
+      reason: 'TypeError: socket hang up',
+      deliveryId: id,
+      channel: 'telegram',
+    });
+  });
+
+  it('waits exactly the Retry-After the platform asked for, not the backoff', async () => {
+    const log = memoryLogger();
+    const s = sender(async (_m, call) => {
+      if (call === 1) throw new DeliveryError('telegram 429', false, 1500);
+    });
+    const q = build({ channels: { telegram: s.channel }, logger: log.logger });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '33', text: 'x' }, 'notice');
+    await q.start();
+    expect(await waitSettled(id)).toMatchObject({ status: 'sent', attempts: 2, reason: null });
+    expect(log.records.find((r) => r.msg === 'delivery retry scheduled')).toMatchObject({
+      delayMs: 1500,
+      reason: 'telegram 429',
+    });
+    // pg-boss counts whole seconds: 1.5 s is 2 s.
+    expect(s.calls[1]!.at - s.calls[0]!.at).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('logs a job for a delivery that does not exist and goes on with the others', async () => {
+    const log = memoryLogger();
+    const s = sender(async () => {});
+    const name = `delivery-unknown-${++n}`;
+    const q = build({ channels: { telegram: s.channel }, queueName: name, logger: log.logger });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '34', text: 'x' }, 'notice');
+    await boss.send(name, { deliveryId: 'no-such-delivery' });
+    await q.start();
+    expect((await waitSettled(id)).status).toBe('sent');
+    await expect
+      .poll(() => log.records.find((r) => r.msg === 'job for an unknown delivery'))
+      .toMatchObject({ level: 40, deliveryId: 'no-such-delivery' });
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('does not send before notBefore, and sends one in the past at once', async () => {
+    const s = sender(async () => {});
+    const q = build({ channels: { telegram: s.channel } });
+    const t0 = Date.now();
+    const later = await q.enqueue({ channel: 'telegram', chatId: '35', text: 'later' }, 'notice', {
+      notBefore: new Date(t0 + 2500),
+    });
+    const past = await q.enqueue({ channel: 'telegram', chatId: '36', text: 'past' }, 'notice', {
+      notBefore: new Date(t0 - 60_000),
+    });
+    await q.start();
+    await waitSettled(past);
+    await waitSettled(later);
+    const at = (text: string) => s.calls.find((c) => c.msg.text === text)!.at;
+    expect(at('later') - t0).toBeGreaterThanOrEqual(2400);
+    expect(at('past') - t0).toBeLessThan(2400);
+  });
+
+  it('creates its pg-boss queue retrying only dead workers: 5 times, from 5 s, backing off, expiring after 60 s', async () => {
+    const q = build({ queueName: `delivery-options-${++n}` });
+    await q.start();
+    const name = `delivery-options-${n}`;
+    expect(await boss.getQueue(name)).toMatchObject({
+      retryLimit: 5,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: 60,
+    });
+    // Without a name: the queue the app uses.
+    const app = createDeliveryQueue({
+      boss,
+      prisma: prisma(),
+      channels: {},
+      limiter: createMemoryLimiter(),
+      logger: silentLogger,
+    });
+    expect(DELIVERY_QUEUE).toBe('delivery');
+    expect(await app.enqueueMany([])).toBe(0);
+    await app.enqueue({ channel: 'telegram', chatId: '37', text: 'x' }, 'notice');
+    expect(await boss.getQueue('delivery')).toMatchObject({ retryLimit: 5 });
+  });
+
+  describe('enqueueMany', () => {
+    it('queues a batch with its batch id, time, buttons and dedupe keys, skipping keys already queued', async () => {
+      const s = sender(async () => {});
+      const q = build({ channels: { telegram: s.channel } });
+      const key = `batch-dup-${++n}`;
+      await q.enqueue({ channel: 'telegram', chatId: '40', text: 'first' }, 'reminder', {
+        dedupeKey: key,
+      });
+      const at = new Date('2026-11-30T01:00:00Z');
+      const queued = await q.enqueueMany([
+        {
+          msg: {
+            channel: 'telegram',
+            chatId: '41',
+            text: 'a',
+            buttons: [[{ label: 'Xem', data: 'st:1' }]],
+          },
+          kind: 'broadcast',
+          batchId: `b-${n}`,
+          at,
+          dedupeKey: `batch-a-${n}`,
+        },
+        {
+          msg: { channel: 'telegram', chatId: '40', text: 'again' },
+          kind: 'reminder',
+          dedupeKey: key,
+        },
+        {
+          msg: { channel: 'telegram', chatId: '42', text: 'b' },
+          kind: 'broadcast',
+          batchId: `b-${n}`,
+        },
+      ]);
+      expect(queued).toBe(2);
+      const rows = await prisma().delivery.findMany({
+        where: { batchId: `b-${n}` },
+        orderBy: { chatId: 'asc' },
+      });
+      expect(rows).toMatchObject([
+        {
+          chatId: '41',
+          text: 'a',
+          kind: 'broadcast',
+          status: 'queued',
+          createdAt: at,
+          dedupeKey: `batch-a-${n}`,
+          buttons: [[{ label: 'Xem', data: 'st:1' }]],
+        },
+        { chatId: '42', text: 'b', dedupeKey: null, buttons: null },
+      ]);
+      expect(rows[1]!.createdAt.getTime()).toBeGreaterThan(at.getTime());
+      expect(await prisma().delivery.count({ where: { dedupeKey: key } })).toBe(1);
+      await q.start();
+      for (const r of rows) expect((await waitSettled(r.id)).status).toBe('sent');
+      await waitSettled(
+        (await prisma().delivery.findUniqueOrThrow({ where: { dedupeKey: key } })).id,
+      );
+      expect(s.calls.map((c) => c.msg.text).sort()).toEqual(['a', 'b', 'first']);
+    });
+
+    it('holds an item until its notBefore', async () => {
+      const s = sender(async () => {});
+      const q = build({ channels: { telegram: s.channel } });
+      const t0 = Date.now();
+      const batchId = `nb-${++n}`;
+      await q.enqueueMany([
+        {
+          msg: { channel: 'telegram', chatId: '43', text: 'later' },
+          kind: 'notice',
+          batchId,
+          notBefore: new Date(t0 + 2500),
+        },
+        {
+          msg: { channel: 'telegram', chatId: '44', text: 'now' },
+          kind: 'notice',
+          batchId,
+          notBefore: new Date(t0 - 1000),
+        },
+      ]);
+      await q.start();
+      for (const r of await prisma().delivery.findMany({ where: { batchId } }))
+        await waitSettled(r.id);
+      const at = (text: string) => s.calls.find((c) => c.msg.text === text)!.at;
+      expect(at('later') - t0).toBeGreaterThanOrEqual(2400);
+      expect(at('now') - t0).toBeLessThan(2400);
+    });
+
+    it('queues more than one chunk of 1,000', async () => {
+      const q = build();
+      const batchId = `big-${++n}`;
+      const items = Array.from({ length: 1001 }, (_, i) => ({
+        msg: { channel: 'telegram' as const, chatId: `5${i}`, text: 'x' },
+        kind: 'broadcast' as const,
+        batchId,
+      }));
+      expect(await q.enqueueMany(items)).toBe(1001);
+      expect(await prisma().delivery.count({ where: { batchId } })).toBe(1001);
+    });
+
+    it('commits or rolls back with the transaction it is given, jobs included', async () => {
+      const s = sender(async () => {});
+      const name = `delivery-tx-${++n}`;
+      const q = build({ channels: { telegram: s.channel }, queueName: name });
+      const batchId = `tx-${n}`;
+      const item = {
+        msg: { channel: 'telegram' as const, chatId: '45', text: 'x' },
+        kind: 'notice' as const,
+        batchId,
+      };
+      // Started first: the pg-boss queue exists before the caller's transaction (PGlite has one
+      // session, so the queue cannot be created while that transaction holds it).
+      await q.start();
+      await expect(
+        prisma().$transaction(async (tx) => {
+          expect(await q.enqueueMany([item], tx)).toBe(1);
+          throw new Error('the caller fails');
+        }),
+      ).rejects.toThrow('the caller fails');
+      expect(await prisma().delivery.count({ where: { batchId } })).toBe(0);
+      expect(await boss.getQueueStats(name)).toMatchObject([{ queuedCount: 0 }]);
+      await prisma().$transaction(async (tx) => {
+        expect(await q.enqueueMany([item], tx)).toBe(1);
+      });
+      const [row] = await prisma().delivery.findMany({ where: { batchId } });
+      expect((await waitSettled(row!.id)).status).toBe('sent');
+    });
   });
 });

@@ -96,9 +96,16 @@ export const modules = {
       'test/domain/people/reachability.test.ts',
     ],
   },
+  // Split: every limiter mutant also ran the queue's pg-boss tests (they all use the in-memory
+  // limiter, and vitest runs the larger file first), so the limiter alone took minutes a mutant.
+  // Run both with TEST_REDIS_URL=redis://127.0.0.1:6379, or the Redis limiter has no coverage.
+  'delivery-limiter': {
+    mutate: ['src/delivery/limiter.ts'],
+    tests: ['test/delivery/limiter.test.ts'],
+  },
   delivery: {
-    mutate: ['src/delivery/*.ts'],
-    tests: ['test/delivery/*.test.ts'],
+    mutate: ['src/delivery/queue.ts', 'src/delivery/index.ts'],
+    tests: ['test/delivery/queue.test.ts'],
   },
   submit: {
     mutate: ['src/domain/submissions/submit.ts'],
@@ -108,8 +115,16 @@ export const modules = {
     mutate: ['src/core/conversation.ts'],
     tests: ['test/core/conversation.test.ts', 'test/core/conversation-details.test.ts'],
   },
+  // The server createApp builds: its admin gate and streams, landing page, health and errors.
+  // Not test/server/metrics.test.ts (it tests metrics.ts through apps with pg-boss and a fake
+  // Bot API): every mutant of createHttpApp's set-up code runs all listed files, and http.test.ts
+  // covers the /metrics route itself.
   http: {
     mutate: ['src/server/http.ts'],
-    tests: ['test/server/*.test.ts'],
+    tests: [
+      'test/server/http.test.ts',
+      'test/server/admin-gate.test.ts',
+      'test/server/shutdown.test.ts',
+    ],
   },
 };

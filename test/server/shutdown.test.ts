@@ -1,7 +1,8 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { listen } from '../../src/server/http.js';
+import { listen, listenOn } from '../../src/server/http.js';
 
 describe('graceful shutdown', () => {
   it('stops accepting new connections but lets in-flight requests finish', async () => {
@@ -72,6 +73,38 @@ describe('graceful shutdown', () => {
     expect(await response.text()).toBe('ab');
     const lastResponse = Date.now();
     expect((await closed) - lastResponse).toBeLessThan(1000);
+  });
+});
+
+describe('listen', () => {
+  it('shows a wildcard address as loopback in its URL, and a given host as it is', async () => {
+    const app = express();
+    app.get('/', (_req, res) => void res.send('hi'));
+    const any = await listen(app, 0, '0.0.0.0');
+    const one = await listen(app, 0, '127.0.0.1');
+    try {
+      expect(any.url).toBe(`http://127.0.0.1:${(any.server.address() as AddressInfo).port}`);
+      expect(await (await fetch(any.url)).text()).toBe('hi');
+      expect(one.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    } finally {
+      await any.close(1000);
+      await one.close(1000);
+    }
+  });
+
+  it('rejects when the port is taken, and leaves no error listener behind once listening', async () => {
+    const app = express();
+    const first = await listen(app, 0, '127.0.0.1');
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(listenOn(http.createServer(app), port, '127.0.0.1')).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      expect(first.server.listenerCount('error')).toBe(0);
+      expect(first.server.address()).toMatchObject({ address: '127.0.0.1', port });
+    } finally {
+      await first.close(1000);
+    }
   });
 });
 
