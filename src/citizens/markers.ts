@@ -44,7 +44,8 @@ const QUIT = String.raw`(?<! (de|kien|hoi|suy|ban) )nghi(?! (dinh|quyet|luc|si) 
 export const MARKERS: readonly Marker[] = [
   {
     doc: / luu dong /,
-    query: / (luu dong|tai nha|den nha|tan nha|xuong (thon|xom|ban)|om nang|nam vien|liet giuong|nam liet) /,
+    query:
+      / (luu dong|tai nha|den nha|tan nha|xuong (thon|xom|ban)|om nang|nam vien|liet giuong|nam liet) /,
   },
   {
     doc: / (nuoc ngoai|lang gieng) /,
