@@ -13,7 +13,13 @@
  *   npm run bench:webhook                        # embedded defaults (PGlite, in-memory state)
  *   npm run bench:webhook -- --db postgres --redis
  *   options: --duration 10 (s per side), --connections 20, --chats 500,
- *            --only help|write|bare (one side alone, e.g. under `node --cpu-prof`)
+ *            --only help|write|bare|floor|floor-prisma (one side alone, e.g. under `node --cpu-prof`)
+ *
+ * On PostgreSQL two more sides, the floors: the same bare webhook that first commits each update
+ * in its own transaction (BEGIN; INSERT; COMMIT), then replies — the least any webhook can do
+ * that stores what it is sent before it answers — once through a plain `pg` pool and once
+ * through the app's Prisma client. Their ratios to the bare echo bound what a write path can
+ * reach here, and show what the data layer alone costs.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,11 +29,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import express from 'express';
+import pg from 'pg';
 import pino from 'pino';
 import { Telegraf } from 'telegraf';
 import { createApp } from '../src/app.js';
 import { createTelegramChannel } from '../src/channels/telegram/index.js';
 import { loadConfig } from '../src/config.js';
+import type { Db } from '../src/db/client.js';
 import { startFakeBotApi, type FakeBotApi } from '../test/channels/fakes/bot-api.js';
 import { createTestDb } from '../test/helpers/db.js';
 import { addPerson } from '../test/domain/people/fixture.js';
@@ -224,6 +232,73 @@ async function startBareEcho(apiRoot: string) {
   };
 }
 
+/** How a floor webhook commits one update: its own transaction of one INSERT. */
+type Commit = (updateId: number, chat: number, text: string) => Promise<void>;
+
+const FLOOR_TABLE =
+  'CREATE TABLE IF NOT EXISTS bench_floor (update_id bigint PRIMARY KEY, chat bigint NOT NULL, text text NOT NULL, at timestamptz NOT NULL DEFAULT now())';
+
+/** A plain `pg` pool: BEGIN; INSERT; COMMIT on one client. */
+function commitThroughPg(pool: pg.Pool): Commit {
+  return async (updateId, chat, text) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        'INSERT INTO bench_floor (update_id, chat, text) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [updateId, chat, text],
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  };
+}
+
+/** The app's own Prisma client: an interactive transaction around one `$executeRaw`. */
+function commitThroughPrisma(prisma: Db['prisma']): Commit {
+  return async (updateId, chat, text) => {
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`INSERT INTO bench_floor (update_id, chat, text) VALUES (${updateId}, ${chat}, ${text}) ON CONFLICT DO NOTHING`;
+    });
+  };
+}
+
+/**
+ * A floor: the bare webhook that commits every update (one transaction of one INSERT) before
+ * it replies, through `commit`.
+ */
+async function startStoringEcho(apiRoot: string, name: string, commit: Commit) {
+  const token = TOKEN.replace('BENCH', name.toUpperCase());
+  const bot = new Telegraf(token, { telegram: { apiRoot, webhookReply: false } });
+  bot.botInfo = {
+    id: 2,
+    is_bot: true,
+    first_name: name,
+    username: `${name}_bot`,
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
+  bot.on('message', async (ctx) => {
+    const text = 'text' in ctx.message ? ctx.message.text : '';
+    await commit(ctx.update.update_id, ctx.chat.id, text);
+    await ctx.reply(text || 'echo');
+  });
+  const app = express();
+  app.post(
+    '/webhooks/telegram',
+    bot.webhookCallback('/webhooks/telegram', { secretToken: SECRET }),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`,
+    token,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 async function main(): Promise<void> {
   const kind = args.db === 'postgres' ? 'postgres' : 'pglite';
   const api = await startFakeBotApi();
@@ -278,6 +353,14 @@ async function main(): Promise<void> {
     );
   }
   const bare = await startBareEcho(api.url);
+  const pool = testDb.databaseUrl
+    ? new pg.Pool({ connectionString: testDb.databaseUrl, max: 10 })
+    : undefined;
+  await pool?.query(FLOOR_TABLE);
+  const floor = pool ? await startStoringEcho(api.url, 'floor', commitThroughPg(pool)) : undefined;
+  const floorPrisma = pool
+    ? await startStoringEcho(api.url, 'prismafloor', commitThroughPrisma(app.db.prisma))
+    : undefined;
 
   // The write path's reporters: one linked reporter per chat, spread over the seeded communes.
   const chats = Number(args.chats);
@@ -320,6 +403,14 @@ async function main(): Promise<void> {
   const submissions = (await app.db.prisma.submission.count()) - submissionsBefore;
   const versions = await app.db.prisma.submissionVersion.count();
   const echo = side('bare') ? await load(bare.url, api, bare.token) : none;
+  const stores = floor && side('floor') ? await load(floor.url, api, floor.token) : none;
+  const storesPrisma =
+    floorPrisma && side('floor-prisma')
+      ? await load(floorPrisma.url, api, floorPrisma.token)
+      : none;
+  const stored = pool
+    ? Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_floor')).rows[0]!.n)
+    : 0;
 
   const row = (name: string, r: Result) =>
     console.log(
@@ -329,6 +420,8 @@ async function main(): Promise<void> {
   row('cds-bot /help', ours);
   row('cds-bot report+confirm+ask', writes);
   row('bare express+telegraf echo', echo);
+  if (floor) row('floor: bare + 1 commit (pg)', stores);
+  if (floorPrisma) row('floor: same via Prisma', storesPrisma);
   console.log(
     `  write path: ${submissions} new figures confirmed, ${versions} figure versions recorded in all`,
   );
@@ -338,8 +431,15 @@ async function main(): Promise<void> {
   console.log(
     `  throughput ratio (ours / bare): /help ${(ours.rps / echo.rps).toFixed(2)}, write path ${(writes.rps / echo.rps).toFixed(2)}  (target >= 0.5 on PostgreSQL + Redis, p99 < 100 ms)`,
   );
+  if (floor)
+    console.log(
+      `  floors (the bare webhook committing each update first; ${stored} rows stored): pg / bare ${(stores.rps / echo.rps).toFixed(2)} req/s, Prisma / bare ${(storesPrisma.rps / echo.rps).toFixed(2)} req/s; write path / pg floor ${(writes.rps / stores.rps).toFixed(2)}`,
+    );
 
   await bare.close();
+  await floor?.close();
+  await floorPrisma?.close();
+  await pool?.end();
   await fallback?.close();
   await app.stop();
   await api.close();
