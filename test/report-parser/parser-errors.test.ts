@@ -3,7 +3,7 @@
  * words and figures its message is filled with (code, example, numbers, periods), the part of
  * the message it points at, and what `analyseReport` says it saw in a message.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { indicatorDefsFromCsv } from '../../src/report-parser/catalogue.js';
 import { analyseReport, looksLikeReport, parseReport } from '../../src/report-parser/parser.js';
@@ -559,6 +559,21 @@ describe('the lenient reading of free text', () => {
         span: [0, 2],
       },
     ]);
+    // The same after the code: "HSTT 98 hồ sơ trực tuyến" counts dossiers too (it was read
+    // as 98 %); with a percent sign, a fraction or a total it is read as before.
+    for (const text of ['HSTT 98 hồ sơ trực tuyến', 'HSCV 70 hồ sơ công việc']) {
+      expect(errorsOf(text, true).map((e) => [e.key, e.vars.part, e.span])).toEqual([
+        ['parse.error.needsTotal', text.slice(5, 7), [5, 7]],
+      ]);
+    }
+    const read = (text: string) => {
+      const r = parseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { lenient: true });
+      return r.ok ? r.items.map((i) => [i.numerator, i.denominator, i.value]) : r.errors;
+    };
+    expect(read('HSTT 98% hồ sơ trực tuyến')).toEqual([[undefined, undefined, 98]]);
+    expect(read('HSTT 120/150 hồ sơ trực tuyến')).toEqual([[120, 150, 80]]);
+    expect(read('HSTT 98 hồ sơ trực tuyến, tổng số 140 hồ sơ')).toEqual([[98, 140, 70]]);
+    expect(read('HSTT 98 trực tuyến')).toEqual([[undefined, undefined, 98]]);
     // Each mention alone: the first has no total, the second names HSTT again.
     expect(errorsOf('trong đó 98 hồ sơ trực tuyến; tổng số 140 HSTT', true)).toEqual([
       {
@@ -633,6 +648,19 @@ describe('what analyseReport says it saw', () => {
     ['bao nhiêu hồ sơ trực tuyến rồi', true],
     ['HSCV 65%', false],
     ['HSTT 120/150 ạ', false],
+    // A question mark anywhere, even after figures and with no question word.
+    ['HSTT 120/150?', true],
+    ['HSTT 120/150; HSCV 65%', false],
+    // Signs and politeness after the question word are looked past.
+    ['HSTT chưa ạ.', true],
+    ['HSTT chưa nhỉ', true],
+    ['HSTT đạt chưa nhé', true],
+    ['CNTT có không thế', true],
+    ['HSTT được không hả', true],
+    ['HSTT chưa rồi', false],
+    // A question word that is the whole message.
+    ['không', true],
+    ['gì', true],
   ])('a question in %j: %s', (text, question) => {
     expect(analyse(text).question).toBe(question);
   });
@@ -710,7 +738,14 @@ describe('a catalogue of its own', () => {
       aliases: ['wifi'],
     },
   ];
-  const parseOwn = (text: string) => parseReport(text, own, NOW, DEFAULT_SCHEDULE);
+  // Compiled once per array: each test compiles its own copy, so that what compiling does is
+  // checked by the test that runs it (per-test coverage), not only by the first test.
+  let cat: IndicatorDef[] = own;
+  beforeEach(() => {
+    cat = [...own];
+  });
+  const parseOwn = (text: string, lenient = false) =>
+    parseReport(text, cat, NOW, DEFAULT_SCHEDULE, { lenient });
   const codes = (text: string) => {
     const r = parseOwn(text);
     return r.ok ? r.items.map((i) => [i.code, i.value]) : r.errors.map((e) => e.key);
