@@ -57,6 +57,7 @@ export const modules = {
       'test/report-parser/parser.test.ts',
       'test/report-parser/parser-errors.test.ts',
       'test/report-parser/read.test.ts',
+      'test/report-parser/analysis.test.ts',
     ],
   },
   'admin-endpoint': {
