@@ -722,6 +722,8 @@ describe('a catalogue of its own', () => {
       unit: 'percent',
       periodicity: 'month',
       aliases: ['máy tính nối mạng', 'chung một'],
+      numeratorLabel: 'Số máy tính nối mạng',
+      denominatorLabel: 'Tổng số máy tính hiện có',
     },
     {
       code: 'BBB',
@@ -781,6 +783,43 @@ describe('a catalogue of its own', () => {
       });
     }
     expect(codes('máy tính')).toEqual(['parse.error.unknown']);
+  });
+
+  it('suggests the indicator a slip was meant for: its code, an alias, an alias run together', () => {
+    const suggestion = (text: string) => {
+      const r = parseOwn(text);
+      return r.ok ? r.items : r.errors.map((e) => [e.key, e.vars.part, e.fix?.text]);
+    };
+    expect(suggestion('AAB 5/10')).toEqual([['parse.error.unknownSuggest', 'AAB', 'AAA']]);
+    expect(suggestion('may tinh noi mnag 5/10')).toEqual([
+      ['parse.error.unknownSuggest', 'may tinh noi mnag', 'AAA'],
+    ]);
+    expect(suggestion('maytinhnoimang 5/10')).toEqual([
+      ['parse.error.unknownSuggest', 'maytinhnoimang', 'AAA'],
+    ]);
+    expect(suggestion('wiffi 12')).toEqual([['parse.error.unknownSuggest', 'wiffi', 'CCC']]);
+    expect(suggestion('chung 5/10')).toEqual([
+      ['parse.error.valueWithoutIndicator', '5/10', undefined],
+    ]);
+  });
+
+  it('reads an indicator described in the words of its name and its labels (lenient)', () => {
+    const read = (text: string) => {
+      const r = parseOwn(text, true);
+      return r.ok
+        ? r.items.map((i) => [i.code, i.numerator, i.denominator, i.value])
+        : r.errors.map((e) => [e.key, e.vars.part]);
+    };
+    // "hiện có" is in AAA's denominator label, not in any word of BBB.
+    expect(read('AAA hiện có 10, trong đó 5')).toEqual([['AAA', 5, 10, 50]]);
+    expect(read('BBB hiện có 10')).toEqual([
+      ['parse.error.missingValue', 'BBB'],
+      ['parse.error.unknown', 'hiện'],
+      ['parse.error.valueWithoutIndicator', '10'],
+    ]);
+    expect(read('AAA nối mạng 5/10')).toEqual([['AAA', 5, 10, 50]]);
+    expect(read('CCC điểm 12')).toEqual([['CCC', undefined, undefined, 12]]);
+    expect(read('số điểm wifi 12')).toEqual([['CCC', undefined, undefined, 12]]);
   });
 });
 
