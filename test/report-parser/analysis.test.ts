@@ -405,6 +405,127 @@ describe('analyseReport, the strict one-line grammar', () => {
         'mentioned HSTT; figures 1; lone 0; unknown [9,15]; report word',
       ],
     ],
+    [
+      'HSTT 120/150 = 80%',
+      ['ok', 'HSTT 120/150=80 [0,18]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT 120/150 - 80%',
+      ['ok', 'HSTT 120/150=80 [0,18]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT 120/150 (80%) HSCV 5%',
+      [
+        'ok',
+        'HSTT 120/150=80 [0,18]',
+        'HSCV 5% [19,26]',
+        'mentioned HSTT,HSCV; figures 2; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 120/150 80%',
+      ['ok', 'HSTT 120/150=80 [0,16]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT 120/150 (80%',
+      ['ok', 'HSTT 120/150=80 [0,17]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSCV 65 phần trăm',
+      ['ok', 'HSCV 65% [0,17]', 'mentioned HSCV; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSCV 65 phần',
+      [
+        'HSCV 65% [0,7]',
+        'unknown "phần" [8,12]',
+        'mentioned HSCV; figures 1; lone 0; unknown [8,12]',
+      ],
+    ],
+    [
+      'HSTT 98 hồ sơ trên 120',
+      [
+        'ok',
+        'HSTT 98/120=81.66666666666667 [0,22]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 98 hồ sơ trên tổng số 120',
+      [
+        'ok',
+        'HSTT 98/120=81.66666666666667 [0,30]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 98 trên tổng 120 hồ sơ',
+      [
+        'ok',
+        'HSTT 98/120=81.66666666666667 [0,21]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 98 hồ sơ / 120',
+      [
+        'ok',
+        'HSTT 98/120=81.66666666666667 [0,19]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 98 hồ sơ trên',
+      [
+        'needsTotal "98" [5,7]',
+        'unknown "trên" [14,18]',
+        'mentioned HSTT; figures 1; lone 0; unknown [14,18]',
+      ],
+    ],
+    [
+      'HSTT 120%/150',
+      ['fractionPercent "120%/150" [5,13]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT 120/150%',
+      ['fractionPercent "120/150%" [5,13]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'CNTT chưa có',
+      ['ok', 'CNTT false [0,12]', 'mentioned CNTT; figures 1; lone 0; unknown -; yes/no only'],
+    ],
+    [
+      'CNTT có rồi',
+      ['ok', 'CNTT true [0,11]', 'mentioned CNTT; figures 1; lone 0; unknown -; yes/no only'],
+    ],
+    [
+      'CNTT: không',
+      [
+        'ok',
+        'CNTT false [0,11]',
+        'mentioned CNTT; figures 1; lone 0; unknown -; question; yes/no only',
+      ],
+    ],
+    ['HSTT -5', ['negative "-5" [5,7]', 'mentioned HSTT; figures 1; lone 0; unknown -']],
+    ['HSTT - 5', ['ok', 'HSTT 5% [0,8]', 'mentioned HSTT; figures 1; lone 0; unknown -']],
+    ['HSTT -', ['missingValue "HSTT" [0,4]', 'mentioned HSTT; figures 0; lone 0; unknown -']],
+    [
+      'HSTT -có',
+      ['expectedNumber "có" [6,8]', 'mentioned HSTT; figures 1; lone 0; unknown -; yes/no only'],
+    ],
+    ['TCNS 40 thành viên', ['ok', 'TCNS 40 [0,7]', 'mentioned TCNS; figures 1; lone 0; unknown -']],
+    [
+      'TCNS 40 thành viên HSCV 5%',
+      [
+        'ok',
+        'TCNS 40 [0,7]',
+        'HSCV 5% [19,26]',
+        'mentioned TCNS,HSCV; figures 2; lone 0; unknown -',
+      ],
+    ],
+    ['HSCV 5 %', ['ok', 'HSCV 5% [0,8]', 'mentioned HSCV; figures 1; lone 0; unknown -']],
+    ['HSTT 1 / 2', ['ok', 'HSTT 1/2=50 [0,10]', 'mentioned HSTT; figures 1; lone 0; unknown -']],
+    ['HSTT 1 trên 2', ['ok', 'HSTT 1/2=50 [0,13]', 'mentioned HSTT; figures 1; lone 0; unknown -']],
   ])('%j', (text, want) => {
     expect(summarise(analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE))).toEqual(want);
   });
