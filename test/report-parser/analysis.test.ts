@@ -11,6 +11,7 @@ import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { indicatorDefsFromCsv } from '../../src/report-parser/catalogue.js';
 import { analyseReport, type Analysis } from '../../src/report-parser/parser.js';
 import { NOWS } from './corpus.js';
+import { corpusUnits } from './free-text-corpus.js';
 
 const catalogue = indicatorDefsFromCsv('prisma/seed/indicators.csv');
 // 10/11/2025: T10, Q4 and năm 2025 are the open periods.
@@ -740,5 +741,40 @@ describe('analyseReport, the lenient reading of free text', () => {
     expect(
       summarise(analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { lenient: true })),
     ).toEqual(want);
+  });
+});
+
+describe('analyseReport, the sender’s units', () => {
+  const sender = { own: ['18073', '18775'], units: corpusUnits() };
+  const analyse = (text: string) =>
+    analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { sender });
+
+  it('refuses another unit named in the message, quoting it as written and naming the own units', () => {
+    for (const [text, part, span] of [
+      ['Xã Thạch Hà: HSTT 1/2', 'Xã Thạch Hà', [0, 11]],
+      ['HSTT 1/2 xã Thạch Hà', 'xã Thạch Hà', [9, 20]],
+    ] as const) {
+      const r = analyse(text).result;
+      expect(r.ok ? r : r.errors).toEqual([
+        {
+          key: 'parse.error.otherUnit',
+          vars: { part, unit: 'Xã Thạch Hà', own: 'Phường Thành Sen, Xã Kỳ Anh' },
+          span,
+        },
+      ]);
+    }
+  });
+
+  it('reads past an own unit named anywhere', () => {
+    expect(summarise(analyse('Phường Thành Sen HSTT 1/2'))).toEqual([
+      'ok',
+      'HSTT 1/2=50 [17,25]',
+      'mentioned HSTT; figures 1; lone 0; unknown -',
+    ]);
+    expect(summarise(analyse('HSTT 1/2 Xã Kỳ Anh'))).toEqual([
+      'ok',
+      'HSTT 1/2=50 [0,8]',
+      'mentioned HSTT; figures 1; lone 0; unknown -',
+    ]);
   });
 });
