@@ -737,6 +737,84 @@ describe('analyseReport, the lenient reading of free text', () => {
         'mentioned HSTT; figures 1; lone 0; unknown [12,15]',
       ],
     ],
+    [
+      'CNTT có',
+      ['ok', 'CNTT true [0,7]', 'mentioned CNTT; figures 1; lone 0; unknown -; yes/no only'],
+    ],
+    [
+      'CNTT chưa',
+      [
+        'ok',
+        'CNTT false [0,9]',
+        'mentioned CNTT; figures 1; lone 0; unknown -; question; yes/no only',
+      ],
+    ],
+    [
+      'HSTT hồ sơ công việc 5%',
+      [
+        'HSCV 5% [5,23]',
+        'missingValue "HSTT" [0,4]',
+        'mentioned HSTT,HSCV; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 98 trực tuyến, tổng số 140',
+      ['ok', 'HSTT 98/140=70 [0,31]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT trong đó 98, trong đó 140',
+      [
+        'whichIsNumerator "98, trong đó 140" [14,30] fix "98/140" [14,30]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT tổng số 140, tổng cộng 98',
+      [
+        'whichIsNumerator "140, tổng cộng 98" [13,30] fix "98/140" [13,30]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT tổng số 140, trong đó 98%',
+      [
+        'percentRange "140" [13,16]',
+        'valueWithoutIndicator "98%" [27,30]',
+        'mentioned HSTT; figures 1; lone 1; unknown -',
+      ],
+    ],
+    [
+      'HSTT 1.250 hồ sơ, 1.500 hồ sơ',
+      [
+        'whichIsNumerator "1.250 hồ sơ, 1.500" [5,23]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 140 hồ sơ, 98 hồ sơ, 5 hồ sơ',
+      [
+        'whichValue "140 hồ sơ, 98 hồ sơ, 5" [5,27]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'TCNS 40 thành viên, 41 tv',
+      ['ok', 'TCNS 40 [0,22]', 'mentioned TCNS; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT tổng số 140, trong đó 160',
+      [
+        'numeratorOverDenominator "140, trong đó 160" [13,30]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
+    [
+      'HSTT 140 hồ sơ trong đó 98,5',
+      [
+        'fractionalCount "140 hồ sơ trong đó 98,5" [5,28]',
+        'mentioned HSTT; figures 1; lone 0; unknown -',
+      ],
+    ],
   ])('%j', (text, want) => {
     expect(
       summarise(analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { lenient: true })),
