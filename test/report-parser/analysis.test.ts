@@ -527,6 +527,25 @@ describe('analyseReport, the strict one-line grammar', () => {
     ['HSCV 5 %', ['ok', 'HSCV 5% [0,8]', 'mentioned HSCV; figures 1; lone 0; unknown -']],
     ['HSTT 1 / 2', ['ok', 'HSTT 1/2=50 [0,10]', 'mentioned HSTT; figures 1; lone 0; unknown -']],
     ['HSTT 1 trên 2', ['ok', 'HSTT 1/2=50 [0,13]', 'mentioned HSTT; figures 1; lone 0; unknown -']],
+    // Errors in the order of the message, whichever step found them.
+    [
+      'HSCV 150% xyz',
+      [
+        'percentRange "150%" [5,9]',
+        'unknown "xyz" [10,13]',
+        'mentioned HSCV; figures 1; lone 0; unknown [10,13]',
+      ],
+    ],
+    [' xin chào ', ['noItems "xin chào" [0,10]', 'mentioned -; figures 0; lone 0; unknown -']],
+    [
+      'xyz HSCV 150% abc 5',
+      [
+        'unknown "xyz" [0,3]',
+        'percentRange "150%" [9,13]',
+        'unknown "abc" [14,17]',
+        'mentioned HSCV; figures 1; lone 1; unknown [0,3] [14,17]',
+      ],
+    ],
   ])('%j', (text, want) => {
     expect(summarise(analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE))).toEqual(want);
   });
