@@ -546,6 +546,44 @@ describe('analyseReport, the strict one-line grammar', () => {
         'mentioned HSCV; figures 1; lone 1; unknown [0,3] [14,17]',
       ],
     ],
+    [
+      'hstx abc 1/2',
+      [
+        'unknownSuggest "hstx abc" [0,8] fix "HSTT" [0,8]',
+        'mentioned -; figures 0; lone 1; unknown [0,8]→HSTT',
+      ],
+    ],
+    ['em gửi ạ', ['noItems "em gửi ạ" [0,8]', 'mentioned -; figures 0; lone 0; unknown -']],
+    [
+      '- em gửi số liệu: HSTT 1/2',
+      [
+        'ok',
+        'HSTT 1/2=50 [18,26]',
+        'mentioned HSTT; figures 1; lone 0; unknown -; prefixed; report word',
+      ],
+    ],
+    [
+      'xyz gửi số liệu HSTT 1/2',
+      [
+        'HSTT 1/2=50 [16,24]',
+        'unknown "xyz gửi số liệu" [0,15]',
+        'mentioned HSTT; figures 1; lone 0; unknown [0,15]; report word',
+      ],
+    ],
+    [
+      'tthc toanf trinh 5/10',
+      [
+        'unknownSuggest "tthc toanf trinh" [0,16] fix "TTHCTT" [0,16]',
+        'mentioned -; figures 0; lone 1; unknown [0,16]→TTHCTT',
+      ],
+    ],
+    [
+      'dvc toanf trình 5/10',
+      [
+        'unknownSuggest "dvc toanf trình" [0,15] fix "TTHCTT" [0,15]',
+        'mentioned -; figures 0; lone 1; unknown [0,15]→TTHCTT',
+      ],
+    ],
   ])('%j', (text, want) => {
     expect(summarise(analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE))).toEqual(want);
   });
@@ -833,6 +871,26 @@ describe('analyseReport, the lenient reading of free text', () => {
         'fractionalCount "140 hồ sơ trong đó 98,5" [5,28]',
         'mentioned HSTT; figures 1; lone 0; unknown -',
       ],
+    ],
+    [
+      'HSTT trong đó 98, 140 hồ sơ',
+      ['ok', 'HSTT 98/140=70 [0,21]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT 98 hồ sơ, 1.500 hồ sơ',
+      ['whichIsNumerator "98 hồ sơ, 1.500" [5,20]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT 1.500 hồ sơ, 98 hồ sơ',
+      ['whichIsNumerator "1.500 hồ sơ, 98" [5,20]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT trực tuyến đạt 5/10',
+      ['ok', 'HSTT 5/10=50 [0,24]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSTT trực tuyến -5/10',
+      ['negative "-5/10" [16,21]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
     ],
   ])('%j', (text, want) => {
     expect(
