@@ -657,6 +657,8 @@ describe('what analyseReport says it saw', () => {
     ['HSTT đạt chưa nhé', true],
     ['CNTT có không thế', true],
     ['HSTT được không hả', true],
+    ['HSTT được không ạ', true],
+    ['HSTT chưa vậy', true],
     ['HSTT chưa rồi', false],
     // A question word that is the whole message.
     ['không', true],
@@ -701,6 +703,7 @@ describe('looksLikeReport on more first words', () => {
     ['report HSTT', true],
     ['12. HSCV 65%', true],
     ['1.HSCV 65%', true],
+    ['2) HSCV 65%', true],
     ['123. HSCV 65%', false],
     ['1 HSCV 65%', false],
     ['; HSCV 65%', true],
