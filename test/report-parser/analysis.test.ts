@@ -892,6 +892,22 @@ describe('analyseReport, the lenient reading of free text', () => {
       'HSTT trực tuyến -5/10',
       ['negative "-5/10" [16,21]', 'mentioned HSTT; figures 1; lone 0; unknown -'],
     ],
+    [
+      'HSCV 70% xử lý trên mạng',
+      ['ok', 'HSCV 70% [0,8]', 'mentioned HSCV; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'HSCV 70 xử lý trên mạng',
+      ['ok', 'HSCV 70% [0,7]', 'mentioned HSCV; figures 1; lone 0; unknown -'],
+    ],
+    [
+      'giải quyết HSTT',
+      [
+        'unknown "giải quyết" [0,10]',
+        'missingValue "HSTT" [11,15]',
+        'mentioned HSTT; figures 0; lone 0; unknown [0,10]',
+      ],
+    ],
   ])('%j', (text, want) => {
     expect(
       summarise(analyseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { lenient: true })),
