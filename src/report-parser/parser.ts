@@ -1151,9 +1151,16 @@ export function analyseReport(
             st.marker = save;
             break;
           }
-          // "… 98 hồ sơ trực tuyến": the indicator's own name after its figure.
+          // "… 98 hồ sơ trực tuyến": the indicator's own name after its figure. When the name
+          // starts with what the figure counts ("hồ sơ"), it is a count of dossiers, not 98 %.
           const again = matchIndicator(c, k);
-          if (again && again.def === ind.def) k = again.next;
+          if (again && again.def === ind.def) {
+            const u = matchUnitWord(c, k);
+            const just = values[values.length - 1];
+            if (u && just && just.next === k && just.unit === undefined)
+              values[values.length - 1] = { ...just, unit: u.unit };
+            k = again.next;
+          }
         }
       } else if (c.lenient && pending.length > 0) {
         // The figures came first: "tiếp nhận 140 hồ sơ, trong đó 98 hồ sơ trực tuyến".

@@ -3,7 +3,7 @@
  * words and figures its message is filled with (code, example, numbers, periods), the part of
  * the message it points at, and what `analyseReport` says it saw in a message.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE } from '../../src/domain/schedule.js';
 import { indicatorDefsFromCsv } from '../../src/report-parser/catalogue.js';
 import { analyseReport, looksLikeReport, parseReport } from '../../src/report-parser/parser.js';
@@ -559,6 +559,21 @@ describe('the lenient reading of free text', () => {
         span: [0, 2],
       },
     ]);
+    // The same after the code: "HSTT 98 hồ sơ trực tuyến" counts dossiers too (it was read
+    // as 98 %); with a percent sign, a fraction or a total it is read as before.
+    for (const text of ['HSTT 98 hồ sơ trực tuyến', 'HSCV 70 hồ sơ công việc']) {
+      expect(errorsOf(text, true).map((e) => [e.key, e.vars.part, e.span])).toEqual([
+        ['parse.error.needsTotal', text.slice(5, 7), [5, 7]],
+      ]);
+    }
+    const read = (text: string) => {
+      const r = parseReport(text, catalogue, NOW, DEFAULT_SCHEDULE, { lenient: true });
+      return r.ok ? r.items.map((i) => [i.numerator, i.denominator, i.value]) : r.errors;
+    };
+    expect(read('HSTT 98% hồ sơ trực tuyến')).toEqual([[undefined, undefined, 98]]);
+    expect(read('HSTT 120/150 hồ sơ trực tuyến')).toEqual([[120, 150, 80]]);
+    expect(read('HSTT 98 hồ sơ trực tuyến, tổng số 140 hồ sơ')).toEqual([[98, 140, 70]]);
+    expect(read('HSTT 98 trực tuyến')).toEqual([[undefined, undefined, 98]]);
     // Each mention alone: the first has no total, the second names HSTT again.
     expect(errorsOf('trong đó 98 hồ sơ trực tuyến; tổng số 140 HSTT', true)).toEqual([
       {
@@ -633,6 +648,21 @@ describe('what analyseReport says it saw', () => {
     ['bao nhiêu hồ sơ trực tuyến rồi', true],
     ['HSCV 65%', false],
     ['HSTT 120/150 ạ', false],
+    // A question mark anywhere, even after figures and with no question word.
+    ['HSTT 120/150?', true],
+    ['HSTT 120/150; HSCV 65%', false],
+    // Signs and politeness after the question word are looked past.
+    ['HSTT chưa ạ.', true],
+    ['HSTT chưa nhỉ', true],
+    ['HSTT đạt chưa nhé', true],
+    ['CNTT có không thế', true],
+    ['HSTT được không hả', true],
+    ['HSTT được không ạ', true],
+    ['HSTT chưa vậy', true],
+    ['HSTT chưa rồi', false],
+    // A question word that is the whole message.
+    ['không', true],
+    ['gì', true],
   ])('a question in %j: %s', (text, question) => {
     expect(analyse(text).question).toBe(question);
   });
@@ -673,6 +703,7 @@ describe('looksLikeReport on more first words', () => {
     ['report HSTT', true],
     ['12. HSCV 65%', true],
     ['1.HSCV 65%', true],
+    ['2) HSCV 65%', true],
     ['123. HSCV 65%', false],
     ['1 HSCV 65%', false],
     ['; HSCV 65%', true],
@@ -694,6 +725,8 @@ describe('a catalogue of its own', () => {
       unit: 'percent',
       periodicity: 'month',
       aliases: ['máy tính nối mạng', 'chung một'],
+      numeratorLabel: 'Số máy tính nối mạng',
+      denominatorLabel: 'Tổng số máy tính hiện có',
     },
     {
       code: 'BBB',
@@ -710,7 +743,14 @@ describe('a catalogue of its own', () => {
       aliases: ['wifi'],
     },
   ];
-  const parseOwn = (text: string) => parseReport(text, own, NOW, DEFAULT_SCHEDULE);
+  // Compiled once per array: each test compiles its own copy, so that what compiling does is
+  // checked by the test that runs it (per-test coverage), not only by the first test.
+  let cat: IndicatorDef[] = own;
+  beforeEach(() => {
+    cat = [...own];
+  });
+  const parseOwn = (text: string, lenient = false) =>
+    parseReport(text, cat, NOW, DEFAULT_SCHEDULE, { lenient });
   const codes = (text: string) => {
     const r = parseOwn(text);
     return r.ok ? r.items.map((i) => [i.code, i.value]) : r.errors.map((e) => e.key);
@@ -746,6 +786,43 @@ describe('a catalogue of its own', () => {
       });
     }
     expect(codes('máy tính')).toEqual(['parse.error.unknown']);
+  });
+
+  it('suggests the indicator a slip was meant for: its code, an alias, an alias run together', () => {
+    const suggestion = (text: string) => {
+      const r = parseOwn(text);
+      return r.ok ? r.items : r.errors.map((e) => [e.key, e.vars.part, e.fix?.text]);
+    };
+    expect(suggestion('AAB 5/10')).toEqual([['parse.error.unknownSuggest', 'AAB', 'AAA']]);
+    expect(suggestion('may tinh noi mnag 5/10')).toEqual([
+      ['parse.error.unknownSuggest', 'may tinh noi mnag', 'AAA'],
+    ]);
+    expect(suggestion('maytinhnoimang 5/10')).toEqual([
+      ['parse.error.unknownSuggest', 'maytinhnoimang', 'AAA'],
+    ]);
+    expect(suggestion('wiffi 12')).toEqual([['parse.error.unknownSuggest', 'wiffi', 'CCC']]);
+    expect(suggestion('chung 5/10')).toEqual([
+      ['parse.error.valueWithoutIndicator', '5/10', undefined],
+    ]);
+  });
+
+  it('reads an indicator described in the words of its name and its labels (lenient)', () => {
+    const read = (text: string) => {
+      const r = parseOwn(text, true);
+      return r.ok
+        ? r.items.map((i) => [i.code, i.numerator, i.denominator, i.value])
+        : r.errors.map((e) => [e.key, e.vars.part]);
+    };
+    // "hiện có" is in AAA's denominator label, not in any word of BBB.
+    expect(read('AAA hiện có 10, trong đó 5')).toEqual([['AAA', 5, 10, 50]]);
+    expect(read('BBB hiện có 10')).toEqual([
+      ['parse.error.missingValue', 'BBB'],
+      ['parse.error.unknown', 'hiện'],
+      ['parse.error.valueWithoutIndicator', '10'],
+    ]);
+    expect(read('AAA nối mạng 5/10')).toEqual([['AAA', 5, 10, 50]]);
+    expect(read('CCC điểm 12')).toEqual([['CCC', undefined, undefined, 12]]);
+    expect(read('số điểm wifi 12')).toEqual([['CCC', undefined, undefined, 12]]);
   });
 });
 
