@@ -189,6 +189,29 @@ function inOrder(words: readonly string[], padded: string): boolean {
 /** Words that occur in nearly every name; they never make a match confident on their own. */
 const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
 
+/**
+ * Where a question is taken ("ủy ban nhân dân", "xã", "công an"): a synonym rule producing only
+ * these says where, not which procedure, so it is no evidence for the names that contain it.
+ */
+const PLACE = new Set([
+  'uy',
+  'ban',
+  'nhan',
+  'dan',
+  'xa',
+  'phuong',
+  'tinh',
+  'cong',
+  'an',
+  'chu',
+  'tich',
+]);
+
+/** Whether a catalogue phrase a synonym rule produced says more than "đăng ký" or where. */
+function topical(words: readonly string[]): boolean {
+  return words.some((t) => !GENERIC.has(t) && !PLACE.has(t));
+}
+
 export class CitizenSearch {
   private readonly mini: MiniSearch<IndexedDoc>;
   private readonly procedures = new Map<string, ProcedureRecord>();
@@ -444,9 +467,8 @@ export class CitizenSearch {
     const literalPhrase = ` ${nq.literal} `;
     const literalPairs = literalWords.slice(1).map((t, i) => `${literalWords[i]}_${t}`);
     // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
-    const ruleWords = nq.phrases
-      .map((ph) => ph.split(' '))
-      .filter((words) => words.some((t) => !GENERIC.has(t)));
+    const topicPhrases = nq.phrases.filter((ph) => topical(ph.split(' ')));
+    const ruleWords = topicPhrases.map((ph) => ph.split(' '));
     const topEngine = raw[0]?.score ?? 1;
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
@@ -467,13 +489,13 @@ export class CitizenSearch {
       set('phraseInName', phraseInName);
       set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      const synonymPhrase = nq.phrases.some((ph) => name.includes(` ${ph} `));
+      const synonymPhrase = topicPhrases.some((ph) => name.includes(` ${ph} `));
       set('synonymPhrase', synonymPhrase ? 1 : 0);
       // …or its words in the same order with the name's variant words between ("đăng ký khai
       // sinh" in "đăng ký lại khai sinh").
       set(
         'synonymInOrder',
-        !synonymPhrase && nq.phrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
+        !synonymPhrase && topicPhrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
       );
       if (p) {
         set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
