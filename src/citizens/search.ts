@@ -469,7 +469,17 @@ export class CitizenSearch {
     // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
     const topicPhrases = nq.phrases.filter((ph) => topical(ph.split(' ')));
     const ruleWords = topicPhrases.map((ph) => ph.split(' '));
+    // What the question asks against the situation it tells ("bố mẹ mất hết, ông bà làm giám
+    // hộ"): phrases only background rules (`~>`) produced, and the others.
+    const backgroundPhrases = topicPhrases.filter((ph) => nq.background.has(ph));
+    const askedPhrases = topicPhrases.filter((ph) => !nq.background.has(ph));
     const topEngine = raw[0]?.score ?? 1;
+    const inName = (ph: string, name: string): boolean =>
+      name.includes(` ${ph} `) || inOrder(ph.split(' '), name);
+    // A request only counts when some candidate is named for it (not "hết hạn" alone).
+    const requests = askedPhrases.filter((ph) =>
+      raw.slice(0, MAX_CANDIDATES).some((r) => inName(ph, this.namePhrase.get(String(r.id)) ?? '')),
+    );
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
       const name = this.namePhrase.get(id) ?? '';
@@ -546,6 +556,15 @@ export class CitizenSearch {
       // A sibling the question explains whole, its variant included (a question on a marriage
       // whose papers and register are all gone, and "đăng ký lại kết hôn").
       set('variantFit', both > 0 ? 1 - docMiss : 0);
+      // The name matches only the situation while the question asks for another procedure.
+      set(
+        'backgroundOnly',
+        requests.length > 0 &&
+          backgroundPhrases.some((ph) => inName(ph, name)) &&
+          !requests.some((ph) => inName(ph, name))
+          ? 1
+          : 0,
+      );
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;

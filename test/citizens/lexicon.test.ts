@@ -101,6 +101,17 @@ describe('rule files', () => {
     expect(rules.find((r) => r.to.includes('tu'))?.from).toEqual(['mat', 'roi']);
   });
 
+  it('marks background rules (~>) and reports the phrases only they produced', () => {
+    const syn = `bố mất ~> đăng ký khai tử\ngiám hộ => đăng ký giám hộ\nkhai tử => đăng ký khai tử\n`;
+    expect(parseSynonyms(syn).map((r) => r.background)).toEqual([true, false, false]);
+    const n = new QueryNormalizer({ synonymsText: syn, stopwordsText: STOP });
+    const guardian = n.normalize('bố mất, làm giám hộ');
+    expect(guardian.phrases).toEqual(['dang ky khai tu', 'dang ky giam ho']);
+    expect([...guardian.background]).toEqual(['dang ky khai tu']);
+    // Asked for in so many words as well: not only the situation.
+    expect([...n.normalize('bố mất rồi, khai tử ở đâu').background]).toEqual([]);
+  });
+
   it('parses stop phrases one per line', () => {
     expect(parseStopwords(STOP)).toContainEqual(['online', 'duoc', 'khong']);
     expect(parseStopwords(STOP)).toContainEqual(['toi', 'hoi']);
