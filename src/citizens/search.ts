@@ -233,6 +233,8 @@ export class CitizenSearch {
   private readonly outside: string[] = [];
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
+  /** Which of them only in a list of actions after a plain one ("Thực hiện, điều chỉnh, thôi…"). */
+  private readonly listedMarkers = new Map<string, boolean[]>();
   /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
   private readonly nameAction = new Map<string, string>();
   /** The weight (IDF, less for generic words) of each of nameWords, computed once. */
@@ -319,6 +321,11 @@ export class CitizenSearch {
       this.docMarkers.set(
         d.id,
         MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
+      );
+      const list = leadingActions(d.name);
+      this.listedMarkers.set(
+        d.id,
+        MARKERS.map((m) => list !== '' && m.doc.test(list)),
       );
       const terms = new Set<string>();
       for (const text of [d.name, d.keywords, d.field])
@@ -526,17 +533,20 @@ export class CitizenSearch {
       let docOnly = 0;
       let queryOnly = 0;
       const docMarkers = this.docMarkers.get(id) ?? [];
+      const listed = this.listedMarkers.get(id) ?? [];
       const perMarker = BASE_COUNT;
       MARKERS.forEach((m, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
+        // A variant listed beside the plain action serves the plain question too.
+        const docOnlyHere = d && !q && listed[i] !== true;
         if (m.channel === true) {
           // Counted on its own only (see Marker.channel).
         } else if (d && q) both++;
-        else if (d) docOnly++;
-        else if (q && !(m.coveredBy?.test(name) ?? false)) queryOnly++;
+        else if (docOnlyHere) docOnly++;
+        else if (q && !d && !(m.coveredBy?.test(name) ?? false)) queryOnly++;
         f[perMarker + 2 * i] = d && q ? 1 : 0;
-        f[perMarker + 2 * i + 1] = d && !q ? 1 : 0;
+        f[perMarker + 2 * i + 1] = docOnlyHere ? 1 : 0;
       });
       set('markerMatch', both);
       set('markerDocOnly', docOnly);
@@ -712,6 +722,31 @@ export function preferredLevel(query: string): 'commune' | 'province' | undefine
   // A provincial department ("Sở Xây dựng", "Sở Tư pháp") is the province's level.
   if (PROVINCE_DEPARTMENT.test(q)) return 'province';
   return undefined;
+}
+
+/**
+ * The list of actions a name starts with when the first is a plain one ("Thực hiện, điều chỉnh,
+ * thôi hưởng…", "Cấp, cấp lại Giấy phép…", "Đăng ký, đăng ký lại, điều chỉnh đóng…"): the
+ * folded, space-padded actions after the first, or '' when the name does not start so.
+ */
+export function leadingActions(name: string): string {
+  const items = name.replace(/^thủ tục /i, '').split(/[,;]/);
+  const first = tokenize(items[0] ?? '');
+  if (items.length < 2 || first.length === 0 || first.length > 2) return '';
+  // "Cấp lại, đổi, điều chỉnh…" starts with a variant: not a plain action.
+  if (MARKERS.some((m) => m.doc.test(` ${first.join(' ')} `))) return '';
+  const rest: string[] = [];
+  for (const item of items.slice(1)) {
+    const words = tokenize(item);
+    // Actions have three words at most ("đăng ký lại"); the item carrying the topic starts
+    // with one of two words.
+    if (words.length <= 3) rest.push(...words);
+    else {
+      rest.push(...words.slice(0, 2));
+      break;
+    }
+  }
+  return ` ${rest.join(' ')} `;
 }
 
 function dedupe(tokens: readonly string[]): string[] {
