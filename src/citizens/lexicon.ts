@@ -37,7 +37,8 @@ export const GLUE = new Set([
 
 /**
  * A written syllable's spelling key: lower case, the tone as a digit at the end wherever the
- * mark sits ("hoà" and "hòa" are one spelling), and y written i ("ký" and "kí"). Words without
+ * mark sits ("hoà" and "hòa" are one spelling), y written i ("ký" and "kí"), "hằng" written
+ * "hàng" (both spellings of "hằng năm" are accepted). Words without
  * a diacritic get tone 0; "mật" and "mất" get different keys although both fold to "mat".
  */
 export function spellingKey(word: string): string {
@@ -66,7 +67,9 @@ function computeSpellingKey(word: string): string {
     if (t >= 0) tone = t + 1;
     else base += ch;
   }
-  return `${base.normalize('NFC').replace(/y/g, 'i')}${tone}`;
+  // "hằng năm" and "hàng năm", "hằng tháng" and "hàng tháng" are both accepted spellings.
+  const spelt = base.normalize('NFC').replace(/y/g, 'i');
+  return `${spelt === 'hăng' ? 'hang' : spelt}${tone}`;
 }
 
 /** Combining tone marks: grave, acute, hook above, tilde, dot below. */

@@ -417,9 +417,12 @@ export class CitizenSearch {
     const allTerms = dedupe(withPairs(nq.tokens));
     const df = (t: string): number => this.docFreq.get(t) ?? 0;
     // Pairs no document has cannot match; unknown single words still can (typos, fuzzy).
+    // Words no document has go last: they only match through typo tolerance, and in a long
+    // question they would fill the engine's terms before the catalogue's own words.
+    const rank = (t: string): number => df(t) || Number.MAX_SAFE_INTEGER;
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
-      .sort((a, b) => df(a) - df(b));
+      .sort((a, b) => rank(a) - rank(b));
     const terms: string[] = [];
     let postings = 0;
     for (const t of byRarity) {

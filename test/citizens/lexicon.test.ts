@@ -36,6 +36,8 @@ describe('spelling keys', () => {
     expect(spellingKey('mật')).not.toBe(spellingKey('mất'));
     expect(spellingKey('hoà')).toBe(spellingKey('hòa'));
     expect(spellingKey('kí')).toBe(spellingKey('ký'));
+    expect(spellingKey('hằng')).toBe(spellingKey('hàng'));
+    expect(spellingKey('hằng')).not.toBe(spellingKey('hạng'));
     expect(spellingKey('Mất'.normalize('NFD'))).toBe(spellingKey('mất'));
   });
 
