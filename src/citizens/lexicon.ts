@@ -38,7 +38,7 @@ export const GLUE = new Set([
 /**
  * A written syllable's spelling key: lower case, the tone as a digit at the end wherever the
  * mark sits ("hoà" and "hòa" are one spelling), y written i ("ký" and "kí"), "hằng" written
- * "hàng" (both spellings of "hằng năm" are accepted). Words without
+ * "hàng" (both spellings of "hằng năm" are accepted), and hỏi and ngã as one tone. Words without
  * a diacritic get tone 0; "mật" and "mất" get different keys although both fold to "mat".
  */
 export function spellingKey(word: string): string {
@@ -69,7 +69,8 @@ function computeSpellingKey(word: string): string {
   }
   // "hằng năm" and "hàng năm", "hằng tháng" and "hàng tháng" are both accepted spellings.
   const spelt = base.normalize('NFC').replace(/y/g, 'i');
-  return `${spelt === 'hăng' ? 'hang' : spelt}${tone}`;
+  // Hỏi and ngã are the tones most often confused in writing ("sổ đõ" for "sổ đỏ"): one key.
+  return `${spelt === 'hăng' ? 'hang' : spelt}${tone === 4 ? 3 : tone}`;
 }
 
 /** Combining tone marks: grave, acute, hook above, tilde, dot below. */

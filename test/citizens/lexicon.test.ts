@@ -38,6 +38,8 @@ describe('spelling keys', () => {
     expect(spellingKey('kí')).toBe(spellingKey('ký'));
     expect(spellingKey('hằng')).toBe(spellingKey('hàng'));
     expect(spellingKey('hằng')).not.toBe(spellingKey('hạng'));
+    expect(spellingKey('đõ')).toBe(spellingKey('đỏ'));
+    expect(spellingKey('đõ')).not.toBe(spellingKey('đó'));
     expect(spellingKey('Mất'.normalize('NFD'))).toBe(spellingKey('mất'));
   });
 
