@@ -1,7 +1,7 @@
 /**
  * `npm run eval:search [-- --write-model] [-- --misses] [-- --no-cv]`: the citizens' search
- * measured on the
- * development set (../shared/data/citizen_questions_dev.csv, or CITIZEN_DEV_SET) and our own
+ * measured on the development set (../shared/data/citizen_questions_dev.csv, or
+ * CITIZEN_DEV_SET) and our own
  * out-of-scope set (test/citizens/out-of-scope.csv): top-1, top-3, "not found" on answerable
  * questions and out-of-scope questions answered with procedures, for the shipped model (plain)
  * and 5-fold cross-validated (re-ranker weights and threshold fitted on four fifths, scored on
