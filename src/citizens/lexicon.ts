@@ -37,7 +37,8 @@ export const GLUE = new Set([
 
 /**
  * A written syllable's spelling key: lower case, the tone as a digit at the end wherever the
- * mark sits ("hoà" and "hòa" are one spelling), and y written i ("ký" and "kí"). Words without
+ * mark sits ("hoà" and "hòa" are one spelling), y written i ("ký" and "kí"), "hằng" written
+ * "hàng" (both spellings of "hằng năm" are accepted), and hỏi and ngã as one tone. Words without
  * a diacritic get tone 0; "mật" and "mất" get different keys although both fold to "mat".
  */
 export function spellingKey(word: string): string {
@@ -66,7 +67,10 @@ function computeSpellingKey(word: string): string {
     if (t >= 0) tone = t + 1;
     else base += ch;
   }
-  return `${base.normalize('NFC').replace(/y/g, 'i')}${tone}`;
+  // "hằng năm" and "hàng năm", "hằng tháng" and "hàng tháng" are both accepted spellings.
+  const spelt = base.normalize('NFC').replace(/y/g, 'i');
+  // Hỏi and ngã are the tones most often confused in writing ("sổ đõ" for "sổ đỏ"): one key.
+  return `${spelt === 'hăng' ? 'hang' : spelt}${tone === 4 ? 3 : tone}`;
 }
 
 /** Combining tone marks: grave, acute, hook above, tilde, dot below. */
@@ -161,6 +165,8 @@ const STOPPING = new Set(['thoi']);
 interface PhraseRule {
   from: string[];
   to: string[];
+  /** A background rule (`~>`): it says the situation ("bố mất"), seldom what is asked. */
+  background?: true;
   /** How the variant spells each word of `from`, when it was written with diacritics. */
   spelt?: Array<string | undefined>;
 }
@@ -169,11 +175,13 @@ interface PhraseRule {
 class PhraseTable {
   private readonly byFirst = new Map<string, PhraseRule[]>();
 
-  add(from: string[], to: string[], spelt?: Array<string | undefined>): void {
+  add(from: string[], to: string[], spelt?: Array<string | undefined>, background = false): void {
     const first = from[0];
     if (first === undefined) return;
     const list = this.byFirst.get(first) ?? [];
-    list.push(spelt ? { from, to, spelt } : { from, to });
+    const rule: PhraseRule = spelt ? { from, to, spelt } : { from, to };
+    if (background) rule.background = true;
+    list.push(rule);
     list.sort((a, b) => b.from.length - a.from.length);
     this.byFirst.set(first, list);
   }
@@ -213,19 +221,29 @@ class PhraseTable {
   }
 }
 
+/** One synonym rule as parsed: a variant, its catalogue phrase, how the variant is spelt. */
+export interface SynonymRule {
+  from: string[];
+  to: string[];
+  spelt: Array<string | undefined>;
+  /** Written `~>`: the variant tells the situation (a death, an age, a paper), see PhraseRule. */
+  background: boolean;
+}
+
 /**
- * Parse synonyms.txt: one rule per line, `variant | variant => catalogue phrase`; `#` starts
- * a comment. Variants and replacement are folded, so diacritics are optional in the file.
+ * Parse synonyms.txt: one rule per line, `variant | variant => catalogue phrase` (or `~>` for a
+ * background rule); `#` starts a comment. Variants and replacement are folded, so diacritics
+ * are optional in the file.
  */
-export function parseSynonyms(
-  text: string,
-): Array<{ from: string[]; to: string[]; spelt: Array<string | undefined> }> {
-  const rules: Array<{ from: string[]; to: string[]; spelt: Array<string | undefined> }> = [];
+export function parseSynonyms(text: string): SynonymRule[] {
+  const rules: SynonymRule[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
     if (!line) continue;
-    const [lhs, rhs] = line.split('=>');
-    if (lhs === undefined || rhs === undefined) continue;
+    const m = /^(.*?)(=>|~>)(.*)$/.exec(line);
+    if (m === null) continue;
+    const [, lhs = '', arrow, rhs = ''] = m;
+    const background = arrow === '~>';
     const to = tokenize(rhs);
     for (const variant of lhs.split('|')) {
       const { tokens: full, written } = tokenizeWritten(variant);
@@ -236,8 +254,8 @@ export function parseSynonyms(
         unglued.tokens.length === 1 && full.length > 1
           ? [full, keys]
           : [unglued.tokens, unglued.side];
-      if (from.length > 0) rules.push({ from, to, spelt });
-      for (const turned of objectFirst(from, spelt)) rules.push({ ...turned, to });
+      if (from.length > 0) rules.push({ from, to, spelt, background });
+      for (const turned of objectFirst(from, spelt)) rules.push({ ...turned, to, background });
     }
   }
   return rules;
@@ -304,6 +322,8 @@ export interface NormalizedQuery {
   expanded: Set<string>;
   /** Catalogue phrases the synonym rules produced (folded, space-separated). */
   phrases: string[];
+  /** Those of `phrases` only background rules (`~>`) produced. */
+  background: Set<string>;
   /** The question's own words (corrected, filler removed, before synonyms), space-separated. */
   literal: string;
   /**
@@ -335,7 +355,7 @@ export class QueryNormalizer {
 
   constructor(opts: { synonymsText: string; stopwordsText: string }) {
     for (const r of parseSynonyms(opts.synonymsText)) {
-      this.synonyms.add(r.from, r.to, r.spelt);
+      this.synonyms.add(r.from, r.to, r.spelt, r.background);
       const [abbr] = r.from;
       if (abbr !== undefined && r.from.length === 1 && r.to.length > 1 && r.to.includes(abbr))
         this.abbreviations.set(
@@ -444,6 +464,14 @@ export class QueryNormalizer {
     return tokens.flatMap((t) => this.abbreviations.get(t) ?? []);
   }
 
+  /** Phrases the current normalize() call had from background / other rules (see noteBackground). */
+  private readonly backgroundSeen = new Set<string>();
+  private readonly foreground = new Set<string>();
+
+  private noteBackground(rule: PhraseRule): void {
+    (rule.background === true ? this.backgroundSeen : this.foreground).add(rule.to.join(' '));
+  }
+
   /** Replace everyday phrases by catalogue phrases (no correction, no stop-words). */
   expand(tokens: readonly string[]): string[] {
     return this.applySynonyms(tokens).map((p) => p.t);
@@ -505,6 +533,7 @@ export class QueryNormalizer {
         ) >= 0
       ) {
         // Two phrasings of the same thing ("làm vneid mức 2"): say it once.
+        if (rule.to.length >= 2) this.noteBackground(rule);
         i += rule.from.length;
       } else if (rule) {
         // "đăng ký lại" + ("khai sinh" => "đăng ký khai sinh"): the words the rule adds in
@@ -526,6 +555,7 @@ export class QueryNormalizer {
         }
         for (const t of rule.to.slice(skip)) parts.push({ t, keep: true, chunk: i });
         if (rule.to.length >= 2) phrases.push(rule.to.join(' '));
+        if (rule.to.length >= 2) this.noteBackground(rule);
         i += rule.from.length;
       } else {
         const key = spelt?.[i];
@@ -581,6 +611,7 @@ export class QueryNormalizer {
         if (last !== undefined && skip === 1) last.keep = true;
         for (const t of rule.to.slice(skip)) out.push({ t, keep: true });
         if (rule.to.length >= 2) phrases.push(rule.to.join(' '));
+        if (rule.to.length >= 2) this.noteBackground(rule);
         i += rule.from.length;
       } else out.push(parts[i++] as Part);
     }
@@ -602,6 +633,8 @@ export class QueryNormalizer {
     });
     // Synonyms first (they may contain filler words like "làm"), protecting their output.
     const phrases: string[] = [];
+    this.foreground.clear();
+    this.backgroundSeen.clear();
     const unglued = ungluePaired(raw, spelt);
     const parts = this.composeSynonyms(
       this.applySynonyms(unglued.tokens, phrases, unglued.side),
@@ -636,6 +669,15 @@ export class QueryNormalizer {
       if (rule) i += rule.from.length;
       else literal.push(raw[i++] ?? '');
     }
-    return { tokens: out, corrected, expanded, phrases, literal: literal.join(' '), spellings };
+    const background = new Set([...this.backgroundSeen].filter((ph) => !this.foreground.has(ph)));
+    return {
+      tokens: out,
+      corrected,
+      expanded,
+      phrases,
+      background,
+      literal: literal.join(' '),
+      spellings,
+    };
   }
 }

@@ -45,12 +45,12 @@ export const MARKERS: readonly Marker[] = [
   {
     doc: / luu dong /,
     query:
-      / (luu dong|tai nha|den nha|tan nha|xuong (thon|xom|ban)|om nang|nam vien|liet giuong|nam liet) /,
+      / (luu dong|tai nha|den nha|tan nha|tan noi|(xuong|den|ve) tan|xuong (thon|xom|ban)|om nang|nam vien|liet giuong|nam liet) /,
   },
   {
     doc: / (nuoc ngoai|lang gieng) /,
     query: / (nuoc ngoai|ngoai quoc|viet kieu|lang gieng|quoc tich) /,
-    raw: / (nguoi|ben|cua|o|tai|sang|voi) (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai|han quoc|nhat ban|trung quoc|thai lan|hoa ky|singapore|malaysia) /,
+    raw: / (nguoi|ben|cua|o|tai|sang|voi|chong|vo|bo|me|cha|re|dau) (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai|han quoc|nhat ban|trung quoc|thai lan|hoa ky|singapore|malaysia) /,
   },
   { doc: / bien gioi /, query: / (bien gioi|giap bien|lang gieng|cua khau) / },
   {

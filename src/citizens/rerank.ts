@@ -32,6 +32,7 @@ const BASE_FEATURES = [
   'levelMismatch',
   'synonymInOrder',
   'variantFit',
+  'backgroundOnly',
 ] as const;
 
 export type FeatureName = (typeof BASE_FEATURES)[number];
@@ -100,7 +101,7 @@ export const PRIOR_MODEL: RerankModel = {
   weights: [
     ...[
       1, 1.5, -1, 0.5, 0.5, 0.5, 0.4, 0.3, 0.2, 0.2, 0.3, -0.5, -0.2, 0, -0.1, 0.3, 0.3, 0.3, -0.5,
-      0.2, 0.3,
+      0.2, 0.3, -0.3,
     ],
     ...MARKERS.flatMap(() => [0, 0]),
   ],

@@ -189,6 +189,29 @@ function inOrder(words: readonly string[], padded: string): boolean {
 /** Words that occur in nearly every name; they never make a match confident on their own. */
 const GENERIC = new Set(['thu', 'tuc', 'dang', 'ky', 'cap', 'giay', 'xac', 'nhan', 'lai', 'doi']);
 
+/**
+ * Where a question is taken ("ủy ban nhân dân", "xã", "công an"): a synonym rule producing only
+ * these says where, not which procedure, so it is no evidence for the names that contain it.
+ */
+const PLACE = new Set([
+  'uy',
+  'ban',
+  'nhan',
+  'dan',
+  'xa',
+  'phuong',
+  'tinh',
+  'cong',
+  'an',
+  'chu',
+  'tich',
+]);
+
+/** Whether a catalogue phrase a synonym rule produced says more than "đăng ký" or where. */
+function topical(words: readonly string[]): boolean {
+  return words.some((t) => !GENERIC.has(t) && !PLACE.has(t));
+}
+
 export class CitizenSearch {
   private readonly mini: MiniSearch<IndexedDoc>;
   private readonly procedures = new Map<string, ProcedureRecord>();
@@ -210,6 +233,8 @@ export class CitizenSearch {
   private readonly outside: string[] = [];
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
+  /** Which of them only in a list of actions after a plain one ("Thực hiện, điều chỉnh, thôi…"). */
+  private readonly listedMarkers = new Map<string, boolean[]>();
   /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
   private readonly nameAction = new Map<string, string>();
   /** The weight (IDF, less for generic words) of each of nameWords, computed once. */
@@ -296,6 +321,11 @@ export class CitizenSearch {
       this.docMarkers.set(
         d.id,
         MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
+      );
+      const list = leadingActions(d.name);
+      this.listedMarkers.set(
+        d.id,
+        MARKERS.map((m) => list !== '' && m.doc.test(list)),
       );
       const terms = new Set<string>();
       for (const text of [d.name, d.keywords, d.field])
@@ -387,9 +417,12 @@ export class CitizenSearch {
     const allTerms = dedupe(withPairs(nq.tokens));
     const df = (t: string): number => this.docFreq.get(t) ?? 0;
     // Pairs no document has cannot match; unknown single words still can (typos, fuzzy).
+    // Words no document has go last: they only match through typo tolerance, and in a long
+    // question they would fill the engine's terms before the catalogue's own words.
+    const rank = (t: string): number => df(t) || Number.MAX_SAFE_INTEGER;
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
-      .sort((a, b) => df(a) - df(b));
+      .sort((a, b) => rank(a) - rank(b));
     const terms: string[] = [];
     let postings = 0;
     for (const t of byRarity) {
@@ -444,10 +477,19 @@ export class CitizenSearch {
     const literalPhrase = ` ${nq.literal} `;
     const literalPairs = literalWords.slice(1).map((t, i) => `${literalWords[i]}_${t}`);
     // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
-    const ruleWords = nq.phrases
-      .map((ph) => ph.split(' '))
-      .filter((words) => words.some((t) => !GENERIC.has(t)));
+    const topicPhrases = nq.phrases.filter((ph) => topical(ph.split(' ')));
+    const ruleWords = topicPhrases.map((ph) => ph.split(' '));
+    // What the question asks against the situation it tells ("bố mẹ mất hết, ông bà làm giám
+    // hộ"): phrases only background rules (`~>`) produced, and the others.
+    const backgroundPhrases = topicPhrases.filter((ph) => nq.background.has(ph));
+    const askedPhrases = topicPhrases.filter((ph) => !nq.background.has(ph));
     const topEngine = raw[0]?.score ?? 1;
+    const inName = (ph: string, name: string): boolean =>
+      name.includes(` ${ph} `) || inOrder(ph.split(' '), name);
+    // A request only counts when some candidate is named for it (not "hết hạn" alone).
+    const requests = askedPhrases.filter((ph) =>
+      raw.slice(0, MAX_CANDIDATES).some((r) => inName(ph, this.namePhrase.get(String(r.id)) ?? '')),
+    );
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
       const name = this.namePhrase.get(id) ?? '';
@@ -467,13 +509,13 @@ export class CitizenSearch {
       set('phraseInName', phraseInName);
       set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      const synonymPhrase = nq.phrases.some((ph) => name.includes(` ${ph} `));
+      const synonymPhrase = topicPhrases.some((ph) => name.includes(` ${ph} `));
       set('synonymPhrase', synonymPhrase ? 1 : 0);
       // …or its words in the same order with the name's variant words between ("đăng ký khai
       // sinh" in "đăng ký lại khai sinh").
       set(
         'synonymInOrder',
-        !synonymPhrase && nq.phrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
+        !synonymPhrase && topicPhrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
       );
       if (p) {
         set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
@@ -494,17 +536,20 @@ export class CitizenSearch {
       let docOnly = 0;
       let queryOnly = 0;
       const docMarkers = this.docMarkers.get(id) ?? [];
+      const listed = this.listedMarkers.get(id) ?? [];
       const perMarker = BASE_COUNT;
       MARKERS.forEach((m, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
+        // A variant listed beside the plain action serves the plain question too.
+        const docOnlyHere = d && !q && listed[i] !== true;
         if (m.channel === true) {
           // Counted on its own only (see Marker.channel).
         } else if (d && q) both++;
-        else if (d) docOnly++;
-        else if (q && !(m.coveredBy?.test(name) ?? false)) queryOnly++;
+        else if (docOnlyHere) docOnly++;
+        else if (q && !d && !(m.coveredBy?.test(name) ?? false)) queryOnly++;
         f[perMarker + 2 * i] = d && q ? 1 : 0;
-        f[perMarker + 2 * i + 1] = d && !q ? 1 : 0;
+        f[perMarker + 2 * i + 1] = docOnlyHere ? 1 : 0;
       });
       set('markerMatch', both);
       set('markerDocOnly', docOnly);
@@ -524,6 +569,15 @@ export class CitizenSearch {
       // A sibling the question explains whole, its variant included (a question on a marriage
       // whose papers and register are all gone, and "đăng ký lại kết hôn").
       set('variantFit', both > 0 ? 1 - docMiss : 0);
+      // The name matches only the situation while the question asks for another procedure.
+      set(
+        'backgroundOnly',
+        requests.length > 0 &&
+          backgroundPhrases.some((ph) => inName(ph, name)) &&
+          !requests.some((ph) => inName(ph, name))
+          ? 1
+          : 0,
+      );
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
@@ -565,9 +619,10 @@ export class CitizenSearch {
       // Words the catalogue has never seen: each one makes another topic more likely.
       coverage *= 0.85 ** unknown;
       // Everything a curated synonym rule produced is matched: trust the rule (unless it only
-      // says "đăng ký" or "cấp", which every other name says too).
+      // says "đăng ký" or "cấp", which every other name says too), in a long question even with
+      // a word the catalogue does not know for every eight (narrative: "xóm núi", "neo đơn").
       if (
-        unknown === 0 &&
+        unknown <= Math.floor(tokens.length / 8) &&
         outside === 0 &&
         ruleWords.some((words) => words.every((t) => matched.has(t)))
       )
@@ -671,6 +726,31 @@ export function preferredLevel(query: string): 'commune' | 'province' | undefine
   // A provincial department ("Sở Xây dựng", "Sở Tư pháp") is the province's level.
   if (PROVINCE_DEPARTMENT.test(q)) return 'province';
   return undefined;
+}
+
+/**
+ * The list of actions a name starts with when the first is a plain one ("Thực hiện, điều chỉnh,
+ * thôi hưởng…", "Cấp, cấp lại Giấy phép…", "Đăng ký, đăng ký lại, điều chỉnh đóng…"): the
+ * folded, space-padded actions after the first, or '' when the name does not start so.
+ */
+export function leadingActions(name: string): string {
+  const items = name.replace(/^thủ tục /i, '').split(/[,;]/);
+  const first = tokenize(items[0] ?? '');
+  if (items.length < 2 || first.length === 0 || first.length > 2) return '';
+  // "Cấp lại, đổi, điều chỉnh…" starts with a variant: not a plain action.
+  if (MARKERS.some((m) => m.doc.test(` ${first.join(' ')} `))) return '';
+  const rest: string[] = [];
+  for (const item of items.slice(1)) {
+    const words = tokenize(item);
+    // Actions have three words at most ("đăng ký lại"); the item carrying the topic starts
+    // with one of two words.
+    if (words.length <= 3) rest.push(...words);
+    else {
+      rest.push(...words.slice(0, 2));
+      break;
+    }
+  }
+  return ` ${rest.join(' ')} `;
 }
 
 function dedupe(tokens: readonly string[]): string[] {

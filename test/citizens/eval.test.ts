@@ -73,7 +73,7 @@ describe('citizen search evaluation set', () => {
 });
 
 describe.skipIf(!existsSync(DEV_SET))('issue 15 development set and our out-of-scope set', () => {
-  it('keeps the shipped figures (plain): top-1 ≥ 88 %, top-3 ≥ 97 %, not found ≤ 3 %, out-of-scope answered ≤ 10 %', async () => {
+  it('keeps the shipped figures (plain): top-1 ≥ 90 %, top-3 ≥ 98 %, not found ≤ 3 %, out-of-scope answered ≤ 10 %', async () => {
     const procedures = await loadProceduresCsv();
     const fieldPhrases = buildFieldPhrases(new Set(procedures.map((p) => p.field)));
     const dev = (
@@ -89,8 +89,8 @@ describe.skipIf(!existsSync(DEV_SET))('issue 15 development set and our out-of-s
     ).map((r) => evalQuestion(search, fieldPhrases, r.query, null));
     const m = measure([...dev, ...oos], usableModel((await loadLexicon()).model));
     expect(m.answerable).toBe(300);
-    expect(m.top1 / m.answerable).toBeGreaterThanOrEqual(0.88);
-    expect(m.top3 / m.answerable).toBeGreaterThanOrEqual(0.97);
+    expect(m.top1 / m.answerable).toBeGreaterThanOrEqual(0.9);
+    expect(m.top3 / m.answerable).toBeGreaterThanOrEqual(0.98);
     expect(m.notFound / m.answerable).toBeLessThanOrEqual(0.03);
     expect(m.outOfScopeAnswered / m.outOfScope).toBeLessThanOrEqual(0.1);
   }, 60_000);

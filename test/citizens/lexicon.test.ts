@@ -36,6 +36,10 @@ describe('spelling keys', () => {
     expect(spellingKey('mật')).not.toBe(spellingKey('mất'));
     expect(spellingKey('hoà')).toBe(spellingKey('hòa'));
     expect(spellingKey('kí')).toBe(spellingKey('ký'));
+    expect(spellingKey('hằng')).toBe(spellingKey('hàng'));
+    expect(spellingKey('hằng')).not.toBe(spellingKey('hạng'));
+    expect(spellingKey('đõ')).toBe(spellingKey('đỏ'));
+    expect(spellingKey('đõ')).not.toBe(spellingKey('đó'));
     expect(spellingKey('Mất'.normalize('NFD'))).toBe(spellingKey('mất'));
   });
 
@@ -99,6 +103,17 @@ describe('rule files', () => {
       'con',
     ]);
     expect(rules.find((r) => r.to.includes('tu'))?.from).toEqual(['mat', 'roi']);
+  });
+
+  it('marks background rules (~>) and reports the phrases only they produced', () => {
+    const syn = `bố mất ~> đăng ký khai tử\ngiám hộ => đăng ký giám hộ\nkhai tử => đăng ký khai tử\n`;
+    expect(parseSynonyms(syn).map((r) => r.background)).toEqual([true, false, false]);
+    const n = new QueryNormalizer({ synonymsText: syn, stopwordsText: STOP });
+    const guardian = n.normalize('bố mất, làm giám hộ');
+    expect(guardian.phrases).toEqual(['dang ky khai tu', 'dang ky giam ho']);
+    expect([...guardian.background]).toEqual(['dang ky khai tu']);
+    // Asked for in so many words as well: not only the situation.
+    expect([...n.normalize('bố mất rồi, khai tử ở đâu').background]).toEqual([]);
   });
 
   it('parses stop phrases one per line', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProceduresCsv } from '../../src/citizens/catalog-csv.js';
 import { loadLexicon } from '../../src/citizens/lexicon-files.js';
-import { CitizenSearch, preferredLevel } from '../../src/citizens/search.js';
+import { CitizenSearch, leadingActions, preferredLevel } from '../../src/citizens/search.js';
 import { featureIndex } from '../../src/citizens/rerank.js';
 import { hitId, seedSearch } from './helpers.js';
 
@@ -132,6 +132,32 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
     // Without an online channel, the partly online / at-the-counter variant stays first.
     expect(ids('đăng ký xe máy mới mua')[0]).toBe('1.013067');
     expect(ids('thu hồi đăng ký biển số xe nộp trực tiếp')[0]).toBe('1.013123');
+  });
+});
+
+describe('names listing actions after a plain one', () => {
+  it('finds the variants the list names beside the plain action', () => {
+    expect(leadingActions('Thực hiện, điều chỉnh, thôi hưởng trợ cấp hưu trí xã hội')).toBe(
+      ' dieu chinh thoi huong ',
+    );
+    expect(leadingActions('Cấp, cấp lại Giấy phép khai thác thủy sản')).toBe(' cap lai ');
+    expect(leadingActions('Thủ tục đăng ký, đăng ký lại, điều chỉnh đóng BHXH tự nguyện')).toBe(
+      ' dang ky lai dieu chinh ',
+    );
+  });
+
+  it('finds none when the name starts with a variant or names no list', () => {
+    expect(leadingActions('Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT')).toBe('');
+    expect(leadingActions('Thủ tục đăng ký khai sinh')).toBe('');
+    expect(leadingActions('Đăng ký đất đai, tài sản gắn liền với đất')).toBe('');
+  });
+
+  it('does not hold a listed variant against a plain question', () => {
+    const docOnly = featureIndex('markerDocOnly');
+    const plain = search
+      .candidates('xin giấy phép khai thác thủy sản cho tàu cá')
+      .candidates.find((c) => c.id === 'p:1.004359');
+    expect(plain?.features[docOnly]).toBe(0);
   });
 });
 
