@@ -124,13 +124,17 @@ if (!args.has('--no-cv')) {
     `  answer thresholds per fold: ${cv.models.map((m) => m.answerThreshold.toFixed(2)).join(', ')}`,
   );
 }
-for (const kind of ['chitchat', 'other', 'procedure']) {
-  const part = oos.filter((q) => q.kind === kind);
-  const answered = part.filter((q) => shown(q, shipped).length > 0).length;
-  console.log(
-    `  out-of-scope ${kind.padEnd(9)} answered with procedures: ${answered}/${part.length}`,
-  );
+/** Out-of-scope questions answered with procedures, by kind (figures only). */
+function byKind(questions: readonly (EvalQuestion & { kind: string })[]): void {
+  for (const kind of [...new Set(questions.map((q) => q.kind))].sort()) {
+    const part = questions.filter((q) => q.kind === kind);
+    const answered = part.filter((q) => shown(q, shipped).length > 0).length;
+    console.log(
+      `  out-of-scope ${kind.padEnd(9)} answered with procedures: ${answered}/${part.length}`,
+    );
+  }
 }
+byKind(oos);
 
 /** `--misses`: every question of a set the shipped model gets wrong, under a label. */
 function printMisses(label: string, questions: readonly EvalQuestion[]): void {
@@ -155,11 +159,15 @@ for (const set of CHECK_SETS) {
   if (!existsSync(set.answerable) || !existsSync(set.outOfScope)) continue;
   const rows = <T>(file: string): T[] =>
     parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as T[];
+  const outside = rows<{ kind: string; query: string }>(set.outOfScope).map((r) => ({
+    ...question(r.query, null),
+    kind: r.kind,
+  }));
   const check = [
     ...rows<{ query: string; expected_code: string }>(set.answerable).map((r) =>
       question(r.query, r.expected_code),
     ),
-    ...rows<{ kind: string; query: string }>(set.outOfScope).map((r) => question(r.query, null)),
+    ...outside,
   ];
   console.log(
     `${set.label}: ${check.filter((q) => q.expected !== null).length} answerable, ` +
@@ -167,6 +175,7 @@ for (const set of CHECK_SETS) {
       `(${path.relative(process.cwd(), set.answerable)}, ${path.basename(set.outOfScope)})`,
   );
   console.log(line('shipped model on it, plain', measure(check, shipped)));
+  byKind(outside);
   if (set.read) printMisses(set.label, check);
 }
 
