@@ -918,6 +918,32 @@ describe('delivery queue', () => {
       expect((await waitSettled(r.id)).status).toBe('sent');
   });
 
+  it('tries again to create its pg-boss queue after a failed attempt', async () => {
+    let creates = 0;
+    // pg-boss losing its connection during the first createQueue.
+    const flaky = new Proxy(boss, {
+      get(target, prop) {
+        if (prop === 'createQueue')
+          return async (...args: Parameters<PgBoss['createQueue']>) => {
+            if (++creates === 1) throw new Error('connection lost');
+            return target.createQueue(...args);
+          };
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const s = sender(async () => {});
+    const q = build({ channels: { telegram: s.channel }, boss: flaky });
+    await expect(
+      q.enqueue({ channel: 'telegram', chatId: '64', text: 'x' }, 'notice'),
+    ).rejects.toThrow('connection lost');
+    const id = await q.enqueue({ channel: 'telegram', chatId: '64', text: 'y' }, 'notice');
+    await q.start();
+    expect((await waitSettled(id)).status).toBe('sent');
+    expect(creates).toBe(2);
+    expect(s.calls.map((c) => c.msg.text)).toEqual(['y']);
+  });
+
   it('queues nothing and creates no pg-boss queue for an empty batch', async () => {
     const name = `delivery-empty-${++n}`;
     const q = build({ queueName: name });
