@@ -888,6 +888,20 @@ describe('delivery queue', () => {
     for (const id of ids) expect((await waitSettled(id)).status).toBe('sent');
   });
 
+  it('stops only its own workers when another instance works the same queue on the same pg-boss', async () => {
+    const name = `delivery-own-${++n}`;
+    const s = sender(async () => {});
+    const q1 = build({ channels: { telegram: s.channel }, queueName: name });
+    const q2 = build({ channels: { telegram: s.channel }, queueName: name });
+    const idle = build({ channels: { telegram: s.channel }, queueName: name });
+    await Promise.all([q1.start(), q2.start()]);
+    await q1.stop();
+    await idle.stop();
+    const id = await q1.enqueue({ channel: 'telegram', chatId: '65', text: 'x' }, 'notice');
+    expect((await waitSettled(id)).status).toBe('sent');
+    expect(s.calls).toHaveLength(1);
+  });
+
   it('by default takes up to 25 jobs a fetch on two loops: 30 messages in flight at once', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
