@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Channel } from '../../src/channels/types.js';
 import { DeliveryError } from '../../src/channels/types.js';
 import type { OutboundMessage } from '../../src/core/message.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TELEGRAM_LIMITS } from '../../src/channels/telegram/api.js';
 import { createTelegramChannel } from '../../src/channels/telegram/index.js';
 import { createZaloOaChannel } from '../../src/channels/zalo-oa/index.js';
@@ -510,6 +510,25 @@ describe('delivery queue', () => {
       deliveryId: id,
       channel: 'telegram',
     });
+  });
+
+  it('adds at most 20 % of jitter to the backoff: 240 ms, then 480 ms, at the top of the range', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.9999);
+    try {
+      const log = memoryLogger();
+      const s = sender(async () => {
+        throw new DeliveryError('telegram 502', false);
+      });
+      const q = build({ channels: { telegram: s.channel }, maxAttempts: 3, logger: log.logger });
+      const id = await q.enqueue({ channel: 'telegram', chatId: '66', text: 'x' }, 'notice');
+      await q.start();
+      expect((await waitSettled(id)).status).toBe('failed');
+      expect(
+        log.records.filter((r) => r.msg === 'delivery retry scheduled').map((r) => r.delayMs),
+      ).toEqual([240, 480]);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('waits exactly the Retry-After the platform asked for, not the backoff', async () => {
