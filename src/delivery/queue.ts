@@ -350,7 +350,8 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
       );
     },
     async stop() {
-      if (workerId) await boss.offWork(queue, { wait: true });
+      // Only this instance's workers: another instance may work the same queue on this pg-boss.
+      if (workerId) await boss.offWork(queue, { id: workerId, wait: true });
       workerId = undefined;
       started = false;
     },

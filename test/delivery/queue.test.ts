@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Channel } from '../../src/channels/types.js';
 import { DeliveryError } from '../../src/channels/types.js';
 import type { OutboundMessage } from '../../src/core/message.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TELEGRAM_LIMITS } from '../../src/channels/telegram/api.js';
 import { createTelegramChannel } from '../../src/channels/telegram/index.js';
 import { createZaloOaChannel } from '../../src/channels/zalo-oa/index.js';
@@ -48,6 +48,9 @@ describe('delivery queue', () => {
       limiter?: RateLimiter;
       logger?: Logger;
       onOutcome?: Parameters<typeof createDeliveryQueue>[0]['onOutcome'];
+      baseBackoffMs?: number;
+      batchSize?: number;
+      concurrency?: number;
     } = {},
   ) => {
     const telegram = createTelegramChannel({
@@ -76,7 +79,9 @@ describe('delivery queue', () => {
       limiter: opts.limiter ?? createMemoryLimiter(),
       logger: opts.logger ?? silentLogger,
       ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
-      baseBackoffMs: 200,
+      baseBackoffMs: opts.baseBackoffMs ?? 200,
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
       maxAttempts: opts.maxAttempts ?? 4,
       queueName: opts.queueName ?? `delivery-test-${++n}`,
       ...(opts.limits ? { limits: opts.limits } : {}),
@@ -294,7 +299,9 @@ describe('delivery queue', () => {
   });
 
   it('pauses the whole channel when the platform answers 429, not only that chat', async () => {
-    const s = sender(async (msg) => {
+    const s = sender(async (msg, call) => {
+      // A failure without Retry-After first: it must leave the channel's pacing as it was.
+      if (call === 1) throw new DeliveryError('telegram 502', false);
       if (msg.chatId === '12' && !paused) {
         paused = Date.now();
         throw new DeliveryError('telegram 429', false, 3000);
@@ -505,6 +512,25 @@ describe('delivery queue', () => {
     });
   });
 
+  it('adds at most 20 % of jitter to the backoff: 240 ms, then 480 ms, at the top of the range', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.9999);
+    try {
+      const log = memoryLogger();
+      const s = sender(async () => {
+        throw new DeliveryError('telegram 502', false);
+      });
+      const q = build({ channels: { telegram: s.channel }, maxAttempts: 3, logger: log.logger });
+      const id = await q.enqueue({ channel: 'telegram', chatId: '66', text: 'x' }, 'notice');
+      await q.start();
+      expect((await waitSettled(id)).status).toBe('failed');
+      expect(
+        log.records.filter((r) => r.msg === 'delivery retry scheduled').map((r) => r.delayMs),
+      ).toEqual([240, 480]);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   it('waits exactly the Retry-After the platform asked for, not the backoff', async () => {
     const log = memoryLogger();
     const s = sender(async (_m, call) => {
@@ -577,6 +603,397 @@ describe('delivery queue', () => {
     expect(await app.enqueueMany([])).toBe(0);
     await app.enqueue({ channel: 'telegram', chatId: '37', text: 'x' }, 'notice');
     expect(await boss.getQueue('delivery')).toMatchObject({ retryLimit: 5 });
+  });
+
+  /** The pg-boss jobs of one delivery, once none is waiting to run or running. */
+  const settledJobs = async (name: string, id: string) => {
+    await expect
+      .poll(
+        async () =>
+          (await boss.findJobs(name, { data: { deliveryId: id } })).every(
+            (j) => j.state !== 'created' && j.state !== 'active',
+          ),
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true);
+    return boss.findJobs(name, { data: { deliveryId: id } });
+  };
+
+  it('records the reason of a failed attempt while its retry waits, and sends the stored message as it was', async () => {
+    let id = '';
+    const rows: unknown[] = [];
+    const s = sender(async (_m, call) => {
+      if (call === 1) throw new DeliveryError('telegram 502', false);
+      rows.push(
+        await prisma().delivery.findUniqueOrThrow({
+          where: { id },
+          select: { status: true, attempts: true, reason: true },
+        }),
+      );
+    });
+    const q = build({ channels: { telegram: s.channel } });
+    id = await q.enqueue({ channel: 'telegram', chatId: '50', text: 'Nhắc lại' }, 'notice');
+    await q.start();
+    expect(await waitSettled(id)).toMatchObject({ status: 'sent', attempts: 2, reason: null });
+    // During the second attempt the row still says why the first one failed.
+    expect(rows).toEqual([{ status: 'queued', attempts: 2, reason: 'telegram 502' }]);
+    const msg = { channel: 'telegram', chatId: '50', text: 'Nhắc lại' };
+    expect(s.calls.map((c) => c.msg)).toStrictEqual([msg, msg]);
+  });
+
+  it('waits the Retry-After even when its backoff would be longer', async () => {
+    const log = memoryLogger();
+    const s = sender(async (_m, call) => {
+      if (call === 1) throw new DeliveryError('telegram 429', false, 1000);
+    });
+    const q = build({
+      channels: { telegram: s.channel },
+      logger: log.logger,
+      baseBackoffMs: 60_000,
+    });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '51', text: 'x' }, 'notice');
+    await q.start();
+    await expect
+      .poll(() => log.records.find((r) => r.msg === 'delivery retry scheduled'), {
+        timeout: 10_000,
+      })
+      .toMatchObject({ delayMs: 1000, attempt: 1 });
+    expect(await waitSettled(id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('caps the backoff at 10 minutes, and schedules the next job that far ahead', async () => {
+    const log = memoryLogger();
+    const s = sender(async () => {
+      throw new DeliveryError('telegram 502', false);
+    });
+    const name = `delivery-cap-${++n}`;
+    const q = build({
+      channels: { telegram: s.channel },
+      logger: log.logger,
+      baseBackoffMs: 2_000_000,
+      queueName: name,
+    });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '52', text: 'x' }, 'notice');
+    await q.start();
+    await expect
+      .poll(() => log.records.find((r) => r.msg === 'delivery retry scheduled'), {
+        timeout: 10_000,
+      })
+      .toBeDefined();
+    const delayMs = log.records.find((r) => r.msg === 'delivery retry scheduled')!
+      .delayMs as number;
+    // 10 min ± 20 % jitter (uncapped, 2,000 s ± 20 %).
+    expect(delayMs).toBeGreaterThanOrEqual(480_000);
+    expect(delayMs).toBeLessThanOrEqual(720_000);
+    // The job that failed is done; the next waits in pg-boss.
+    await expect
+      .poll(
+        async () =>
+          (await boss.findJobs(name, { data: { deliveryId: id } })).map((j) => j.state).sort(),
+        { timeout: 10_000, interval: 100 },
+      )
+      .toEqual(['completed', 'created']);
+    const jobs = await boss.findJobs(name, { data: { deliveryId: id } });
+    const next = jobs.find((j) => j.state === 'created');
+    const ahead = next!.startAfter.getTime() - Date.now();
+    expect(ahead).toBeGreaterThan(delayMs - 30_000);
+    expect(ahead).toBeLessThanOrEqual(Math.ceil(delayMs / 1000) * 1000);
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      reason: 'telegram 502',
+    });
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('by default backs off from 2 s and gives up after the sixth attempt', async () => {
+    const log = memoryLogger();
+    const s = sender(async (_m, call) => {
+      // The first failure takes the backoff; the later ones ask for (almost) no wait.
+      throw call === 1
+        ? new DeliveryError('telegram 502', false)
+        : new DeliveryError('telegram 429', false, 1);
+    });
+    const q = createDeliveryQueue({
+      boss,
+      prisma: prisma(),
+      channels: { telegram: s.channel },
+      limiter: createMemoryLimiter(),
+      logger: log.logger,
+      queueName: `delivery-defaults-${++n}`,
+    });
+    queues.push(q);
+    const id = await q.enqueue({ channel: 'telegram', chatId: '53', text: 'x' }, 'notice');
+    await q.start();
+    await expect
+      .poll(async () => (await prisma().delivery.findUniqueOrThrow({ where: { id } })).status, {
+        timeout: 40_000,
+        interval: 200,
+      })
+      .not.toBe('queued');
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'failed',
+      attempts: 6,
+      reason: 'gave up after 6 attempts: telegram 429',
+    });
+    expect(s.calls).toHaveLength(6);
+    const retries = log.records.filter((r) => r.msg === 'delivery retry scheduled');
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1600);
+    expect(retries[0]!.delayMs).toBeLessThanOrEqual(2400);
+  }, 90_000);
+
+  it('waits up to 5 s in the worker for a slot and hands the job back beyond, under the limits the channel declares', async () => {
+    const o = outcomes();
+    const at: number[] = [];
+    const channel: Channel = {
+      name: 'telegram',
+      // One message every 4 s to a chat.
+      limits: { text: 4096, perSecond: 100, perChatPerSecond: 0.25 },
+      async send() {
+        at.push(Date.now());
+      },
+    };
+    const q = createDeliveryQueue({
+      boss,
+      prisma: prisma(),
+      channels: { telegram: channel },
+      limiter: createMemoryLimiter(),
+      logger: silentLogger,
+      onOutcome: o.onOutcome,
+      queueName: `delivery-slot-${++n}`,
+    });
+    queues.push(q);
+    const ids = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await q.enqueue({ channel: 'telegram', chatId: '54', text: `m${i}` }, 'notice'));
+    await q.start();
+    for (const id of ids)
+      await expect
+        .poll(async () => (await prisma().delivery.findUniqueOrThrow({ where: { id } })).status, {
+          timeout: 30_000,
+          interval: 200,
+        })
+        .toBe('sent');
+    // The second waited 4 s in its worker; the third's slot was 8 s away: handed back once.
+    expect(o.seen.filter((x) => x === 'telegram deferred')).toHaveLength(1);
+    expect(o.seen.filter((x) => x === 'telegram sent')).toHaveLength(3);
+    at.sort((a, b) => a - b);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(3900);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(3900);
+  }, 90_000);
+
+  it('treats a channel given as undefined as not configured', async () => {
+    const s = sender(async () => {});
+    const q = build({ channels: { telegram: s.channel, 'zalo-oa': undefined } });
+    const oa = await q.enqueue({ channel: 'zalo-oa', chatId: '55', text: 'x' }, 'notice');
+    const tg = await q.enqueue({ channel: 'telegram', chatId: '55', text: 'x' }, 'notice');
+    await q.start();
+    expect(await waitSettled(oa)).toMatchObject({
+      status: 'failed',
+      reason: 'channel zalo-oa is not configured',
+    });
+    expect((await waitSettled(tg)).status).toBe('sent');
+  });
+
+  it('settles a delivery for an unconfigured channel once, however many jobs it has', async () => {
+    const o = outcomes();
+    const log = memoryLogger();
+    const name = `delivery-settled-${++n}`;
+    const q = build({ queueName: name, onOutcome: o.onOutcome, logger: log.logger });
+    const id = await q.enqueue({ channel: 'zalo-bot', chatId: '56', text: 'x' }, 'notice');
+    await q.start();
+    await waitSettled(id);
+    await settledJobs(name, id);
+    // A late duplicate job finds the delivery already settled.
+    await boss.send(name, { deliveryId: id });
+    const jobs = await settledJobs(name, id);
+    expect(jobs.map((j) => j.state)).toEqual(['completed', 'completed']);
+    expect(o.seen).toEqual(['zalo-bot failed']);
+    expect(log.records.filter((r) => r.level === 50)).toHaveLength(1);
+  });
+
+  it('completes the job of every delivery it settles, without an outcome listener', async () => {
+    const s = sender(async (msg) => {
+      if (msg.text === 'blocked') throw new DeliveryError('blocked', true);
+      if (msg.text === 'broken') throw new DeliveryError('telegram 502', false);
+    });
+    const name = `delivery-complete-${++n}`;
+    const q = build({
+      channels: { telegram: s.channel },
+      queueName: name,
+      maxAttempts: 2,
+      limits: { telegram: { perSecond: 100, perChatPerSecond: 1 } },
+      maxSlotWaitMs: 50,
+    });
+    const ids = [
+      await q.enqueue({ channel: 'telegram', chatId: '57', text: 'ok' }, 'notice'),
+      await q.enqueue({ channel: 'telegram', chatId: '57', text: 'ok too' }, 'notice'),
+      await q.enqueue({ channel: 'telegram', chatId: '58', text: 'blocked' }, 'notice'),
+      await q.enqueue({ channel: 'telegram', chatId: '59', text: 'broken' }, 'notice'),
+      await q.enqueue({ channel: 'zalo-bot', chatId: '60', text: 'x' }, 'notice'),
+    ];
+    await q.start();
+    const settled = [];
+    for (const id of ids) settled.push((await waitSettled(id)).status);
+    expect(settled).toEqual(['sent', 'sent', 'undeliverable', 'failed', 'failed']);
+    // One job each, one more for the deferred message and one for the retry: none failed.
+    const jobs = (await Promise.all(ids.map((id) => settledJobs(name, id)))).flat();
+    expect(jobs).toHaveLength(7);
+    expect(jobs.map((j) => [j.state, j.retryCount])).toEqual(
+      Array.from({ length: 7 }, () => ['completed', 0]),
+    );
+  });
+
+  it('fails the batch when settling a delivery throws, so pg-boss runs the job again', async () => {
+    let thrown = false;
+    const s = sender(async () => {});
+    const name = `delivery-infra-${++n}`;
+    const q = build({
+      channels: { telegram: s.channel },
+      queueName: name,
+      onOutcome: () => {
+        if (thrown) return;
+        thrown = true;
+        throw new Error('metrics down');
+      },
+    });
+    const id = await q.enqueue({ channel: 'telegram', chatId: '61', text: 'x' }, 'notice');
+    await q.start();
+    expect((await waitSettled(id)).status).toBe('sent');
+    await expect
+      .poll(async () => (await boss.findJobs(name, { data: { deliveryId: id } }))[0]?.state, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe('retry');
+  });
+
+  it('starts one worker however often start() is called, and starts again after stop()', async () => {
+    let release: () => void = () => {};
+    let inFlight = 0;
+    let peak = 0;
+    const s = sender(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((r) => (release = r));
+      inFlight--;
+    });
+    const q = build({ channels: { telegram: s.channel }, batchSize: 1, concurrency: 1 });
+    const ids = [];
+    for (let i = 0; i < 2; i++)
+      ids.push(await q.enqueue({ channel: 'telegram', chatId: `6${i + 2}`, text: 'x' }, 'notice'));
+    await Promise.all([q.start(), q.start()]);
+    await q.start();
+    await expect.poll(() => s.calls.length, { timeout: 10_000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(peak).toBe(1);
+    // stop() lets the send in flight finish and settle its delivery first.
+    let stoppedAt = 0;
+    const stopped = q.stop().then(() => (stoppedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stoppedAt).toBe(0);
+    release();
+    await stopped;
+    const first = await prisma().delivery.findUniqueOrThrow({
+      where: { id: s.calls[0]!.msg.chatId === '62' ? ids[0]! : ids[1]! },
+    });
+    expect(first.status).toBe('sent');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(s.calls).toHaveLength(1);
+    await q.start();
+    await expect.poll(() => s.calls.length, { timeout: 10_000 }).toBe(2);
+    release();
+    for (const id of ids) expect((await waitSettled(id)).status).toBe('sent');
+  });
+
+  it('stops only its own workers when another instance works the same queue on the same pg-boss', async () => {
+    const name = `delivery-own-${++n}`;
+    const s = sender(async () => {});
+    const q1 = build({ channels: { telegram: s.channel }, queueName: name });
+    const q2 = build({ channels: { telegram: s.channel }, queueName: name });
+    const idle = build({ channels: { telegram: s.channel }, queueName: name });
+    await Promise.all([q1.start(), q2.start()]);
+    await q1.stop();
+    await idle.stop();
+    const id = await q1.enqueue({ channel: 'telegram', chatId: '65', text: 'x' }, 'notice');
+    expect((await waitSettled(id)).status).toBe('sent');
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('by default takes up to 25 jobs a fetch on two loops: 30 messages in flight at once', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let inFlight = 0;
+    let peak = 0;
+    const s = sender(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await gate;
+      inFlight--;
+    });
+    const q = build({
+      channels: { telegram: s.channel },
+      limits: { telegram: { perSecond: 1000 } },
+    });
+    const batchId = `flight-${++n}`;
+    await q.enqueueMany(
+      Array.from({ length: 30 }, (_, i) => ({
+        msg: { channel: 'telegram' as const, chatId: `7${i}`, text: 'x' },
+        kind: 'broadcast' as const,
+        batchId,
+      })),
+    );
+    await q.start();
+    await expect.poll(() => peak, { timeout: 10_000, interval: 100 }).toBe(30);
+    release();
+    for (const r of await prisma().delivery.findMany({ where: { batchId } }))
+      expect((await waitSettled(r.id)).status).toBe('sent');
+  });
+
+  it('tries again to create its pg-boss queue after a failed attempt', async () => {
+    let creates = 0;
+    // pg-boss losing its connection during the first createQueue.
+    const flaky = new Proxy(boss, {
+      get(target, prop) {
+        if (prop === 'createQueue')
+          return async (...args: Parameters<PgBoss['createQueue']>) => {
+            if (++creates === 1) throw new Error('connection lost');
+            return target.createQueue(...args);
+          };
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const s = sender(async () => {});
+    const q = build({ channels: { telegram: s.channel }, boss: flaky });
+    await expect(
+      q.enqueue({ channel: 'telegram', chatId: '64', text: 'x' }, 'notice'),
+    ).rejects.toThrow('connection lost');
+    const id = await q.enqueue({ channel: 'telegram', chatId: '64', text: 'y' }, 'notice');
+    await q.start();
+    expect((await waitSettled(id)).status).toBe('sent');
+    expect(creates).toBe(2);
+    expect(s.calls.map((c) => c.msg.text)).toEqual(['y']);
+  });
+
+  it('queues nothing and creates no pg-boss queue for an empty batch', async () => {
+    const name = `delivery-empty-${++n}`;
+    const q = build({ queueName: name });
+    expect(await q.enqueueMany([])).toBe(0);
+    expect(await boss.getQueue(name)).toBeNull();
+  });
+
+  it('throws an error that is not a duplicate key, even for a dedupe key already queued', async () => {
+    const q = build();
+    const key = `not-dup-${++n}`;
+    await q.enqueue({ channel: 'telegram', chatId: '63', text: 'x' }, 'notice', { dedupeKey: key });
+    await expect(
+      q.enqueue({ channel: 'telegram', chatId: '63', text: 'x' }, 'no-such-kind' as 'notice', {
+        dedupeKey: key,
+      }),
+    ).rejects.toThrow(/kind/);
+    expect(await prisma().delivery.count({ where: { dedupeKey: key } })).toBe(1);
   });
 
   describe('enqueueMany', () => {
