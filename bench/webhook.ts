@@ -201,6 +201,21 @@ async function load(
   };
 }
 
+/** A telegraf bot behind express on loopback, with telegraf's own webhookCallback. */
+async function serveWebhook(bot: Telegraf) {
+  const app = express();
+  app.post(
+    '/webhooks/telegram',
+    bot.webhookCallback('/webhooks/telegram', { secretToken: SECRET }),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 /** Bare express + telegraf echo webhook (telegraf's own webhookCallback), replies via HTTP. */
 async function startBareEcho(apiRoot: string) {
   const bot = new Telegraf(TOKEN.replace('BENCH', 'BARE'), {
@@ -218,18 +233,7 @@ async function startBareEcho(apiRoot: string) {
   bot.on('message', async (ctx) => {
     await ctx.reply('text' in ctx.message ? ctx.message.text : 'echo');
   });
-  const app = express();
-  app.post(
-    '/webhooks/telegram',
-    bot.webhookCallback('/webhooks/telegram', { secretToken: SECRET }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`,
-    token: TOKEN.replace('BENCH', 'BARE'),
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { ...(await serveWebhook(bot)), token: TOKEN.replace('BENCH', 'BARE') };
 }
 
 /** How a floor webhook commits one update: its own transaction of one INSERT. */
@@ -285,18 +289,7 @@ async function startStoringEcho(apiRoot: string, name: string, commit: Commit) {
     await commit(ctx.update.update_id, ctx.chat.id, text);
     await ctx.reply(text || 'echo');
   });
-  const app = express();
-  app.post(
-    '/webhooks/telegram',
-    bot.webhookCallback('/webhooks/telegram', { secretToken: SECRET }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`,
-    token,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { ...(await serveWebhook(bot)), token };
 }
 
 async function main(): Promise<void> {
