@@ -45,7 +45,8 @@ const OWN_SET = fileURLToPath(new URL('../test/citizens/eval-set.json', import.m
 const CHECK_SETS = [
   { label: 'independent check set', suffix: '', read: true },
   { label: 'second independent check set', suffix: '-2', read: true },
-  { label: 'third independent check set (blind)', suffix: '-3', read: false },
+  { label: 'third independent check set', suffix: '-3', read: true },
+  { label: 'fourth independent check set (blind)', suffix: '-4', read: false },
 ].map(({ label, suffix, read }) => ({
   label,
   read,
