@@ -12,7 +12,7 @@ import {
   submitFigures,
   withdrawFigure,
 } from '../../../src/domain/submissions/index.js';
-import { lockAndRead } from '../../../src/domain/submissions/submit.js';
+import { lockAndRead, newRowId } from '../../../src/domain/submissions/submit.js';
 import { addPerson, seedFixture, vn, type Fixture } from '../people/fixture.js';
 
 let t: TestDb;
@@ -503,5 +503,17 @@ describe('withdrawFigure', () => {
         now: vn('2025-11-16T08:00:00'),
       }),
     ).rejects.toBeInstanceOf(LockedError);
+  });
+});
+
+describe('row ids written by plain statements', () => {
+  it("sort by creation time with Prisma's cuid() ids, never repeat, and keep their shape", async () => {
+    const prismaMade = (await t.db.prisma.person.create({ data: { displayName: 'id' } })).id;
+    const ids = Array.from({ length: 3000 }, () => newRowId());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]! > prismaMade).toBe(true);
+    for (const id of [...ids.slice(0, 3), prismaMade]) expect(id).toMatch(/^c[0-9a-z]{24}$/);
+    expect(newRowId(Date.UTC(2030, 0, 1)) > newRowId(Date.UTC(2029, 11, 31))).toBe(true);
   });
 });
