@@ -31,6 +31,7 @@ import autocannon from 'autocannon';
 import express from 'express';
 import pg from 'pg';
 import pino from 'pino';
+import type { Registry } from 'prom-client';
 import { Telegraf } from 'telegraf';
 import { createApp } from '../src/app.js';
 import { createTelegramChannel } from '../src/channels/telegram/index.js';
@@ -199,6 +200,23 @@ async function load(
     replies,
     cpuMs: (used.user + used.system) / 1000 / Math.max(1, r.requests.total),
   };
+}
+
+/** Updates and their summed duration per handler, from the app's own latency histogram. */
+async function byHandler(registry: Registry): Promise<Map<string, { count: number; sum: number }>> {
+  const out = new Map<string, { count: number; sum: number }>();
+  const metric = registry.getSingleMetric('cds_update_duration_seconds');
+  if (!metric) return out;
+  for (const v of (await metric.get()).values) {
+    const handler = String(v.labels.handler ?? '');
+    const name = (v as { metricName?: string }).metricName ?? '';
+    const entry = out.get(handler) ?? { count: 0, sum: 0 };
+    if (name.endsWith('_count')) entry.count += v.value;
+    else if (name.endsWith('_sum')) entry.sum += v.value;
+    else continue;
+    out.set(handler, entry);
+  }
+  return out;
 }
 
 /** A telegraf bot behind express on loopback, with telegraf's own webhookCallback. */
@@ -392,7 +410,9 @@ async function main(): Promise<void> {
   };
   const ours = side('help') ? await load(ourUrl, api, TOKEN) : none;
   const submissionsBefore = await app.db.prisma.submission.count();
+  const byHandlerBefore = await byHandler(app.metrics.registry);
   const writes = side('write') ? await load(ourUrl, api, TOKEN, () => write.body()) : none;
+  const byHandlerAfter = await byHandler(app.metrics.registry);
   const submissions = (await app.db.prisma.submission.count()) - submissionsBefore;
   const versions = await app.db.prisma.submissionVersion.count();
   const echo = side('bare') ? await load(bare.url, api, bare.token) : none;
@@ -418,6 +438,18 @@ async function main(): Promise<void> {
   console.log(
     `  write path: ${submissions} new figures confirmed, ${versions} figure versions recorded in all`,
   );
+  const kinds = [...byHandlerAfter]
+    .map(([handler, a]) => {
+      const b = byHandlerBefore.get(handler) ?? { count: 0, sum: 0 };
+      return { handler, count: a.count - b.count, sum: a.sum - b.sum };
+    })
+    .filter((k) => k.count > 0);
+  if (kinds.length > 0)
+    console.log(
+      `  write path by handler (warm-up included; mean time in the app, received to replies sent): ${kinds
+        .map((k) => `${k.handler} ${k.count} × ${((k.sum / k.count) * 1000).toFixed(1)} ms`)
+        .join(', ')}`,
+    );
   console.log(
     `  CPU per request, bare / ours (load-independent capacity ratio): /help ${(echo.cpuMs / ours.cpuMs).toFixed(2)}, write path ${(echo.cpuMs / writes.cpuMs).toFixed(2)}`,
   );
