@@ -658,15 +658,18 @@ export class CitizenSearch {
 
   /**
    * How many topics outside the catalogue (outside.txt) the folded, space-padded question names,
-   * not counting those named as a purpose ("lý lịch tư pháp để xin visa").
+   * not counting those named as a purpose ("lý lịch tư pháp để xin visa") or a state ("đang…").
    */
   outsideTopics(rawPhrase: string): number {
     let n = 0;
     for (const phrase of this.outside) {
       const at = rawPhrase.indexOf(phrase);
       if (at < 0) continue;
-      const before = rawPhrase.slice(0, at).trim().split(' ').slice(-3);
-      if (!before.includes('de')) n++;
+      const before = rawPhrase.slice(0, at).trim().split(' ');
+      // A purpose ("để xin visa") or a state the question tells ("bố đang hưởng lương hưu thì
+      // mất"), not what it asks for.
+      const last = before.at(-1) === 'duoc' ? before.at(-2) : before.at(-1);
+      if (!before.slice(-3).includes('de') && last !== 'dang') n++;
     }
     return n;
   }

@@ -216,6 +216,25 @@ describe('topics outside the catalogue (outside.txt)', () => {
     expect(ids('xin lý lịch tư pháp để xin visa')[0]).toBe('3.000333');
   });
 
+  it('does not count a topic the question tells as a state ("đang…")', () => {
+    expect(search.outsideTopics(' me toi dang duoc huong luong huu nay qua doi ')).toBe(0);
+    expect(search.outsideTopics(' xin huong luong huu khi du tuoi ')).toBe(1);
+    // "đăng ký" folds to "dang ky": still a request.
+    expect(search.outsideTopics(' dang ky huong tro cap that nghiep ')).toBe(1);
+  });
+
+  it('covers other sectors: tax, companies, schools, vehicle inspection, war invalids', () => {
+    for (const q of [
+      'đăng ký thuế cho cửa hàng',
+      'thủ tục giải thể công ty',
+      'xin giảm học phí',
+      'xe tải đi đăng kiểm ở đâu',
+      'làm hồ sơ công nhận liệt sĩ',
+      'hỏi về tiền điện tháng này',
+    ])
+      expect(ids(q)).toEqual([]);
+  });
+
   it('ignores a listed phrase that a procedure of the catalogue names', async () => {
     const lexicon = { ...(await loadLexicon()), outsideText: '# chú thích\nkhai sinh\nrượu\n' };
     const own = new CitizenSearch(await loadProceduresCsv(), [], lexicon);
