@@ -233,6 +233,8 @@ export class CitizenSearch {
   private readonly outside: string[] = [];
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
+  /** Per MARKERS entry, the name words its variant spans (Marker.span), when the name has it. */
+  private readonly markerWords = new Map<string, Array<readonly string[]>>();
   /** Which of them only in a list of actions after a plain one ("Thực hiện, điều chỉnh, thôi…"). */
   private readonly listedMarkers = new Map<string, boolean[]>();
   /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
@@ -321,6 +323,14 @@ export class CitizenSearch {
       this.docMarkers.set(
         d.id,
         MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
+      );
+      this.markerWords.set(
+        d.id,
+        MARKERS.map((m) =>
+          [...` ${name.join(' ')} `.matchAll(m.span ?? new RegExp(m.doc.source, 'g'))].flatMap(
+            (x) => x[0].trim().split(' '),
+          ),
+        ),
       );
       const list = leadingActions(d.name);
       this.listedMarkers.set(
@@ -538,9 +548,14 @@ export class CitizenSearch {
       const docMarkers = this.docMarkers.get(id) ?? [];
       const listed = this.listedMarkers.get(id) ?? [];
       const perMarker = BASE_COUNT;
+      // Name words of a variant the question states in its own words ("người Pháp" for "có yếu
+      // tố nước ngoài"): explained, not missing.
+      const explained = new Set<string>();
+      const spans = this.markerWords.get(id) ?? [];
       MARKERS.forEach((m, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
+        if (d && q) for (const t of spans[i] ?? []) explained.add(t);
         // A variant listed beside the plain action serves the plain question too.
         const docOnlyHere = d && !q && listed[i] !== true;
         if (m.channel === true) {
@@ -562,7 +577,7 @@ export class CitizenSearch {
       nameWords.forEach((t, i) => {
         const w = nameWeights[i] ?? 0;
         all += w;
-        if (!queryWords.has(t)) miss += w;
+        if (!queryWords.has(t) && !explained.has(t)) miss += w;
       });
       const docMiss = all > 0 ? miss / all : 0;
       set('docMiss', docMiss);

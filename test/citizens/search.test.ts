@@ -133,6 +133,31 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
     expect(ids('đăng ký xe máy mới mua')[0]).toBe('1.013067');
     expect(ids('thu hồi đăng ký biển số xe nộp trực tiếp')[0]).toBe('1.013123');
   });
+
+  it('reads a nationality as "có yếu tố nước ngoài", the whole variant explained', () => {
+    expect(ids('vợ tôi người Ba Lan mới mất ở bệnh viện tỉnh, làm khai tử ở đâu')[0]).toBe(
+      '1.001766',
+    );
+    expect(ids('chồng em quốc tịch Canada, hai đứa muốn đăng ký kết hôn')[0]).toBe('2.000806');
+    // "người anh" is a brother, not England.
+    expect(ids('người anh trai tôi mới mất, làm khai tử ở đâu')[0]).toBe('1.000656');
+  });
+
+  it('reads someone bedridden or an officer sent to the house as "lưu động"', () => {
+    expect(ids('ông nằm liệt một chỗ, xã có cử người tới nhà làm khai tử không')[0]).toBe(
+      '1.000419',
+    );
+    expect(ids('bà nội ốm nằm một chỗ, xã cử cán bộ xuống làm khai sinh cho cháu')[0]).toBe(
+      '1.003583',
+    );
+  });
+
+  it('sends land to residential use (thổ cư) to the procedure that needs permission', () => {
+    expect(ids('muốn chuyển đất trồng lúa lên đất thổ cư')[0]).toBe('1.013949');
+    expect(ids('chuyển mục đích đất trồng lúa sang trồng cây lâu năm không phải xin phép')[0]).toBe(
+      '1.013992',
+    );
+  });
 });
 
 describe('names listing actions after a plain one', () => {
