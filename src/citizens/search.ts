@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { QueryNormalizer, questionSpellings, tokenize, tokenizeWritten } from './lexicon.js';
-import { MARKERS } from './markers.js';
+import { MARKERS, matchesUnnegated } from './markers.js';
 import {
   answerVector,
   FEATURES,
@@ -476,10 +476,11 @@ export class CitizenSearch {
     const queryMarkers = MARKERS.map(
       // The question's own words count as much as what the normaliser made of them ("xuống
       // thôn" may be filler to the search but says "lưu động" to the marker).
+      // A variant the question negates ("không đợi cuối năm") is not asked for.
       (m) =>
-        m.query.test(phrase) ||
-        m.query.test(rawPhrase) ||
-        (m.raw !== undefined && m.raw.test(rawPhrase)),
+        matchesUnnegated(m.query, phrase) ||
+        matchesUnnegated(m.query, rawPhrase) ||
+        (m.raw !== undefined && matchesUnnegated(m.raw, rawPhrase)),
     );
     const queryWords = new Set([...tokens, ...rawPhrase.split(' ').filter((t) => t !== '')]);
     const queryPairs = allTerms.filter((t) => t.includes('_'));

@@ -3,6 +3,7 @@ import { loadProceduresCsv } from '../../src/citizens/catalog-csv.js';
 import { loadLexicon } from '../../src/citizens/lexicon-files.js';
 import { CitizenSearch, leadingActions, preferredLevel } from '../../src/citizens/search.js';
 import { featureIndex } from '../../src/citizens/rerank.js';
+import { matchesUnnegated } from '../../src/citizens/markers.js';
 import { hitId, seedSearch } from './helpers.js';
 
 let search: CitizenSearch;
@@ -141,6 +142,18 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
     expect(ids('chồng em quốc tịch Canada, hai đứa muốn đăng ký kết hôn')[0]).toBe('2.000806');
     // "người anh" is a brother, not England.
     expect(ids('người anh trai tôi mới mất, làm khai tử ở đâu')[0]).toBe('1.000656');
+  });
+
+  it('tells a marriage or divorce already done abroad (to record here) from one to register', () => {
+    expect(ids('kết hôn ở Hàn Quốc rồi, về Việt Nam ghi chú kết hôn ở đâu')[0]).toBe('2.002189');
+    expect(ids('ly hôn ở tòa án Mỹ rồi, giờ về nước cần ghi vào sổ hộ tịch')).toContain('2.000554');
+  });
+
+  it('does not count a variant the question negates ("không đợi cuối năm")', () => {
+    expect(ids('xin công nhận hộ nghèo giữa năm, không đợi cuối năm')[0]).toBe('1.011607');
+    expect(ids('đợt rà soát cuối năm, xin vào hộ nghèo')[0]).toBe('1.011606');
+    expect(matchesUnnegated(/ cuoi nam /, ' khong doi cuoi nam ')).toBe(false);
+    expect(matchesUnnegated(/ cap lai /, ' so goc khong con xin cap lai ')).toBe(true);
   });
 
   it('reads someone bedridden or an officer sent to the house as "lưu động"', () => {
