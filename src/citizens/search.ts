@@ -501,6 +501,12 @@ export class CitizenSearch {
     const requests = askedPhrases.filter((ph) =>
       raw.slice(0, MAX_CANDIDATES).some((r) => inName(ph, this.namePhrase.get(String(r.id)) ?? '')),
     );
+    // …and a whole name of two words or more the question writes itself ("tách hộ").
+    for (const r of raw.slice(0, MAX_CANDIDATES)) {
+      const name = (this.namePhrase.get(String(r.id)) ?? '').trim();
+      if (name.includes(' ') && literalPhrase.includes(` ${name} `) && !nq.background.has(name))
+        requests.push(name);
+    }
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
       const name = this.namePhrase.get(id) ?? '';
@@ -520,7 +526,9 @@ export class CitizenSearch {
       set('phraseInName', phraseInName);
       set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      const synonymPhrase = topicPhrases.some((ph) => name.includes(` ${ph} `));
+      // (A whole name the question writes itself, "tách hộ", counts the same.)
+      const synonymPhrase =
+        topicPhrases.some((ph) => name.includes(` ${ph} `)) || requests.includes(name.trim());
       set('synonymPhrase', synonymPhrase ? 1 : 0);
       // …or its words in the same order with the name's variant words between ("đăng ký khai
       // sinh" in "đăng ký lại khai sinh").
@@ -586,14 +594,18 @@ export class CitizenSearch {
       // whose papers and register are all gone, and "đăng ký lại kết hôn").
       set('variantFit', both > 0 ? 1 - docMiss : 0);
       // The name matches only the situation while the question asks for another procedure.
-      set(
-        'backgroundOnly',
+      const backgroundOnly =
         requests.length > 0 &&
-          backgroundPhrases.some((ph) => inName(ph, name)) &&
-          !requests.some((ph) => inName(ph, name))
-          ? 1
-          : 0,
-      );
+        backgroundPhrases.some((ph) => inName(ph, name)) &&
+        !requests.some((ph) => inName(ph, name));
+      set('backgroundOnly', backgroundOnly ? 1 : 0);
+      // What a situation rule wrote into the question ("lấy vợ" ~> "đăng ký kết hôn") is not the
+      // question quoting the name nor a request phrase when it asks for something else.
+      if (backgroundOnly) {
+        set('synonymPhrase', 0);
+        set('synonymInOrder', 0);
+        set('nameInQuery', 0);
+      }
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
