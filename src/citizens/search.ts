@@ -430,8 +430,18 @@ export class CitizenSearch {
     // Words no document has go last: they only match through typo tolerance, and in a long
     // question they would fill the engine's terms before the catalogue's own words.
     const rank = (t: string): number => df(t) || Number.MAX_SAFE_INTEGER;
+    // When the question also asks for something (a phrase no situation rule wrote), the words
+    // only a situation rule wrote ("lấy vợ" ~> "đăng ký kết hôn") do not rank candidates.
+    const asked = nq.phrases.filter((ph) => !nq.background.has(ph) && topical(ph.split(' ')));
+    const situationOnly = new Set<string>();
+    if (asked.length > 0) {
+      const own = new Set([...asked.join(' ').split(' '), ...nq.literal.split(' ')]);
+      for (const ph of nq.background)
+        for (const t of ph.split(' ')) if (!own.has(t)) situationOnly.add(t);
+    }
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
+      .filter((t) => !t.split('_').some((w) => situationOnly.has(w)))
       .sort((a, b) => rank(a) - rank(b));
     const terms: string[] = [];
     let postings = 0;
