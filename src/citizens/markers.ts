@@ -9,6 +9,62 @@
  * in the normalised question and `raw` in the folded question before filler removal (for
  * words like "online" that the normaliser drops).
  */
+/**
+ * Words that negate what follows ("không cần đăng ký thường trú", "không đợi đến cuối năm",
+ * "không phải cấp lại"), folded. "Không còn", "chưa có" (a lack) are facts, and "không muốn"
+ * often the request itself ("không muốn nhận thừa kế"); "khỏi" folds like "khôi", "khởi".
+ */
+const NEGATION_CUES = / (khong|ko|k|chua|chang) (can|phai|doi) /g;
+
+/** How many words after a negation cue it reaches. */
+const NEGATION_REACH = 3;
+
+/**
+ * Negations in `text` (folded, space-padded), as word positions in its space-separated words:
+ * where the cue starts, and the words it reaches (from, to exclusive).
+ */
+export function negatedFrom(text: string): Array<[number, number, number]> {
+  const spans: Array<[number, number, number]> = [];
+  const words = (upTo: number): number =>
+    text
+      .slice(0, upTo)
+      .split(' ')
+      .filter((w) => w !== '').length;
+  for (const m of text.matchAll(NEGATION_CUES)) {
+    const first = (m.index ?? 0) + m[0].length - m[0].trimStart().length;
+    const end = words((m.index ?? 0) + m[0].trimEnd().length);
+    spans.push([words(first + 1) - 1, end, end + NEGATION_REACH]);
+  }
+  return spans;
+}
+
+const GLOBAL = new WeakMap<RegExp, RegExp>();
+
+/**
+ * Whether `re` matches `text` (folded, space-padded) other than within the reach of a negation
+ * cue before it.
+ */
+export function matchesUnnegated(re: RegExp, text: string): boolean {
+  if (!re.test(text)) return false;
+  const negated = negatedFrom(text);
+  if (negated.length === 0) return true;
+  let global = GLOBAL.get(re);
+  if (!global) {
+    global = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+    GLOBAL.set(re, global);
+  }
+  for (const m of text.matchAll(global)) {
+    // The first word of the match, counted like negatedFrom's positions.
+    const at = text
+      .slice(0, (m.index ?? 0) + 1)
+      .trim()
+      .split(' ')
+      .filter((w) => w !== '').length;
+    if (!negated.some(([, from, to]) => at >= from && at < to)) return true;
+  }
+  return false;
+}
+
 export interface Marker {
   doc: RegExp;
   query: RegExp;
@@ -25,6 +81,11 @@ export interface Marker {
    * not: "cấp lại" and "đăng ký lại" serve a paper lost ("bị mất") without saying so.
    */
   coveredBy?: RegExp;
+  /**
+   * The words of the name a question with the marker explains (global; `doc` without it): not
+   * counted as left unexplained in the name (docMiss).
+   */
+  span?: RegExp;
 }
 
 /**
@@ -41,16 +102,25 @@ const STOP_WORD = String.raw`(?<! (tam|dong|dieu chinh|truoc|het) )thoi(?! (han|
 /** "nghỉ" (quit) folds like "nghị" ("đề nghị", "nghị định") and "nghĩ". */
 const QUIT = String.raw`(?<! (de|kien|hoi|suy|ban) )nghi(?! (dinh|quyet|luc|si) )`;
 
+/** Countries and nationalities as questions name them (folded), after a word tying them to a person or place. */
+const COUNTRIES =
+  'lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai|han quoc|nhat ban|trung quoc|thai lan|hoa ky|singapore|malaysia|anh quoc|canada|ba lan|ha lan|thuy dien|na uy|dan mach|an do|philippines|indonesia|myanmar|lien bang nga|ukraina|angieri|nam phi|brazil|chile|mexico|new zealand|cuba|trieu tien|ma cao|hong kong';
+
 export const MARKERS: readonly Marker[] = [
   {
     doc: / luu dong /,
     query:
-      / (luu dong|tai nha|den nha|tan nha|tan noi|(xuong|den|ve) tan|xuong (thon|xom|ban)|om nang|nam vien|liet giuong|nam liet) /,
+      / (luu dong|tai nha|den nha|toi nha|tan nha|tan noi|(xuong|den|toi|ve) tan|xuong (thon|xom|ban)|cu (nguoi|can bo) (den|toi|xuong|ve)|om nang|nam vien|liet giuong|nam liet|bi liet|nam mot cho|khong (di|dung|dau) (duoc|lai duoc|noi)) /,
   },
   {
     doc: / (nuoc ngoai|lang gieng) /,
     query: / (nuoc ngoai|ngoai quoc|viet kieu|lang gieng|quoc tich) /,
-    raw: / (nguoi|ben|cua|o|tai|sang|voi|chong|vo|bo|me|cha|re|dau) (lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai|han quoc|nhat ban|trung quoc|thai lan|hoa ky|singapore|malaysia) /,
+    raw: new RegExp(
+      ` (nguoi|ben|cua|o|tai|sang|voi|chong|vo|bo|me|cha|re|dau|con lai|toa|toa an|dinh cu o|quoc tich) (${COUNTRIES}) `,
+    ),
+    // The name's whole variant ("có yếu tố nước ngoài") is what the question said in its own
+    // words ("chồng người Pháp"): none of it is left unexplained.
+    span: / (co yeu to nuoc ngoai|nuoc ngoai|nuoc lang gieng|lang gieng) /g,
   },
   { doc: / bien gioi /, query: / (bien gioi|giap bien|lang gieng|cua khau) / },
   {
@@ -89,7 +159,7 @@ export const MARKERS: readonly Marker[] = [
   {
     doc: / (ket hop|lien thong) /,
     query: / (ket hop|lien thong|cung luc|dong thoi) /,
-    raw: / (luon|kem|cung luc|dong thoi|ca hai) /,
+    raw: / (luon|kem|cung luc|dong thoi|ca hai|mot lan|1 lan) /,
   },
   {
     doc: / duoi 14 /,
@@ -110,6 +180,14 @@ export const MARKERS: readonly Marker[] = [
     doc: / (tro cap|tuat|che do|mai tang|huong) /,
     query:
       / (tro cap|tuat|che do|mai tang|luong huu|chi tra|boi thuong|phu cap|duoc huong|nhan tien|duoc tien|linh tien) /,
+  },
+  // Already done abroad, to be recorded here ("ghi vào Sổ hộ tịch việc kết hôn… đã được giải
+  // quyết tại cơ quan có thẩm quyền của nước ngoài"), as against registering it here.
+  {
+    doc: / ghi vao so /,
+    query: / (ghi chu|ghi vao so|vao so ho tich|ghi lai vao so|ghi so) /,
+    raw: new RegExp(` (o|tai|ben|toa|toa an) (nuoc ngoai|${COUNTRIES}) (roi|xong) `),
+    span: / (ghi vao so ho tich|ghi vao so dang ky nuoi con nuoi|ghi vao so|da duoc giai quyet tai co quan co tham quyen cua nuoc ngoai) /g,
   },
   // Done entirely online ("toàn trình") rather than partly or at the counter.
   {

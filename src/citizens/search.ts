@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { QueryNormalizer, questionSpellings, tokenize, tokenizeWritten } from './lexicon.js';
-import { MARKERS } from './markers.js';
+import { MARKERS, matchesUnnegated } from './markers.js';
 import {
   answerVector,
   FEATURES,
@@ -233,6 +233,8 @@ export class CitizenSearch {
   private readonly outside: string[] = [];
   /** Which MARKERS each document's name has. */
   private readonly docMarkers = new Map<string, boolean[]>();
+  /** Per MARKERS entry, the name words its variant spans (Marker.span), when the name has it. */
+  private readonly markerWords = new Map<string, Array<readonly string[]>>();
   /** Which of them only in a list of actions after a plain one ("Thực hiện, điều chỉnh, thôi…"). */
   private readonly listedMarkers = new Map<string, boolean[]>();
   /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
@@ -321,6 +323,14 @@ export class CitizenSearch {
       this.docMarkers.set(
         d.id,
         MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
+      );
+      this.markerWords.set(
+        d.id,
+        MARKERS.map((m) =>
+          [...` ${name.join(' ')} `.matchAll(m.span ?? new RegExp(m.doc.source, 'g'))].flatMap(
+            (x) => x[0].trim().split(' '),
+          ),
+        ),
       );
       const list = leadingActions(d.name);
       this.listedMarkers.set(
@@ -420,8 +430,18 @@ export class CitizenSearch {
     // Words no document has go last: they only match through typo tolerance, and in a long
     // question they would fill the engine's terms before the catalogue's own words.
     const rank = (t: string): number => df(t) || Number.MAX_SAFE_INTEGER;
+    // When the question also asks for something (a phrase no situation rule wrote), the words
+    // only a situation rule wrote ("lấy vợ" ~> "đăng ký kết hôn") do not rank candidates.
+    const asked = nq.phrases.filter((ph) => !nq.background.has(ph) && topical(ph.split(' ')));
+    const situationOnly = new Set<string>();
+    if (asked.length > 0) {
+      const own = new Set([...asked.join(' ').split(' '), ...nq.literal.split(' ')]);
+      for (const ph of nq.background)
+        for (const t of ph.split(' ')) if (!own.has(t)) situationOnly.add(t);
+    }
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
+      .filter((t) => !t.split('_').some((w) => situationOnly.has(w)))
       .sort((a, b) => rank(a) - rank(b));
     const terms: string[] = [];
     let postings = 0;
@@ -466,10 +486,11 @@ export class CitizenSearch {
     const queryMarkers = MARKERS.map(
       // The question's own words count as much as what the normaliser made of them ("xuống
       // thôn" may be filler to the search but says "lưu động" to the marker).
+      // A variant the question negates ("không đợi cuối năm") is not asked for.
       (m) =>
-        m.query.test(phrase) ||
-        m.query.test(rawPhrase) ||
-        (m.raw !== undefined && m.raw.test(rawPhrase)),
+        matchesUnnegated(m.query, phrase) ||
+        matchesUnnegated(m.query, rawPhrase) ||
+        (m.raw !== undefined && matchesUnnegated(m.raw, rawPhrase)),
     );
     const queryWords = new Set([...tokens, ...rawPhrase.split(' ').filter((t) => t !== '')]);
     const queryPairs = allTerms.filter((t) => t.includes('_'));
@@ -490,6 +511,12 @@ export class CitizenSearch {
     const requests = askedPhrases.filter((ph) =>
       raw.slice(0, MAX_CANDIDATES).some((r) => inName(ph, this.namePhrase.get(String(r.id)) ?? '')),
     );
+    // …and a whole name of two words or more the question writes itself ("tách hộ").
+    for (const r of raw.slice(0, MAX_CANDIDATES)) {
+      const name = (this.namePhrase.get(String(r.id)) ?? '').trim();
+      if (name.includes(' ') && literalPhrase.includes(` ${name} `) && !nq.background.has(name))
+        requests.push(name);
+    }
     const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
       const id = String(r.id);
       const name = this.namePhrase.get(id) ?? '';
@@ -509,7 +536,9 @@ export class CitizenSearch {
       set('phraseInName', phraseInName);
       set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
-      const synonymPhrase = topicPhrases.some((ph) => name.includes(` ${ph} `));
+      // (A whole name the question writes itself, "tách hộ", counts the same.)
+      const synonymPhrase =
+        topicPhrases.some((ph) => name.includes(` ${ph} `)) || requests.includes(name.trim());
       set('synonymPhrase', synonymPhrase ? 1 : 0);
       // …or its words in the same order with the name's variant words between ("đăng ký khai
       // sinh" in "đăng ký lại khai sinh").
@@ -538,9 +567,14 @@ export class CitizenSearch {
       const docMarkers = this.docMarkers.get(id) ?? [];
       const listed = this.listedMarkers.get(id) ?? [];
       const perMarker = BASE_COUNT;
+      // Name words of a variant the question states in its own words ("người Pháp" for "có yếu
+      // tố nước ngoài"): explained, not missing.
+      const explained = new Set<string>();
+      const spans = this.markerWords.get(id) ?? [];
       MARKERS.forEach((m, i) => {
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
+        if (d && q) for (const t of spans[i] ?? []) explained.add(t);
         // A variant listed beside the plain action serves the plain question too.
         const docOnlyHere = d && !q && listed[i] !== true;
         if (m.channel === true) {
@@ -562,7 +596,7 @@ export class CitizenSearch {
       nameWords.forEach((t, i) => {
         const w = nameWeights[i] ?? 0;
         all += w;
-        if (!queryWords.has(t)) miss += w;
+        if (!queryWords.has(t) && !explained.has(t)) miss += w;
       });
       const docMiss = all > 0 ? miss / all : 0;
       set('docMiss', docMiss);
@@ -570,14 +604,18 @@ export class CitizenSearch {
       // whose papers and register are all gone, and "đăng ký lại kết hôn").
       set('variantFit', both > 0 ? 1 - docMiss : 0);
       // The name matches only the situation while the question asks for another procedure.
-      set(
-        'backgroundOnly',
+      const backgroundOnly =
         requests.length > 0 &&
-          backgroundPhrases.some((ph) => inName(ph, name)) &&
-          !requests.some((ph) => inName(ph, name))
-          ? 1
-          : 0,
-      );
+        backgroundPhrases.some((ph) => inName(ph, name)) &&
+        !requests.some((ph) => inName(ph, name));
+      set('backgroundOnly', backgroundOnly ? 1 : 0);
+      // What a situation rule wrote into the question ("lấy vợ" ~> "đăng ký kết hôn") is not the
+      // question quoting the name nor a request phrase when it asks for something else.
+      if (backgroundOnly) {
+        set('synonymPhrase', 0);
+        set('synonymInOrder', 0);
+        set('nameInQuery', 0);
+      }
       set('nameLength', Math.log(1 + nameWords.length));
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
@@ -658,15 +696,18 @@ export class CitizenSearch {
 
   /**
    * How many topics outside the catalogue (outside.txt) the folded, space-padded question names,
-   * not counting those named as a purpose ("lý lịch tư pháp để xin visa").
+   * not counting those named as a purpose ("lý lịch tư pháp để xin visa") or a state ("đang…").
    */
   outsideTopics(rawPhrase: string): number {
     let n = 0;
     for (const phrase of this.outside) {
       const at = rawPhrase.indexOf(phrase);
       if (at < 0) continue;
-      const before = rawPhrase.slice(0, at).trim().split(' ').slice(-3);
-      if (!before.includes('de')) n++;
+      const before = rawPhrase.slice(0, at).trim().split(' ');
+      // A purpose ("để xin visa") or a state the question tells ("bố đang hưởng lương hưu thì
+      // mất"), not what it asks for.
+      const last = before.at(-1) === 'duoc' ? before.at(-2) : before.at(-1);
+      if (!before.slice(-3).includes('de') && last !== 'dang') n++;
     }
     return n;
   }

@@ -29,6 +29,7 @@ const SMALL_TALK_PATTERNS: readonly RegExp[] = [
   / (noi dua|ke chuyen|lam tho) /,
   / co ai (o do|khong|day) /,
   / chuc mung /,
+  / (ban|bot|em|ad) (oi )?(da )?co (nguoi yeu|ny|ban gai|ban trai|vo|chong) (chua|khong|ko) /,
 ];
 
 /** Small talk: nothing but greetings and reactions, or a question to the bot about itself. */

@@ -3,6 +3,7 @@ import { loadProceduresCsv } from '../../src/citizens/catalog-csv.js';
 import { loadLexicon } from '../../src/citizens/lexicon-files.js';
 import { CitizenSearch, leadingActions, preferredLevel } from '../../src/citizens/search.js';
 import { featureIndex } from '../../src/citizens/rerank.js';
+import { matchesUnnegated } from '../../src/citizens/markers.js';
 import { hitId, seedSearch } from './helpers.js';
 
 let search: CitizenSearch;
@@ -133,6 +134,48 @@ describe('sibling procedures told apart by the qualifiers in their names', () =>
     expect(ids('đăng ký xe máy mới mua')[0]).toBe('1.013067');
     expect(ids('thu hồi đăng ký biển số xe nộp trực tiếp')[0]).toBe('1.013123');
   });
+
+  it('reads a nationality as "có yếu tố nước ngoài", the whole variant explained', () => {
+    expect(ids('vợ tôi người Ba Lan mới mất ở bệnh viện tỉnh, làm khai tử ở đâu')[0]).toBe(
+      '1.001766',
+    );
+    expect(ids('chồng em quốc tịch Canada, hai đứa muốn đăng ký kết hôn')[0]).toBe('2.000806');
+    // "người anh" is a brother, not England.
+    expect(ids('người anh trai tôi mới mất, làm khai tử ở đâu')[0]).toBe('1.000656');
+  });
+
+  it('tells a marriage or divorce already done abroad (to record here) from one to register', () => {
+    expect(ids('kết hôn ở Hàn Quốc rồi, về Việt Nam ghi chú kết hôn ở đâu')[0]).toBe('2.002189');
+    expect(ids('ly hôn ở tòa án Mỹ rồi, giờ về nước cần ghi vào sổ hộ tịch')).toContain('2.000554');
+  });
+
+  it('ranks by what the question asks, not by what a situation rule wrote into it', () => {
+    // "vừa sinh con" ~> "đăng ký khai sinh": the situation, not the request.
+    expect(ids('vừa sinh con, đăng ký tạm trú cho con ở nhà trọ')[0]).toBe('1.004194');
+  });
+
+  it('does not count a variant the question negates ("không đợi cuối năm")', () => {
+    expect(ids('xin công nhận hộ nghèo giữa năm, không đợi cuối năm')[0]).toBe('1.011607');
+    expect(ids('đợt rà soát cuối năm, xin vào hộ nghèo')[0]).toBe('1.011606');
+    expect(matchesUnnegated(/ cuoi nam /, ' khong doi cuoi nam ')).toBe(false);
+    expect(matchesUnnegated(/ cap lai /, ' so goc khong con xin cap lai ')).toBe(true);
+  });
+
+  it('reads someone bedridden or an officer sent to the house as "lưu động"', () => {
+    expect(ids('ông nằm liệt một chỗ, xã có cử người tới nhà làm khai tử không')[0]).toBe(
+      '1.000419',
+    );
+    expect(ids('bà nội ốm nằm một chỗ, xã cử cán bộ xuống làm khai sinh cho cháu')[0]).toBe(
+      '1.003583',
+    );
+  });
+
+  it('sends land to residential use (thổ cư) to the procedure that needs permission', () => {
+    expect(ids('muốn chuyển đất trồng lúa lên đất thổ cư')[0]).toBe('1.013949');
+    expect(ids('chuyển mục đích đất trồng lúa sang trồng cây lâu năm không phải xin phép')[0]).toBe(
+      '1.013992',
+    );
+  });
 });
 
 describe('names listing actions after a plain one', () => {
@@ -214,6 +257,25 @@ describe('topics outside the catalogue (outside.txt)', () => {
     expect(search.outsideTopics(' xin ly lich tu phap de xin visa ')).toBe(0);
     expect(search.outsideTopics(' xin visa di han quoc ')).toBe(1);
     expect(ids('xin lý lịch tư pháp để xin visa')[0]).toBe('3.000333');
+  });
+
+  it('does not count a topic the question tells as a state ("đang…")', () => {
+    expect(search.outsideTopics(' me toi dang duoc huong luong huu nay qua doi ')).toBe(0);
+    expect(search.outsideTopics(' xin huong luong huu khi du tuoi ')).toBe(1);
+    // "đăng ký" folds to "dang ky": still a request.
+    expect(search.outsideTopics(' dang ky huong tro cap that nghiep ')).toBe(1);
+  });
+
+  it('covers other sectors: tax, companies, schools, vehicle inspection, war invalids', () => {
+    for (const q of [
+      'đăng ký thuế cho cửa hàng',
+      'thủ tục giải thể công ty',
+      'xin giảm học phí',
+      'xe tải đi đăng kiểm ở đâu',
+      'làm hồ sơ công nhận liệt sĩ',
+      'hỏi về tiền điện tháng này',
+    ])
+      expect(ids(q)).toEqual([]);
   });
 
   it('ignores a listed phrase that a procedure of the catalogue names', async () => {

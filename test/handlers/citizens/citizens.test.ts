@@ -139,7 +139,7 @@ describe('citizens handlers', () => {
   });
 
   it('answers small talk briefly with what the bot can do, never with procedures', async () => {
-    for (const text of ['xin chào', 'cảm ơn bạn nhiều', 'bạn là ai vậy']) {
+    for (const text of ['xin chào', 'cảm ơn bạn nhiều', 'bạn là ai vậy', 'bot ơi có vợ chưa']) {
       const { replies } = await run('citizenQuestion', { text });
       expect(replies[0]?.text, text).toContain('trợ lý tra cứu dịch vụ công');
       expect(data(replies[0]!)).not.toContainEqual(expect.stringMatching(/^svc:d:/));
