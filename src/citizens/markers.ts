@@ -89,10 +89,11 @@ export interface Marker {
 }
 
 /**
- * "mất" after a person ("bà mất", "bố tôi mất") is a death, not a lost paper: the markers for
- * lost papers skip it.
+ * "mất" after a person ("bà mất", "bố tôi mất") is a death, and before a cost or a time ("mất
+ * bao lâu", "mất mấy ngày", "có mất tiền không") or "mặt tiền" (a frontage), not a lost paper: the
+ * markers for lost papers skip it.
  */
-const LOST = String.raw`(?<! (ong|ba|bo|me|cha|chong|vo|anh|em|nguoi|noi|ngoai|chau|ma) )mat`;
+const LOST = String.raw`(?<! (ong|ba|bo|me|cha|chong|vo|anh|em|nguoi|noi|ngoai|chau|ma) )mat(?! (may|bao|tien|phi|thoi gian|nhieu|khoang|chi phi|cong|vai|it) )`;
 
 /**
  * "thôi" (stop) folds like "thời" (time: "tạm thời", "thời hạn", "đồng thời"), and a name that
@@ -105,6 +106,13 @@ const QUIT = String.raw`(?<! (de|kien|hoi|suy|ban) )nghi(?! (dinh|quyet|luc|si) 
 /** Countries and nationalities as questions name them (folded), after a word tying them to a person or place. */
 const COUNTRIES =
   'lao|han|trung|nhat|dai loan|my|uc|phap|duc|nga|campuchia|thai|han quoc|nhat ban|trung quoc|thai lan|hoa ky|singapore|malaysia|anh quoc|canada|ba lan|ha lan|thuy dien|na uy|dan mach|an do|philippines|indonesia|myanmar|lien bang nga|ukraina|angieri|nam phi|brazil|chile|mexico|new zealand|cuba|trieu tien|ma cao|hong kong';
+
+/** A query pattern that never matches: the marker reads the question's own words (raw) only. */
+const NEVER = /(?!)/;
+
+/** A register gone: lost, damaged, destroyed, not kept. */
+const GONE =
+  'khong con|ko con|k con|mat|mat het|hong|that lac|lut|chay|nat|rach|khong luu|ko luu|bi huy|moi mot';
 
 export const MARKERS: readonly Marker[] = [
   {
@@ -204,6 +212,10 @@ export const MARKERS: readonly Marker[] = [
     doc: / thuong xuyen hang nam /,
     query:
       / (thuong xuyen|giua nam|dot xuat|bat ngo|phat sinh|bat ky luc nao|bat cu luc nao|chua den ky|ngoai ky) /,
+    // Now, within the year, without waiting for the yearly review ("xin ngay bây giờ", "luôn
+    // trong năm", "không đợi cuối năm").
+    // A bare "ngay" at the end is "at once" unless it counts days ("mất mấy ngày").
+    raw: / (ngay (duoc|dc|bay gio|luc nay|khong|ko)|(luon|ngay) trong nam|(khong|ko|k|chang) (doi|cho) (den )?(cuoi nam|ky|dot)) | (?<!(may|bao nhieu|vai|mot|hai|ba|[0-9]+) )ngay $/,
   },
   // Residence in the past ("đã cư trú": has left) against residence now ("đang cư trú").
   {
@@ -225,5 +237,24 @@ export const MARKERS: readonly Marker[] = [
     // "tài khoản" alone is as often a VNeID account.
     query:
       / (tien mat|tai khoan (ngan hang|ca nhan)|so tai khoan|ngan hang|the atm|chuyen khoan|qua the) /,
+  },
+  // The register itself is gone too ("sổ ở xã cũng không còn", "sổ gốc bị lụt cuốn"): the
+  // event is registered again, not copied from the register nor registered for the first
+  // time. The question's own words only (the normaliser drops "ko", and a synonym's expansion
+  // says nothing about the register).
+  {
+    doc: / dang ky lai /,
+    query: NEVER,
+    raw: new RegExp(
+      ` (so|quyen so) (goc|luu|ho tich|o xa|tai xa|o ubnd|o phuong|cua xa|xa|cung|luu tru)( [a-z0-9]+){0,4} (${GONE}) |` +
+        ` (xa|ubnd|phuong|uy ban) (cung )?(khong|ko|k) con (luu|giu|so) `,
+    ),
+  },
+  // A transaction already certified ("hợp đồng đã chứng thực ở xã năm ngoái"): its copy, its
+  // correction or its cancellation, not certifying it again.
+  {
+    doc: / (giao dich da duoc chung thuc|sua loi sai sot trong giao dich|sua doi bo sung huy bo giao dich) /,
+    query: NEVER,
+    raw: / (da (duoc )?chung thuc|chung thuc (roi|xong)|chung thuc (o|tai) (xa|ubnd|uy ban|phuong)( [a-z0-9]+){0,3} (roi|nam|truoc|bi|gio)) /,
   },
 ];
