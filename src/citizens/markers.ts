@@ -250,6 +250,17 @@ export const MARKERS: readonly Marker[] = [
         ` (xa|ubnd|phuong|uy ban) (cung )?(khong|ko|k) con (luu|giu|so) `,
     ),
   },
+  // A company of several members ("3 anh em góp vốn") against one owner ("một mình tôi").
+  {
+    doc: / hai thanh vien tro len /,
+    query: / (hai thanh vien|nhieu thanh vien|gop von|hun von|chung von) /,
+    raw: / ([2-9]|hai|ba|bon|nam|sau|vai|may|nhieu) (anh em|chi em|nguoi|thanh vien|ban|dua ban|co dong|gia dinh)( [a-z]+){0,2} (gop|hun|chung|cung)|(cung|chung) (mo|lap|thanh lap) (cong ty|cty) /,
+  },
+  {
+    doc: / mot thanh vien /,
+    query: / (mot thanh vien|mot chu so huu) /,
+    raw: / (mot minh|1 minh|minh toi|1 thanh vien|mot chu|1 chu|mot nguoi lam chu|ca nhan toi) /,
+  },
   // A transaction already certified ("hợp đồng đã chứng thực ở xã năm ngoái"): its copy, its
   // correction or its cancellation, not certifying it again.
   {
