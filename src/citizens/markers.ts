@@ -149,7 +149,8 @@ export const MARKERS: readonly Marker[] = [
     raw: / (that lac|danh roi) /,
   },
   {
-    doc: new RegExp(` (${STOP_WORD}|cham dut|xoa|huy|thu hoi) `),
+    // "Hủy việc kết hôn" (an annulment, beside "ly hôn") is an event recorded, not a stop.
+    doc: new RegExp(` (${STOP_WORD}|cham dut|xoa|huy(?! viec ket hon)|thu hoi) `),
     query: new RegExp(` (${STOP_WORD}|${QUIT}|cham dut|xoa|huy|thu hoi|rut|cat) `),
   },
   { doc: / gia han /, query: / (gia han|het han|qua han|keo dai|them thoi gian) / },
@@ -249,6 +250,13 @@ export const MARKERS: readonly Marker[] = [
       ` (so|quyen so) (goc|luu|ho tich|o xa|tai xa|o ubnd|o phuong|cua xa|xa|cung|luu tru)( [a-z0-9]+){0,4} (${GONE}) |` +
         ` (xa|ubnd|phuong|uy ban) (cung )?(khong|ko|k) con (luu|giu|so) `,
     ),
+  },
+  // A large building (grade I, II or special: a permit from the province) against grade III,
+  // IV and single houses.
+  {
+    doc: / cap dac biet /,
+    query: / (cap dac biet|cao tang) /,
+    raw: / (cong trinh cap (i|ii|1|2|mot|hai|dac biet)|[1-9][0-9] tang|cao tang|nha cao tang) /,
   },
   // A company of several members ("3 anh em góp vốn") against one owner ("một mình tôi").
   {
