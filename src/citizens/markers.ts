@@ -82,6 +82,11 @@ export interface Marker {
    */
   coveredBy?: RegExp;
   /**
+   * Only agreement counts: a name with the variant is not at odds with a question silent on
+   * it ("tại cấp tỉnh" when the question names no level).
+   */
+  askedOnly?: true;
+  /**
    * The words of the name a question with the marker explains (global; `doc` without it): not
    * counted as left unexplained in the name (docMiss).
    */
@@ -250,6 +255,15 @@ export const MARKERS: readonly Marker[] = [
       ` (so|quyen so) (goc|luu|ho tich|o xa|tai xa|o ubnd|o phuong|cua xa|xa|cung|luu tru)( [a-z0-9]+){0,4} (${GONE}) |` +
         ` (xa|ubnd|phuong|uy ban) (cung )?(khong|ko|k) con (luu|giu|so) `,
     ),
+  },
+  // The province asked for in so many words ("lên thẳng công an tỉnh"): the procedure done at
+  // the province, as against its commune sibling. (The channel marker above also reads "ở
+  // tỉnh", which often only names Hà Tĩnh.)
+  {
+    doc: / cap tinh /,
+    query: NEVER,
+    raw: / (cong an tinh|len tinh|len thang tinh|cap tinh|phong xuat nhap canh) /,
+    askedOnly: true,
   },
   // A large building (grade I, II or special: a permit from the province) against grade III,
   // IV and single houses.

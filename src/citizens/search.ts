@@ -576,7 +576,8 @@ export class CitizenSearch {
         const q = queryMarkers[i] === true;
         if (d && q) for (const t of spans[i] ?? []) explained.add(t);
         // A variant listed beside the plain action serves the plain question too.
-        const docOnlyHere = d && !q && listed[i] !== true;
+        // A name with a variant only read when asked for is not at odds with a silent question.
+        const docOnlyHere = d && !q && listed[i] !== true && m.askedOnly !== true;
         if (m.channel === true) {
           // Counted on its own only (see Marker.channel).
         } else if (d && q) both++;
