@@ -47,6 +47,7 @@ const CHECK_SETS = [
   { label: 'second independent check set', suffix: '-2', read: true },
   { label: 'third independent check set', suffix: '-3', read: true },
   { label: 'fourth independent check set (blind)', suffix: '-4', read: false },
+  { label: 'fifth independent check set (blind)', suffix: '-5', read: false },
 ].map(({ label, suffix, read }) => ({
   label,
   read,
