@@ -342,12 +342,16 @@ export function newRowId(now = Date.now()): string {
   return `c${now.toString(36).padStart(8, '0')}${idCounter.toString(36).padStart(4, '0')}${randomBytes(8).toString('hex').slice(0, 12)}`;
 }
 
-const auditData = (c: Change, oldData: unknown, newData: unknown): string =>
-  JSON.stringify({
-    ...c.about,
-    ...(oldData !== undefined ? { old: oldData } : {}),
-    ...(newData !== undefined ? { new: newData } : {}),
-  });
+/** What the audit entry of a figure's change holds: the figure, the old and the new data. */
+const auditData = (
+  about: Change['about'],
+  oldData: unknown,
+  newData: unknown,
+): Record<string, unknown> => ({
+  ...about,
+  ...(oldData !== undefined ? { old: oldData } : {}),
+  ...(newData !== undefined ? { new: newData } : {}),
+});
 
 /**
  * A first report of a figure, its version and its audit entry: one statement (each saved
@@ -388,7 +392,7 @@ async function insertFigure(
     ), logged AS (
       INSERT INTO audit_log (at, actor, action, entity, entity_id, data)
       SELECT ${now}, ${actorLabel({ personId: f.personId })}, 'submission.create', 'submission',
-             id, ${auditData(f, undefined, f.newData)}::jsonb
+             id, ${JSON.stringify(auditData(f.about, undefined, f.newData))}::jsonb
         FROM inserted
     )
     SELECT id FROM inserted`;
@@ -424,24 +428,24 @@ async function updateFigure(
     )
     INSERT INTO audit_log (at, actor, action, entity, entity_id, data)
     SELECT ${now}, ${actorLabel({ personId: f.personId })}, 'submission.update', 'submission',
-           id, ${auditData(f, f.oldData, f.newData)}::jsonb
+           id, ${JSON.stringify(auditData(f.about, f.oldData, f.newData))}::jsonb
       FROM changed`;
 }
 
 /**
- * One change of a figure: its version row and its audit entry, written together in the
- * submission's transaction (the audit shows the old and new figure; a withdrawal only the old).
+ * A withdrawal's version row and audit entry, in the submission's transaction (reports and
+ * corrections write theirs with the figure, in insertFigure and updateFigure).
  */
 async function recordVersion(
   tx: Prisma.TransactionClient,
   v: {
     submissionId: string;
-    action: 'create' | 'update' | 'withdraw';
+    action: 'withdraw';
     personId: string;
     channel: string;
     now: Date;
     about: { unitId: string; indicatorCode: string; period: string };
-    oldData?: Prisma.InputJsonValue;
+    oldData: Prisma.InputJsonValue;
     newData: Prisma.InputJsonValue;
   },
 ): Promise<void> {
@@ -453,7 +457,7 @@ async function recordVersion(
         personId: v.personId,
         channel: v.channel,
         action: v.action,
-        ...(v.oldData !== undefined ? { oldData: v.oldData } : {}),
+        oldData: v.oldData,
         newData: v.newData,
       },
     ],
@@ -464,11 +468,8 @@ async function recordVersion(
     entity: 'submission',
     entityId: v.submissionId,
     at: v.now,
-    data: {
-      ...v.about,
-      ...(v.oldData !== undefined ? { old: v.oldData } : {}),
-      ...(v.action !== 'withdraw' ? { new: v.newData } : {}),
-    },
+    // A withdrawal shows only the figure withdrawn.
+    data: auditData(v.about, v.oldData, undefined),
   });
 }
 
