@@ -83,6 +83,11 @@ export function createI18n(opts: {
     },
     returnNull: false,
   });
+  const trees = {
+    vi: instance.getResourceBundle('vi', 'translation') as Tree,
+    en: instance.getResourceBundle('en', 'translation') as Tree,
+  };
+  const defaults: Record<string, unknown> = { addr: opts.addressForm ?? 'anh/chị' };
   const cache = new Map<Locale, Translate>();
   return {
     defaultLocale: opts.defaultLocale,
@@ -93,12 +98,23 @@ export function createI18n(opts: {
         // The texts never change after start: a text without variables (a default value
         // aside) is the same every time, so it is looked up and interpolated once.
         const constant = new Map<string, string>();
+        // A text with plain {{name}} variables is split once into its parts (see compile).
+        const compiled = new Map<string, Template | null>();
+        const tree = trees[locale] ?? {};
         t = (key, vars) => {
           const keys = vars === undefined ? 0 : Object.keys(vars).length;
           const cacheable =
             keys === 0 ||
             (keys === 1 && typeof (vars as { defaultValue?: unknown }).defaultValue === 'string');
-          if (!cacheable) return String(fixed(key, vars ?? {}));
+          if (!cacheable) {
+            let template = compiled.get(key);
+            if (template === undefined) {
+              template = compile(lookup(tree, key));
+              compiled.set(key, template);
+            }
+            const fast = template && fill(template, vars!, defaults);
+            return fast ?? String(fixed(key, vars ?? {}));
+          }
           const id = keys === 0 ? key : `${key}\u0000${String(vars!.defaultValue)}`;
           let text = constant.get(id);
           if (text === undefined) {
@@ -115,4 +131,81 @@ export function createI18n(opts: {
       return instance.exists(key, { lng: locale ?? opts.defaultLocale });
     },
   };
+}
+
+/** A text split at its variables: literal, name, literal, name, …, literal. */
+type Template = readonly string[];
+
+/** The text at `key` in one language's tree (keys with a namespace are left to i18next). */
+function lookup(tree: Tree, key: string): string | undefined {
+  if (key.includes(':')) return undefined;
+  let node: string | Tree | undefined = tree;
+  for (const part of key.split('.')) {
+    if (node === undefined || typeof node === 'string') return undefined;
+    node = node[part];
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
+const VARIABLE = /\{\{(.*?)\}\}/g;
+const PLAIN_NAME = /^\s*(\w+)\s*$/;
+
+/**
+ * Split a text at its variables when every one is a plain `{{name}}` and nothing else of
+ * i18next's is in play (nesting, formats, unescaped `{{- x}}`); otherwise null: i18next
+ * renders it.
+ */
+function compile(text: string | undefined): Template | null {
+  if (text === undefined || text.includes('$t(')) return null;
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(VARIABLE)) {
+    const name = PLAIN_NAME.exec(m[1] ?? '')?.[1];
+    if (name === undefined) return null;
+    parts.push(text.slice(last, m.index), name);
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+/** i18next's options that change which text is chosen: those calls go to i18next itself. */
+const OPTIONS = new Set([
+  'count',
+  'context',
+  'defaultValue',
+  'lng',
+  'lngs',
+  'ns',
+  'ordinal',
+  'returnObjects',
+  'returnDetails',
+  'joinArrays',
+  'replace',
+  'interpolation',
+  'fallbackLng',
+  'keyPrefix',
+  'postProcess',
+]);
+
+/**
+ * The text with its variables put in, as i18next would (values as strings, no escaping); or
+ * undefined when a variable is missing or not a plain value, or an option is given: then
+ * i18next renders it.
+ */
+function fill(
+  template: Template,
+  vars: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): string | undefined {
+  for (const k in vars) if (OPTIONS.has(k)) return undefined;
+  let out = template[0] ?? '';
+  for (let i = 1; i < template.length; i += 2) {
+    const name = template[i]!;
+    const value = name in vars ? vars[name] : defaults[name];
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      return undefined;
+    out += String(value) + (template[i + 1] ?? '');
+  }
+  return out;
 }
