@@ -13,13 +13,18 @@
  *   npm run bench:webhook                        # embedded defaults (PGlite, in-memory state)
  *   npm run bench:webhook -- --db postgres --redis
  *   options: --duration 10 (s per side), --connections 20, --chats 500,
- *            --only help|write|bare|floor|floor-prisma (one side alone, e.g. under `node --cpu-prof`)
+ *            --mix all|reports|questions (the write path's traffic: reports and their
+ *            confirmations, citizens' questions, or both mixed as above),
+ *            --only help,write,bare,floor,floor-prisma,floor-prisma-statement,ideal (the sides
+ *            to run, comma-separated; one alone e.g. under `node --cpu-prof`)
  *
- * On PostgreSQL two more sides, the floors: the same bare webhook that first commits each update
+ * On PostgreSQL more sides, the floors: the same bare webhook that first commits each update
  * in its own transaction (BEGIN; INSERT; COMMIT), then replies — the least any webhook can do
- * that stores what it is sent before it answers — once through a plain `pg` pool and once
- * through the app's Prisma client. Their ratios to the bare echo bound what a write path can
- * reach here, and show what the data layer alone costs.
+ * that stores what it is sent before it answers — once through a plain `pg` pool, once through
+ * the app's Prisma client (an interactive transaction), and once as one Prisma statement with
+ * no transaction around it. Their ratios to the bare echo show what the data layer alone costs.
+ * With Redis too, the ideal write path: the write path's workload done by the least code that
+ * does the same work (see startIdealWrite), the most any implementation could reach here.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,11 +34,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import express from 'express';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
 import { Telegraf } from 'telegraf';
 import { createApp } from '../src/app.js';
+import { loadProceduresCsv } from '../src/citizens/catalog-csv.js';
+import { loadFaq } from '../src/citizens/faq.js';
+import { loadLexicon } from '../src/citizens/lexicon-files.js';
+import { CitizenSearch } from '../src/citizens/search.js';
 import { createTelegramChannel } from '../src/channels/telegram/index.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/client.js';
@@ -51,6 +61,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '20' },
     chats: { type: 'string', default: '500' },
+    /** The write path's mix: all (reports, confirmations, questions), reports, questions. */
+    mix: { type: 'string', default: 'all' },
     /** Run one side only (for profiling): help, write or bare. */
     only: { type: 'string' },
   },
@@ -84,7 +96,7 @@ const QUESTIONS = [
 ];
 
 /** The write path's per-chat script: report → confirm → question → report… */
-function writeWorkload(chats: number) {
+function writeWorkload(chats: number, token: string, mix = 'all') {
   const confirm = new Map<number, string>();
   /** Chats whose echo arrived, in order: their confirmation goes first. */
   const ready: number[] = [];
@@ -93,8 +105,8 @@ function writeWorkload(chats: number) {
   let i = 0;
   return {
     /** Fake Bot API hook: remember the Xác nhận button of each echo. */
-    observe(call: { method: string; body: Record<string, unknown> }) {
-      if (call.method !== 'sendMessage') return;
+    observe(call: { method: string; token: string; body: Record<string, unknown> }) {
+      if (call.method !== 'sendMessage' || call.token !== token) return;
       const chat = Number(call.body.chat_id);
       const markup = call.body.reply_markup as
         { inline_keyboard?: { text: string; callback_data?: string }[][] } | string | undefined;
@@ -109,12 +121,15 @@ function writeWorkload(chats: number) {
     },
     body(): string {
       const id = nextUpdateId++;
-      const chat = ready.shift() ?? 10_000 + (i++ % chats);
+      let chat = ready.shift() ?? 10_000 + (i++ % chats);
+      // Reports only: a chat still waiting for its echo is passed over, not asked a question.
+      for (let n = 0; mix === 'reports' && waiting.has(chat) && n < chats; n++)
+        chat = 10_000 + (i++ % chats);
       const from = { id: chat, is_bot: false, first_name: 'Bench', language_code: 'vi' };
       const data = confirm.get(chat);
       if (data) {
         confirm.delete(chat);
-        next.set(chat, 'question');
+        next.set(chat, mix === 'reports' ? 'report' : 'question');
         return JSON.stringify({
           update_id: id,
           callback_query: {
@@ -131,7 +146,7 @@ function writeWorkload(chats: number) {
         });
       }
       let text = QUESTIONS[id % QUESTIONS.length]!;
-      if ((next.get(chat) ?? 'report') === 'report' && !waiting.has(chat)) {
+      if (mix !== 'questions' && (next.get(chat) ?? 'report') === 'report' && !waiting.has(chat)) {
         text = `HSTT ${60 + (id % 60)}/120`;
         waiting.add(chat);
       } else if (!waiting.has(chat)) next.set(chat, 'report');
@@ -286,6 +301,13 @@ function commitThroughPrisma(prisma: Db['prisma']): Commit {
   };
 }
 
+/** The app's Prisma client, one `$executeRaw` on its own (atomic alone, no interactive transaction). */
+function commitThroughPrismaStatement(prisma: Db['prisma']): Commit {
+  return async (updateId, chat, text) => {
+    await prisma.$executeRaw`INSERT INTO bench_floor (update_id, chat, text) VALUES (${updateId}, ${chat}, ${text}) ON CONFLICT DO NOTHING`;
+  };
+}
+
 /**
  * A floor: the bare webhook that commits every update (one transaction of one INSERT) before
  * it replies, through `commit`.
@@ -306,6 +328,144 @@ async function startStoringEcho(apiRoot: string, name: string, commit: Commit) {
     const text = 'text' in ctx.message ? ctx.message.text : '';
     await commit(ctx.update.update_id, ctx.chat.id, text);
     await ctx.reply(text || 'echo');
+  });
+  return { ...(await serveWebhook(bot)), token };
+}
+
+/** The ideal write path's tables: what a confirmed figure needs stored, and nothing more. */
+const IDEAL_TABLES = [
+  'CREATE TABLE IF NOT EXISTS bench_ideal_seen (update_id bigint PRIMARY KEY)',
+  'CREATE TABLE IF NOT EXISTS bench_ideal_figure (unit text NOT NULL, indicator text NOT NULL, period text NOT NULL, value int NOT NULL, total int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (unit, indicator, period))',
+  'CREATE TABLE IF NOT EXISTS bench_ideal_version (id bigserial PRIMARY KEY, unit text NOT NULL, indicator text NOT NULL, period text NOT NULL, value int NOT NULL, total int NOT NULL, at timestamptz NOT NULL DEFAULT now())',
+  'CREATE TABLE IF NOT EXISTS bench_ideal_audit (id bigserial PRIMARY KEY, unit text NOT NULL, chat bigint NOT NULL, action text NOT NULL, data jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())',
+];
+
+/**
+ * The ideal write path: the same workload done by the least code that does the same work,
+ * with no framework of ours — telegraf + express as in the bare echo, `pg` and `ioredis`
+ * directly, and the real citizens' search. Per update: a per-chat lock in Redis (SET NX PX,
+ * released with DEL) and a seen-record (SET NX) as every multi-instance webhook needs, and
+ * who is writing (the sender's unit, one query on the app's own tables); a report is parsed by one regular expression and its pending figure kept in Redis with a
+ * Xác nhận button; a confirmation takes the pending figure and commits the update record, the
+ * figure, its version and an audit entry in one transaction; a question is answered with the
+ * search's first hit. It bounds what any implementation of this workload reaches here: its
+ * ratio to the bare echo is the most the write path could get.
+ */
+async function startIdealWrite(
+  apiRoot: string,
+  pool: pg.Pool,
+  redis: Redis,
+  search: CitizenSearch,
+) {
+  const token = TOKEN.replace('BENCH', 'IDEAL');
+  const bot = new Telegraf(token, { telegram: { apiRoot, webhookReply: false } });
+  bot.botInfo = {
+    id: 3,
+    is_bot: true,
+    first_name: 'ideal',
+    username: 'ideal_bot',
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
+  for (const sql of IDEAL_TABLES) await pool.query(sql);
+  const period = '2026-12';
+  /**
+   * Per-chat lock and seen-record in one round trip (a script: the seen-record is taken only
+   * with the lock), waited for like the app's lock; one round trip to release.
+   */
+  const take = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', 5000, 'NX') then
+      return redis.call('SET', KEYS[2], '1', 'PX', 172800000, 'NX') and 1 or 0
+    end
+    return -1`;
+  const locked = async (updateId: number, chat: number, work: () => Promise<void>) => {
+    const lockKey = `ideal:lock:${chat}`;
+    let got = -1;
+    for (let waited = 0; got < 0; waited += 5) {
+      if (waited > 15_000) throw new Error('chat busy');
+      got = Number(await redis.eval(take, 2, lockKey, `ideal:seen:${updateId}`, updateId));
+      if (got < 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    try {
+      if (got === 1) await work();
+    } finally {
+      await redis.del(lockKey);
+    }
+  };
+  /** Who is writing: the unit of the sender's active membership (the app's own tables). */
+  const unitOf = async (userId: number): Promise<string | undefined> =>
+    (
+      await pool.query<{ unit_id: string }>(
+        `SELECT m.unit_id FROM identity i
+           JOIN membership m ON m.person_id = i.person_id AND m.removed_at IS NULL
+          WHERE i.channel = 'telegram' AND i.external_id = $1
+          ORDER BY m.created_at LIMIT 1`,
+        [String(userId)],
+      )
+    ).rows[0]?.unit_id;
+  bot.on('message', async (ctx) => {
+    const text = 'text' in ctx.message ? ctx.message.text : '';
+    const chat = ctx.chat.id;
+    await locked(ctx.update.update_id, chat, async () => {
+      const unit = await unitOf(ctx.from.id);
+      const m = /^([A-Z]+)\s+(\d+)\s*\/\s*(\d+)$/.exec(text);
+      if (m && unit) {
+        await redis.set(
+          `ideal:pending:${chat}`,
+          JSON.stringify({ indicator: m[1], value: Number(m[2]), total: Number(m[3]) }),
+          'PX',
+          86_400_000,
+        );
+        await ctx.reply(`${m[1]} kỳ ${period}: ${m[2]}/${m[3]}. Xác nhận để lưu?`, {
+          reply_markup: {
+            inline_keyboard: [[{ text: 'Xác nhận', callback_data: 'ok' }]],
+          },
+        });
+        return;
+      }
+      const hit = search.search(text).hits[0];
+      await ctx.reply(
+        hit?.kind === 'procedure'
+          ? `${hit.procedure.code} ${hit.procedure.name}`
+          : (hit?.faq.title ?? 'Không tìm thấy'),
+      );
+    });
+  });
+  bot.on('callback_query', async (ctx) => {
+    const chat = ctx.chat!.id;
+    await locked(ctx.update.update_id, chat, async () => {
+      const unit = await unitOf(ctx.from.id);
+      const raw = await redis.getdel(`ideal:pending:${chat}`);
+      if (!raw || !unit) return;
+      const f = JSON.parse(raw) as { indicator: string; value: number; total: number };
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO bench_ideal_seen (update_id) VALUES ($1)', [
+          ctx.update.update_id,
+        ]);
+        await client.query(
+          `INSERT INTO bench_ideal_figure (unit, indicator, period, value, total) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (unit, indicator, period) DO UPDATE SET value = $4, total = $5, updated_at = now()`,
+          [unit, f.indicator, period, f.value, f.total],
+        );
+        await client.query(
+          'INSERT INTO bench_ideal_version (unit, indicator, period, value, total) VALUES ($1, $2, $3, $4, $5)',
+          [unit, f.indicator, period, f.value, f.total],
+        );
+        await client.query(
+          "INSERT INTO bench_ideal_audit (unit, chat, action, data) VALUES ($1, $2, 'submit', $3)",
+          [unit, chat, JSON.stringify(f)],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+      await ctx.reply(`Đã lưu ${f.indicator} kỳ ${period}: ${f.value}/${f.total}.`);
+    });
   });
   return { ...(await serveWebhook(bot)), token };
 }
@@ -341,7 +501,13 @@ async function main(): Promise<void> {
     TELEGRAM_WEBHOOK_SECRET: SECRET,
     TELEGRAM_API_ROOT: api.url,
   });
-  const app = await createApp(config, { db: testDb.db, seedIfEmpty: true, logger });
+  // On PostgreSQL the app opens its own pool as in production (10 connections; the test
+  // database's own client is sized for tests); the embedded database is the test one.
+  const app = await createApp(config, {
+    ...(testDb.databaseUrl ? {} : { db: testDb.db }),
+    seedIfEmpty: true,
+    logger,
+  });
   await app.start();
 
   // Until the composition root wires the Telegram channel, mount it here on the app's pipeline.
@@ -388,16 +554,39 @@ async function main(): Promise<void> {
       externalId: String(10_000 + c),
     });
   }
-  const write = writeWorkload(chats);
+  const floorPrismaStatement = pool
+    ? await startStoringEcho(api.url, 'prismastmt', commitThroughPrismaStatement(app.db.prisma))
+    : undefined;
+  const write = writeWorkload(chats, TOKEN, args.mix);
+  // The ideal write path: on PostgreSQL + Redis only (it uses both directly).
+  const redis =
+    pool && args.redis
+      ? new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+          keyPrefix: `bench:${process.pid}:`,
+        })
+      : undefined;
+  const ideal =
+    pool && redis
+      ? await startIdealWrite(
+          api.url,
+          pool,
+          redis,
+          new CitizenSearch(
+            ...(await Promise.all([loadProceduresCsv(), loadFaq(), loadLexicon()])),
+          ),
+        )
+      : undefined;
+  const idealWrite = ideal ? writeWorkload(chats, ideal.token, args.mix) : undefined;
   api.respond = (call) => {
     write.observe(call);
+    idealWrite?.observe(call);
     return undefined;
   };
 
   console.log(
-    `bench:webhook  db=${kind}, state=${args.redis ? 'redis' : 'memory'}, ${args.connections} connections, ${args.duration} s each, ${args.chats} chats`,
+    `bench:webhook  db=${kind}, state=${args.redis ? 'redis' : 'memory'}, ${args.connections} connections, ${args.duration} s each, ${args.chats} chats, write mix: ${args.mix}`,
   );
-  const side = (name: string) => args.only === undefined || args.only === name;
+  const side = (name: string) => args.only === undefined || args.only.split(',').includes(name);
   const none: Result = {
     rps: NaN,
     p99: NaN,
@@ -421,6 +610,20 @@ async function main(): Promise<void> {
     floorPrisma && side('floor-prisma')
       ? await load(floorPrisma.url, api, floorPrisma.token)
       : none;
+  const storesPrismaStatement =
+    floorPrismaStatement && side('floor-prisma-statement')
+      ? await load(floorPrismaStatement.url, api, floorPrismaStatement.token)
+      : none;
+  const idealRun =
+    ideal && idealWrite && side('ideal')
+      ? await load(ideal.url, api, ideal.token, () => idealWrite.body())
+      : none;
+  const idealFigures = pool
+    ? Number(
+        (await pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_ideal_version')).rows[0]
+          ?.n ?? 0,
+      )
+    : 0;
   const stored = pool
     ? Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM bench_floor')).rows[0]!.n)
     : 0;
@@ -435,6 +638,8 @@ async function main(): Promise<void> {
   row('bare express+telegraf echo', echo);
   if (floor) row('floor: bare + 1 commit (pg)', stores);
   if (floorPrisma) row('floor: same via Prisma', storesPrisma);
+  if (floorPrismaStatement) row('floor: Prisma, statement only', storesPrismaStatement);
+  if (ideal) row('ideal write path (pg+redis)', idealRun);
   console.log(
     `  write path: ${submissions} new figures confirmed, ${versions} figure versions recorded in all`,
   );
@@ -458,12 +663,20 @@ async function main(): Promise<void> {
   );
   if (floor)
     console.log(
-      `  floors (the bare webhook committing each update first; ${stored} rows stored): pg / bare ${(stores.rps / echo.rps).toFixed(2)} req/s, Prisma / bare ${(storesPrisma.rps / echo.rps).toFixed(2)} req/s; write path / pg floor ${(writes.rps / stores.rps).toFixed(2)}`,
+      `  floors (the bare webhook committing each update first; ${stored} rows stored): pg / bare ${(stores.rps / echo.rps).toFixed(2)} req/s, Prisma / bare ${(storesPrisma.rps / echo.rps).toFixed(2)} req/s, Prisma statement alone / bare ${(storesPrismaStatement.rps / echo.rps).toFixed(2)}; write path / pg floor ${(writes.rps / stores.rps).toFixed(2)}`,
+    );
+
+  if (ideal)
+    console.log(
+      `  ideal write path (the same workload with no framework: telegraf, pg, ioredis, the real search; ${idealFigures} figures confirmed): ideal / bare ${(idealRun.rps / echo.rps).toFixed(2)} req/s, CPU ${(echo.cpuMs / idealRun.cpuMs).toFixed(2)}; ours / ideal ${(writes.rps / idealRun.rps).toFixed(2)}`,
     );
 
   await bare.close();
+  await ideal?.close();
+  redis?.disconnect();
   await floor?.close();
   await floorPrisma?.close();
+  await floorPrismaStatement?.close();
   await pool?.end();
   await fallback?.close();
   await app.stop();
