@@ -184,6 +184,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const senderReads = createSenderReads();
   const services = createServiceFactory({
     root: db.prisma,
+    read: db.read,
     citizens,
     citizensReady,
     logger,

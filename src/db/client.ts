@@ -13,6 +13,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { preloadedOptions, type PglitePreload } from './pglite-preload.js';
+import { readerThroughAdapter, type ReadStatement } from './raw.js';
 import type { Logger } from 'pino';
 import { PrismaClient } from './generated/client.js';
 import type { Prisma } from './generated/client.js';
@@ -35,6 +36,11 @@ export interface Db {
   databaseUrl?: string;
   /** Driver adapter factory, reused by the schema engine for migrations. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /**
+   * A read outside any transaction through the driver adapter (see raw.ts): for the statement
+   * every update runs; rows as `prisma.$queryRaw` returns them.
+   */
+  read: ReadStatement;
   /** Throws when the database does not answer (used by /readyz). */
   ping(): Promise<void>;
   /** Disconnects Prisma and closes the pool or the PGlite instance. Idempotent. */
@@ -106,6 +112,7 @@ export async function createDb(opts: CreateDbOptions): Promise<Db> {
     pool.on('error', (err) => log?.warn({ err }, 'pg pool error'));
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    const reader = readerThroughAdapter(adapterFactory);
     let closed = false;
     log?.debug({ kind: 'postgres' }, 'database opened');
     return {
@@ -114,12 +121,14 @@ export async function createDb(opts: CreateDbOptions): Promise<Db> {
       pgPool: pool,
       databaseUrl: opts.databaseUrl,
       adapterFactory,
+      read: reader.read,
       async ping() {
         await pool.query('SELECT 1');
       },
       async close() {
         if (closed) return;
         closed = true;
+        await reader.dispose();
         await prisma.$disconnect();
         await pool.end();
       },
@@ -140,6 +149,7 @@ export async function createDb(opts: CreateDbOptions): Promise<Db> {
   if (loadDataDir) log?.info({ dir }, 'embedded database created from the build template');
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
+  const reader = readerThroughAdapter(adapterFactory);
   let closed = false;
   log?.debug({ kind: 'pglite', dir }, 'database opened');
   return {
@@ -147,12 +157,14 @@ export async function createDb(opts: CreateDbOptions): Promise<Db> {
     kind: 'pglite',
     pglite,
     adapterFactory,
+    read: reader.read,
     async ping() {
       await pglite.query('SELECT 1');
     },
     async close() {
       if (closed) return;
       closed = true;
+      await reader.dispose();
       await prisma.$disconnect();
       await pglite.close();
     },

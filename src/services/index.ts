@@ -10,6 +10,7 @@ import type { CitizenService, MissKind } from '../citizens/service.js';
 import type { InboundMessage } from '../core/message.js';
 import type { UnitName } from '../report-parser/canonical.js';
 import type { DbClient } from '../db/client.js';
+import type { ReadStatement } from '../db/raw.js';
 import {
   VersionedCache,
   readCatalogue,
@@ -94,6 +95,11 @@ export interface AppServices {
 export interface ServiceFactoryDeps {
   /** The root client (caches load through it, outside any transaction). */
   root: DbClient;
+  /**
+   * The sender's read that starts every update, outside any transaction, through the driver
+   * adapter (src/db/raw.ts); default: the root client's `$queryRaw`.
+   */
+  read?: ReadStatement;
   citizens: CitizenService;
   logger: Logger;
   /** Told when a defence fires (metrics). */
@@ -220,7 +226,8 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
       schedule,
       units,
       citizens,
-      submissions: createSubmissionsService(db),
+      // Outside the update's transaction, reads go through the driver adapter (raw.ts).
+      submissions: createSubmissionsService(db, db === deps.root ? deps.read : undefined),
       dashboard: createDashboardService(db, deps.baseUrl ?? (() => undefined)),
       managers: createManagersService(
         db,
@@ -273,7 +280,7 @@ export function createServiceFactory(deps: ServiceFactoryDeps): ServiceFactory {
   }) as ServiceFactory;
   factory.localeOf = async (msg) => {
     const m = memoOf(msg);
-    const prelude = readSenderPrelude(deps.root, msg.channel, msg.userId);
+    const prelude = readSenderPrelude(deps.root, msg.channel, msg.userId, deps.read);
     const onRead = senderReadHook(msg);
     const sender = prelude.then(({ identity }) => {
       onRead?.(identity?.identity ?? null);

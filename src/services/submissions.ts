@@ -3,6 +3,7 @@
  * open, submit and withdraw — bound to the update's transaction.
  */
 import type { DbClient } from '../db/client.js';
+import type { ReadStatement } from '../db/raw.js';
 import { Prisma } from '../db/generated/client.js';
 import { formatPeriod, type Period } from '../domain/periods.js';
 import type { Schedule } from '../domain/schedule.js';
@@ -72,7 +73,11 @@ export interface SubmissionsService {
   recordConfirmed(key: string, personId: string, receipt: string, at: Date): Promise<void>;
 }
 
-export function createSubmissionsService(db: DbClient): SubmissionsService {
+export function createSubmissionsService(
+  db: DbClient,
+  /** Reads outside a transaction through the driver adapter (src/db/raw.ts) when given. */
+  read: ReadStatement = (sql) => db.$queryRaw(sql),
+): SubmissionsService {
   return {
     // Both on every confirmation: plain statements (a third of a model query's CPU).
     async confirmedReceipt(key) {
@@ -96,13 +101,13 @@ export function createSubmissionsService(db: DbClient): SubmissionsService {
       const rows =
         codes.length === 0 || texts.length === 0
           ? []
-          : await db.$queryRaw<FigureRow[]>`
+          : await read<FigureRow>(Prisma.sql`
               SELECT indicator_code, period, numerator, denominator, value, note
                 FROM submission
                WHERE unit_id = ${unitId}
                  AND indicator_code IN (${Prisma.join([...codes])})
                  AND period IN (${Prisma.join([...new Set(texts)])})
-                 AND status = 'active'`;
+                 AND status = 'active'`);
       return texts.map(
         (text) =>
           new Map(

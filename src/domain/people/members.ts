@@ -2,7 +2,8 @@
  * People, their channel identities and memberships. The chat handlers call resolveIdentity on
  * every message to tell staff (active memberships) from citizens (null).
  */
-import type { Person, Unit } from '../../db/generated/client.js';
+import { Prisma, type Person, type Unit } from '../../db/generated/client.js';
+import type { ReadStatement } from '../../db/raw.js';
 import {
   AccessError,
   NotFoundError,
@@ -56,8 +57,10 @@ export async function readSenderPrelude(
   db: DomainDb,
   channel: string,
   externalId: string,
+  /** Runs the statement (default: the client's `$queryRaw`); see src/db/raw.ts. */
+  read: ReadStatement = (sql) => db.$queryRaw(sql),
 ): Promise<SenderPrelude> {
-  const rows = await db.$queryRaw<ResolvedRow[]>`
+  const rows = await read<ResolvedRow>(Prisma.sql`
     SELECT c.locale AS own_locale,
            (SELECT json_object_agg(k.key, k.value) FROM catalog_meta k
              WHERE k.key LIKE ${`${VERSION_PREFIX}%`}) AS versions,
@@ -72,7 +75,7 @@ export async function readSenderPrelude(
       LEFT JOIN person p ON p.id = i.person_id
       LEFT JOIN membership m ON m.person_id = p.id AND m.removed_at IS NULL
       LEFT JOIN unit u ON u.id = m.unit_id
-     ORDER BY m.created_at ASC, m.id ASC`;
+     ORDER BY m.created_at ASC, m.id ASC`);
   const first = rows[0];
   const raw = first?.versions ?? null;
   const versionRows = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {})) as Record<
