@@ -95,6 +95,16 @@ interface DocInfo {
   spellings: Map<string, Set<string>>;
 }
 
+/** The indexed fields, in MiniSearch's scoring order. */
+const ENGINE_FIELDS = ['name', 'keywords', 'field'];
+
+/** One hit of the engine: document id, BM25 score, the query's terms it has. */
+export interface EngineHit {
+  id: string;
+  score: number;
+  queryTerms: string[];
+}
+
 /** One engine candidate with its re-ranker features (see rerank.ts). */
 export interface Candidate {
   /** 'p:<code>' or 'f:<faq id>'. */
@@ -307,6 +317,18 @@ export class CitizenSearch {
   /** The same by their first word (a question names one only with that word). */
   private readonly outsideByFirst = new Map<string, string[]>();
   private readonly model: RerankModel;
+  /** The engine's documents' ids, in the order they were added. */
+  private readonly engineDocs: string[];
+  /** Each indexed word or pair's hits when the engine looks it up exactly (see engineSearch). */
+  private readonly exactHits = new Map<string, { docs: Int32Array; scores: Float64Array }>();
+  /** Per-document sums of one engineSearch (reused: a question is answered synchronously). */
+  private readonly engineScratch: {
+    stamp: Uint32Array;
+    score: Float64Array;
+    matched: Uint32Array;
+    count: Uint8Array;
+    round: number;
+  };
 
   constructor(
     procedures: readonly ProcedureRecord[],
@@ -429,28 +451,121 @@ export class CitizenSearch {
     }
 
     this.mini = new MiniSearch<IndexedDoc>({
-      fields: ['name', 'keywords', 'field'],
+      fields: ENGINE_FIELDS,
       storeFields: [],
       tokenize: (text) => withPairs(tokenize(text)),
       processTerm: (term) => term,
       searchOptions: {
         boost: { name: 3, keywords: 2.5, field: 1 },
         combineWith: 'OR',
-        // Typos the normaliser could not correct: one edit on unknown words of 5+ letters, and
-        // the last unknown word as a prefix (still typing). Known words and pairs stay exact,
-        // which also keeps queries fast on large catalogues.
-        fuzzy: (term) =>
-          term.includes('_') || term.length < 5 || this.normalizer.knows(term) ? false : 0.2,
+        fuzzy: (term) => this.fuzzyOf(term),
         maxFuzzy: 2,
-        prefix: (term, i, terms) =>
-          i === terms.length - 1 &&
-          term.length >= 3 &&
-          !term.includes('_') &&
-          !this.normalizer.knows(term),
+        prefix: (term, i, terms) => this.prefixOf(term, i, terms),
         weights: { fuzzy: 0.45, prefix: 0.35 },
       },
     });
     this.mini.addAll(docs);
+    this.engineDocs = docs.map((d) => d.id);
+    this.engineScratch = {
+      stamp: new Uint32Array(docs.length),
+      score: new Float64Array(docs.length),
+      matched: new Uint32Array(docs.length),
+      count: new Uint8Array(docs.length),
+      round: 0,
+    };
+    const position = new Map(docs.map((d, i) => [d.id, i]));
+    for (const term of this.docFreq.keys()) {
+      // The engine's own scores for the term alone, in the order it finds them: field by field
+      // (name, keywords, field), documents in the order they were added.
+      const hits = this.mini
+        .search(term, { fuzzy: false, prefix: false, tokenize: (text) => [text] })
+        .map((r) => ({
+          doc: position.get(String(r.id)) ?? -1,
+          field: ENGINE_FIELDS.indexOf((r.match[term] as string[] | undefined)?.[0] ?? ''),
+          score: r.score,
+        }))
+        .sort((a, b) => a.field - b.field || a.doc - b.doc);
+      this.exactHits.set(term, {
+        docs: Int32Array.from(hits, (h) => h.doc),
+        scores: Float64Array.from(hits, (h) => h.score),
+      });
+    }
+  }
+
+  /** The same through MiniSearch's own search (typos, prefixes; exposed for tests). */
+  engineSearchDirect(terms: readonly string[]): EngineHit[] {
+    return this.mini
+      .search(terms.join(' '), { tokenize: (text) => text.split(' ') })
+      .map((r) => ({ id: String(r.id), score: r.score, queryTerms: r.queryTerms }));
+  }
+
+  /**
+   * Typos the normaliser could not correct: one edit on unknown words of 5+ letters (MiniSearch's
+   * `fuzzy` option). Known words and pairs stay exact, which also keeps queries fast on large
+   * catalogues.
+   */
+  private fuzzyOf(term: string): false | number {
+    return term.includes('_') || term.length < 5 || this.normalizer.knows(term) ? false : 0.2;
+  }
+
+  /** …and the last unknown word as a prefix, still being typed (MiniSearch's `prefix` option). */
+  private prefixOf(term: string, i: number, terms: readonly string[]): boolean {
+    return (
+      i === terms.length - 1 &&
+      term.length >= 3 &&
+      !term.includes('_') &&
+      !this.normalizer.knows(term)
+    );
+  }
+
+  /**
+   * MiniSearch's hits for these terms (OR, BM25), best first. When every term is looked up
+   * exactly (no typo tolerance, no prefix: nearly every question), the sum is made here from the
+   * engine's own per-term scores (exactHits), added in the engine's order so that scores and
+   * the order of ties are the engine's; otherwise the engine searches.
+   */
+  engineSearch(terms: readonly string[]): EngineHit[] {
+    const exact =
+      terms.length <= 32 &&
+      new Set(terms).size === terms.length &&
+      terms.every((t, i) => t !== '' && this.fuzzyOf(t) === false && !this.prefixOf(t, i, terms));
+    if (!exact) return this.engineSearchDirect(terms);
+    const s = this.engineScratch;
+    // A new round number marks every document unseen (a full reset once in 4 billion rounds).
+    s.round = (s.round + 1) >>> 0;
+    if (s.round === 0) {
+      s.stamp.fill(0);
+      s.round = 1;
+    }
+    const found: number[] = [];
+    terms.forEach((term, k) => {
+      const hits = this.exactHits.get(term);
+      if (!hits) return;
+      for (let j = 0; j < hits.docs.length; j++) {
+        const doc = hits.docs[j] as number;
+        const score = hits.scores[j] as number;
+        if (s.stamp[doc] !== s.round) {
+          s.stamp[doc] = s.round;
+          s.score[doc] = score;
+          s.matched[doc] = 1 << k;
+          s.count[doc] = 1;
+          found.push(doc);
+        } else {
+          s.score[doc] = (s.score[doc] as number) + score;
+          s.matched[doc] = (s.matched[doc] as number) | (1 << k);
+          s.count[doc] = (s.count[doc] as number) + 1;
+        }
+      }
+    });
+    // As MiniSearch: the sum times the number of the query's terms the document has, best
+    // first, ties in the order found.
+    for (const doc of found) s.score[doc] = (s.score[doc] as number) * (s.count[doc] as number);
+    found.sort((a, b) => (s.score[b] as number) - (s.score[a] as number));
+    return found.map((doc) => ({
+      id: this.engineDocs[doc] as string,
+      score: s.score[doc] as number,
+      queryTerms: terms.filter((_, k) => ((s.matched[doc] as number) & (1 << k)) !== 0),
+    }));
   }
 
   /** All procedures, in catalogue order. */
@@ -524,7 +639,7 @@ export class CitizenSearch {
       terms.push(t);
       postings += df(t);
     }
-    const raw = this.mini.search(terms.join(' '), { tokenize: (text) => text.split(' ') });
+    const raw = this.engineSearch(terms);
     if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0], outside: 0 };
 
     const phrase = ` ${normalized} `;
