@@ -69,8 +69,10 @@ interface DocInfo {
   procedure: ProcedureRecord | undefined;
   /** Folded name tokens (without a leading "thủ tục"), padded with spaces, for phrase checks. */
   name: string;
-  /** The same, trimmed. */
+  /** The same, trimmed… */
   nameTrimmed: string;
+  /** …and its words (`name` has " w " for each). */
+  nameWordSet: Set<string>;
   /** How many parts `name.split(' ')` has. */
   nameParts: number;
   /** Folded implementing level and name, for the commune/province preference. */
@@ -242,28 +244,32 @@ class LiteralRuns {
   }
 }
 
-/** A phrase (folded, space-separated) with its space-padded form and its words. */
+/** A phrase (folded, space-separated) with its space-padded form and its words, each padded. */
 interface Phrase {
   text: string;
   padded: string;
-  words: string[];
+  paddedWords: string[];
 }
 
 function phraseOf(text: string): Phrase {
-  return { text, padded: ` ${text} `, words: text.split(' ') };
+  return { text, padded: ` ${text} `, paddedWords: text.split(' ').map((w) => ` ${w} `) };
 }
 
 /** Whether a space-padded name has the phrase, or its words in order with others between. */
 function inName(ph: Phrase, name: string): boolean {
-  return name.includes(ph.padded) || inOrder(ph.words, name);
+  return name.includes(ph.padded) || inOrderPadded(ph.paddedWords, name);
 }
-/** Whether `words` occur in this order in the space-padded phrase, other words between allowed. */
-function inOrder(words: readonly string[], padded: string): boolean {
+
+/**
+ * Whether words (each space-padded: " w ") occur in this order in the space-padded phrase, other
+ * words between allowed.
+ */
+function inOrderPadded(paddedWords: readonly string[], padded: string): boolean {
   let from = 0;
-  for (const w of words) {
-    const at = padded.indexOf(` ${w} `, from);
+  for (const w of paddedWords) {
+    const at = padded.indexOf(w, from);
     if (at < 0) return false;
-    from = at + w.length + 1;
+    from = at + w.length - 1;
   }
   return true;
 }
@@ -409,6 +415,7 @@ export class CitizenSearch {
         procedure: d.id.startsWith('p:') ? this.procedures.get(d.id.slice(2)) : undefined,
         name: namePhrase,
         nameTrimmed: namePhrase.trim(),
+        nameWordSet: new Set(phraseTokens),
         nameParts: namePhrase.split(' ').length,
         levelPhrase: ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `,
         terms,
@@ -519,17 +526,17 @@ export class CitizenSearch {
   }
 
   /**
-   * MiniSearch's hits for these terms (OR, BM25), best first. When every term is looked up
+   * MiniSearch's hits for these terms (OR, BM25), best first, the first `limit`. When every term is looked up
    * exactly (no typo tolerance, no prefix: nearly every question), the sum is made here from the
    * engine's own per-term scores (exactHits), added in the engine's order so that scores and
    * the order of ties are the engine's; otherwise the engine searches.
    */
-  engineSearch(terms: readonly string[]): EngineHit[] {
+  engineSearch(terms: readonly string[], limit = Infinity): EngineHit[] {
     const exact =
       terms.length <= 32 &&
       new Set(terms).size === terms.length &&
       terms.every((t, i) => t !== '' && this.fuzzyOf(t) === false && !this.prefixOf(t, i, terms));
-    if (!exact) return this.engineSearchDirect(terms);
+    if (!exact) return this.engineSearchDirect(terms).slice(0, limit);
     const s = this.engineScratch;
     // A new round number marks every document unseen (a full reset once in 4 billion rounds).
     s.round = (s.round + 1) >>> 0;
@@ -558,10 +565,19 @@ export class CitizenSearch {
       }
     });
     // As MiniSearch: the sum times the number of the query's terms the document has, best
-    // first, ties in the order found.
-    for (const doc of found) s.score[doc] = (s.score[doc] as number) * (s.count[doc] as number);
-    found.sort((a, b) => (s.score[b] as number) - (s.score[a] as number));
-    return found.map((doc) => ({
+    // first, ties in the order found (the first `limit` of a stable sort).
+    const best: number[] = [];
+    for (const doc of found) {
+      const score = (s.score[doc] as number) * (s.count[doc] as number);
+      s.score[doc] = score;
+      if (best.length >= limit && !(score > (s.score[best[best.length - 1] as number] as number)))
+        continue;
+      let at = best.length;
+      while (at > 0 && (s.score[best[at - 1] as number] as number) < score) at--;
+      best.splice(at, 0, doc);
+      if (best.length > limit) best.pop();
+    }
+    return best.map((doc) => ({
       id: this.engineDocs[doc] as string,
       score: s.score[doc] as number,
       queryTerms: terms.filter((_, k) => ((s.matched[doc] as number) & (1 << k)) !== 0),
@@ -639,7 +655,7 @@ export class CitizenSearch {
       terms.push(t);
       postings += df(t);
     }
-    const raw = this.engineSearch(terms);
+    const raw = this.engineSearch(terms, MAX_CANDIDATES);
     if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0], outside: 0 };
 
     const phrase = ` ${normalized} `;
@@ -687,17 +703,16 @@ export class CitizenSearch {
     const literalWords = literalParts.filter((t) => t !== '');
     const literalPhrase = ` ${nq.literal} `;
     const literalPairs = literalWords.slice(1).map((t, i) => `${literalWords[i]}_${t}`);
-    const paddedLiteralWords = literalWords.map((t) => ` ${t} `);
     const literalRuns = new LiteralRuns(literalWords);
     // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
     const topicPhrases = nq.phrases.filter((ph) => topical(ph.split(' '))).map(phraseOf);
-    const ruleWords = topicPhrases.map((ph) => ph.words);
+    const ruleWords = topicPhrases.map((ph) => ph.text.split(' '));
     // What the question asks against the situation it tells ("bố mẹ mất hết, ông bà làm giám
     // hộ"): phrases only background rules (`~>`) produced, and the others.
     const backgroundPhrases = topicPhrases.filter((ph) => nq.background.has(ph.text));
     const askedPhrases = topicPhrases.filter((ph) => !nq.background.has(ph.text));
     const topEngine = raw[0]?.score ?? 1;
-    const top = raw.slice(0, MAX_CANDIDATES).map((r) => {
+    const top = raw.map((r) => {
       const id = String(r.id);
       return { r, id, doc: this.docInfo.get(id) };
     });
@@ -735,7 +750,7 @@ export class CitizenSearch {
       // …or its words in the same order with the name's variant words between ("đăng ký khai
       // sinh" in "đăng ký lại khai sinh").
       f[F.synonymInOrder] =
-        !synonymPhrase && topicPhrases.some((ph) => inOrder(ph.words, name)) ? 1 : 0;
+        !synonymPhrase && topicPhrases.some((ph) => inOrderPadded(ph.paddedWords, name)) ? 1 : 0;
       if (p) {
         f[F.fieldHit] = fieldHit.has(p.field) ? 1 : 0;
         f[F.popular] = this.popular.has(p.code) ? 1 : 0;
@@ -820,7 +835,7 @@ export class CitizenSearch {
       const run =
         literalHits > 0
           ? literalRuns.longestIn(name)
-          : paddedLiteralWords.some((t) => name.includes(t))
+          : literalWords.some((t) => doc?.nameWordSet.has(t) === true)
             ? 1
             : 0;
       f[F.literalRun] = Math.min(run, 6) / 6;

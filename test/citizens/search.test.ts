@@ -379,6 +379,9 @@ describe("the engine's hits summed from its per-term scores", () => {
     for (const terms of lists) {
       const direct = search.engineSearchDirect(terms);
       expect(search.engineSearch(terms)).toEqual(direct);
+      // The first few only: the same, ties at the cut included.
+      for (const limit of [1, 3, 25])
+        expect(search.engineSearch(terms, limit)).toEqual(direct.slice(0, limit));
     }
     expect(lists.filter((l) => search.engineSearchDirect(l).length > 20).length).toBeGreaterThan(
       50,
