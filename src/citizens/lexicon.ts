@@ -81,6 +81,12 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Whether a word carries any Vietnamese diacritic (tone, vowel mark or đ). */
 export function hasDiacritics(word: string): boolean {
+  return remembered(HAS_DIACRITICS, word, computeHasDiacritics);
+}
+
+const HAS_DIACRITICS = new Map<string, boolean>();
+
+function computeHasDiacritics(word: string): boolean {
   const w = word.normalize('NFC').toLowerCase().trim();
   return wordTokens(w).join(' ') !== w;
 }
@@ -174,6 +180,12 @@ interface PhraseRule {
 /** Phrase rules keyed by first token, longest first, for greedy longest-match replacement. */
 class PhraseTable {
   private readonly byFirst = new Map<string, PhraseRule[]>();
+  /**
+   * The same split for matching, built on the first match after a change: rules of two words
+   * or more by their first two words, and rules of one word (each list in byFirst's order).
+   */
+  private byFirstTwo: Map<string, PhraseRule[]> | undefined;
+  private singles: Map<string, PhraseRule[]> | undefined;
 
   add(from: string[], to: string[], spelt?: Array<string | undefined>, background = false): void {
     const first = from[0];
@@ -184,6 +196,26 @@ class PhraseTable {
     list.push(rule);
     list.sort((a, b) => b.from.length - a.from.length);
     this.byFirst.set(first, list);
+    this.byFirstTwo = undefined;
+    this.singles = undefined;
+  }
+
+  private index(): { byFirstTwo: Map<string, PhraseRule[]>; singles: Map<string, PhraseRule[]> } {
+    if (this.byFirstTwo === undefined || this.singles === undefined) {
+      const byFirstTwo = new Map<string, PhraseRule[]>();
+      const singles = new Map<string, PhraseRule[]>();
+      for (const [first, list] of this.byFirst)
+        for (const r of list) {
+          const key = r.from.length === 1 ? first : `${first} ${r.from[1] ?? ''}`;
+          const into = r.from.length === 1 ? singles : byFirstTwo;
+          const same = into.get(key);
+          if (same) same.push(r);
+          else into.set(key, [r]);
+        }
+      this.byFirstTwo = byFirstTwo;
+      this.singles = singles;
+    }
+    return { byFirstTwo: this.byFirstTwo, singles: this.singles };
   }
 
   /** The longest rule matching at position i, if any. */
@@ -202,14 +234,22 @@ class PhraseTable {
   ): PhraseRule[] {
     const first = tokens[i];
     if (first === undefined) return [];
-    const list = this.byFirst.get(first);
-    if (!list) return [];
-    return list.filter((r) =>
+    // byFirst's list filtered: its rules of two words or more (all before those of one) can only
+    // match with the next word as their second.
+    const { byFirstTwo, singles } = this.index();
+    const second = tokens[i + 1];
+    const longer = second === undefined ? undefined : byFirstTwo.get(`${first} ${second}`);
+    const single = singles.get(first);
+    if (longer === undefined && single === undefined) return [];
+    const matches = (r: PhraseRule): boolean =>
       r.from.every(
         (t, k) =>
           tokens[i + k] === t && (spelt === undefined || sameSpelling(r.spelt?.[k], spelt[i + k])),
-      ),
-    );
+      );
+    const out: PhraseRule[] = [];
+    for (const r of longer ?? []) if (matches(r)) out.push(r);
+    for (const r of single ?? []) if (matches(r)) out.push(r);
+    return out;
   }
 
   *tokens(): Iterable<string> {
@@ -579,31 +619,25 @@ export class QueryNormalizer {
    */
   private composeSynonyms(parts: Part[], phrases: string[]): Part[] {
     const toks = parts.map((p) => p.t);
+    const spelt = parts.map((p) => p.spelt);
     const out: Part[] = [];
     for (let i = 0; i < parts.length;) {
-      const rule = this.synonyms
-        .matchAll(
-          toks,
-          i,
-          parts.map((p) => p.spelt),
-        )
-        .find((r) => {
-          const span = parts.slice(i, i + r.from.length);
-          const chunks = new Set(span.flatMap((p) => (p.chunk === undefined ? [] : [p.chunk])));
-          // Whole outputs of the first pass only, and two of the question's own words at least.
-          const whole = [...chunks].every(
-            (c) =>
-              parts.filter((p) => p.chunk === c).length ===
-              span.filter((p) => p.chunk === c).length,
-          );
-          return (
-            r.to.length > 0 &&
-            chunks.size > 0 &&
-            whole &&
-            span.filter((p) => !p.keep).length >= 2 &&
-            !phrases.includes(r.to.join(' '))
-          );
-        });
+      const rule = this.synonyms.matchAll(toks, i, spelt).find((r) => {
+        const span = parts.slice(i, i + r.from.length);
+        const chunks = new Set(span.flatMap((p) => (p.chunk === undefined ? [] : [p.chunk])));
+        // Whole outputs of the first pass only, and two of the question's own words at least.
+        const whole = [...chunks].every(
+          (c) =>
+            parts.filter((p) => p.chunk === c).length === span.filter((p) => p.chunk === c).length,
+        );
+        return (
+          r.to.length > 0 &&
+          chunks.size > 0 &&
+          whole &&
+          span.filter((p) => !p.keep).length >= 2 &&
+          !phrases.includes(r.to.join(' '))
+        );
+      });
       if (rule) {
         // "chuyển" + ("chuyển mục đích…"): the rule's first word just said is not repeated.
         const last = out[out.length - 1];
