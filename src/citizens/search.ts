@@ -161,6 +161,9 @@ const SURE_CONFIDENCE = 0.95;
 /** Where the per-marker features start in the feature vector. */
 const BASE_COUNT = FEATURES.length - 2 * MARKERS.length;
 
+/** Each marker's `doc` pattern, global (every place a name has it). */
+const MARKER_DOC_ALL = MARKERS.map((m) => new RegExp(m.doc.source, 'g'));
+
 /** Where each base feature sits in the feature vector. */
 const F = Object.fromEntries(
   FEATURES.slice(0, BASE_COUNT).map((name) => [name, featureIndex(name as FeatureName)]),
@@ -397,6 +400,7 @@ export class CitizenSearch {
         });
       }
       const name = tokenize(d.name);
+      const nameText = ` ${name.join(' ')} `;
       this.normalizer.addDocument(name);
       this.normalizer.addDocument(tokenize(d.keywords));
       this.normalizer.addDocument(tokenize(d.field));
@@ -419,10 +423,10 @@ export class CitizenSearch {
         nameParts: namePhrase.split(' ').length,
         levelPhrase: ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `,
         terms,
-        markers: MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
-        markerWords: MARKERS.map((m) =>
-          [...` ${name.join(' ')} `.matchAll(m.span ?? new RegExp(m.doc.source, 'g'))].flatMap(
-            (x) => x[0].trim().split(' '),
+        markers: MARKERS.map((m) => m.doc.test(nameText)),
+        markerWords: MARKERS.map((m, i) =>
+          [...nameText.matchAll(m.span ?? (MARKER_DOC_ALL[i] as RegExp))].flatMap((x) =>
+            x[0].trim().split(' '),
           ),
         ),
         listedMarkers: MARKERS.map((m) => list !== '' && m.doc.test(list)),
@@ -437,9 +441,18 @@ export class CitizenSearch {
     const docTexts = docs.map(
       (d) => ` ${tokenize(`${d.name} ; ${d.keywords} ; ${d.field}`).join(' ')} `,
     );
+    // A phrase is only in a text that has its first word.
+    const textsWith = new Map<string, string[]>();
+    for (const text of docTexts)
+      for (const word of new Set(text.split(' '))) {
+        const list = textsWith.get(word);
+        if (list) list.push(text);
+        else textsWith.set(word, [text]);
+      }
     for (const line of (lexicon.outsideText ?? '').split('\n')) {
       const phrase = ` ${tokenize(line.replace(/#.*$/, '')).join(' ')} `;
-      if (phrase.trim() !== '' && !docTexts.some((t) => t.includes(phrase)))
+      const first = phrase.trim().split(' ')[0] ?? '';
+      if (phrase.trim() !== '' && !(textsWith.get(first) ?? []).some((t) => t.includes(phrase)))
         this.outside.push(phrase);
     }
     for (const info of this.docInfo.values())
@@ -642,7 +655,7 @@ export class CitizenSearch {
     }
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
-      .filter((t) => !t.split('_').some((w) => situationOnly.has(w)))
+      .filter((t) => situationOnly.size === 0 || !t.split('_').some((w) => situationOnly.has(w)))
       .sort((a, b) => rank(a) - rank(b));
     const terms: string[] = [];
     let postings = 0;
@@ -732,7 +745,7 @@ export class CitizenSearch {
       const name = doc?.name ?? '';
       const docTerms = doc?.terms;
       const p = doc?.procedure;
-      const f = new Array<number>(FEATURES.length).fill(0);
+      const f = FEATURES.map(() => 0);
       f[F.engine] = r.score / topEngine;
       // The question quotes the name, or the name is all the question says.
       let phraseInName = 0;
@@ -802,7 +815,7 @@ export class CitizenSearch {
         const t = nameWords[i] as string;
         const w = nameWeights[i] ?? 0;
         all += w;
-        if (!queryWords.has(t) && !explained.has(t)) miss += w;
+        if (!queryWords.has(t) && (explained.size === 0 || !explained.has(t))) miss += w;
       }
       const docMiss = all > 0 ? miss / all : 0;
       f[F.docMiss] = docMiss;
