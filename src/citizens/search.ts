@@ -147,9 +147,15 @@ export function rankCandidates(
   candidates: readonly Candidate[],
   weights: readonly number[],
 ): Array<Candidate & { score: number }> {
-  return candidates
-    .map((c) => ({ ...c, score: linearScore(weights, c.features) }))
-    .sort((a, b) => b.score - a.score);
+  const ranked: Array<Candidate & { score: number }> = [];
+  for (const c of candidates)
+    ranked.push({
+      id: c.id,
+      features: c.features,
+      confidence: c.confidence,
+      score: linearScore(weights, c.features),
+    });
+  return ranked.sort((a, b) => b.score - a.score);
 }
 
 /** Coverage kept per topic outside the catalogue the question names (see outsideTopics). */
@@ -168,6 +174,9 @@ const MARKER_DOC_ALL = MARKERS.map((m) => new RegExp(m.doc.source, 'g'));
 const F = Object.fromEntries(
   FEATURES.slice(0, BASE_COUNT).map((name) => [name, featureIndex(name as FeatureName)]),
 ) as Record<FeatureName, number>;
+
+/** A feature vector of zeros, stored as floating-point numbers from the start (copied per candidate). */
+const NO_FEATURES: number[] = FEATURES.map(() => 0.5).fill(0);
 
 /** How many of the engine's hits the re-ranker sees. */
 const MAX_CANDIDATES = 25;
@@ -656,7 +665,9 @@ export class CitizenSearch {
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
       .filter((t) => situationOnly.size === 0 || !t.split('_').some((w) => situationOnly.has(w)))
-      .sort((a, b) => rank(a) - rank(b));
+      .map((t) => ({ t, rank: rank(t) }))
+      .sort((a, b) => a.rank - b.rank)
+      .map((x) => x.t);
     const terms: string[] = [];
     let postings = 0;
     for (const t of byRarity) {
@@ -745,7 +756,7 @@ export class CitizenSearch {
       const name = doc?.name ?? '';
       const docTerms = doc?.terms;
       const p = doc?.procedure;
-      const f = FEATURES.map(() => 0);
+      const f = NO_FEATURES.slice();
       f[F.engine] = r.score / topEngine;
       // The question quotes the name, or the name is all the question says.
       let phraseInName = 0;
