@@ -177,6 +177,30 @@ interface PhraseRule {
   spelt?: Array<string | undefined>;
 }
 
+/**
+ * Whether a rule's words are at position i, each spelt as in the rule (when both spellings are
+ * known).
+ */
+function matchesAt(
+  r: PhraseRule,
+  tokens: readonly string[],
+  i: number,
+  spelt?: ReadonlyArray<string | undefined>,
+): boolean {
+  const from = r.from;
+  for (let k = 0; k < from.length; k++) {
+    if (tokens[i + k] !== from[k]) return false;
+    if (spelt !== undefined && !sameSpelling(r.spelt?.[k], spelt[i + k])) return false;
+  }
+  return true;
+}
+
+/** Whether one of the three words before position i is a STOPPING word. */
+function stoppedBefore(raw: readonly string[], i: number): boolean {
+  for (let k = Math.max(0, i - 3); k < i; k++) if (STOPPING.has(raw[k] as string)) return true;
+  return false;
+}
+
 /** Phrase rules keyed by first token, longest first, for greedy longest-match replacement. */
 class PhraseTable {
   private readonly byFirst = new Map<string, PhraseRule[]>();
@@ -184,7 +208,7 @@ class PhraseTable {
    * The same split for matching, built on the first match after a change: rules of two words
    * or more by their first two words, and rules of one word (each list in byFirst's order).
    */
-  private byFirstTwo: Map<string, PhraseRule[]> | undefined;
+  private byFirstTwo: Map<string, Map<string, PhraseRule[]>> | undefined;
   private singles: Map<string, PhraseRule[]> | undefined;
 
   add(from: string[], to: string[], spelt?: Array<string | undefined>, background = false): void {
@@ -200,14 +224,22 @@ class PhraseTable {
     this.singles = undefined;
   }
 
-  private index(): { byFirstTwo: Map<string, PhraseRule[]>; singles: Map<string, PhraseRule[]> } {
+  private index(): {
+    byFirstTwo: Map<string, Map<string, PhraseRule[]>>;
+    singles: Map<string, PhraseRule[]>;
+  } {
     if (this.byFirstTwo === undefined || this.singles === undefined) {
-      const byFirstTwo = new Map<string, PhraseRule[]>();
+      const byFirstTwo = new Map<string, Map<string, PhraseRule[]>>();
       const singles = new Map<string, PhraseRule[]>();
       for (const [first, list] of this.byFirst)
         for (const r of list) {
-          const key = r.from.length === 1 ? first : `${first} ${r.from[1] ?? ''}`;
-          const into = r.from.length === 1 ? singles : byFirstTwo;
+          let into = singles;
+          let key = first;
+          if (r.from.length > 1) {
+            into = byFirstTwo.get(first) ?? new Map<string, PhraseRule[]>();
+            byFirstTwo.set(first, into);
+            key = r.from[1] ?? '';
+          }
           const same = into.get(key);
           if (same) same.push(r);
           else into.set(key, [r]);
@@ -218,9 +250,29 @@ class PhraseTable {
     return { byFirstTwo: this.byFirstTwo, singles: this.singles };
   }
 
-  /** The longest rule matching at position i, if any. */
+  /** The rules that can match at position i, in byFirst's order (see matchAll). */
+  private candidates(
+    tokens: readonly string[],
+    i: number,
+  ): [PhraseRule[] | undefined, PhraseRule[] | undefined] {
+    const first = tokens[i];
+    if (first === undefined) return [undefined, undefined];
+    // byFirst's list split: its rules of two words or more (all before those of one) can only
+    // match with the next word as their second.
+    const { byFirstTwo, singles } = this.index();
+    const second = tokens[i + 1];
+    return [
+      second === undefined ? undefined : byFirstTwo.get(first)?.get(second),
+      singles.get(first),
+    ];
+  }
+
+  /** The longest rule matching at position i, if any (matchAll's first). */
   match(tokens: readonly string[], i: number): PhraseRule | undefined {
-    return this.matchAll(tokens, i)[0];
+    const [longer, single] = this.candidates(tokens, i);
+    if (longer) for (const r of longer) if (matchesAt(r, tokens, i)) return r;
+    if (single) for (const r of single) if (matchesAt(r, tokens, i)) return r;
+    return undefined;
   }
 
   /**
@@ -232,23 +284,10 @@ class PhraseTable {
     i: number,
     spelt?: ReadonlyArray<string | undefined>,
   ): PhraseRule[] {
-    const first = tokens[i];
-    if (first === undefined) return [];
-    // byFirst's list filtered: its rules of two words or more (all before those of one) can only
-    // match with the next word as their second.
-    const { byFirstTwo, singles } = this.index();
-    const second = tokens[i + 1];
-    const longer = second === undefined ? undefined : byFirstTwo.get(`${first} ${second}`);
-    const single = singles.get(first);
-    if (longer === undefined && single === undefined) return [];
-    const matches = (r: PhraseRule): boolean =>
-      r.from.every(
-        (t, k) =>
-          tokens[i + k] === t && (spelt === undefined || sameSpelling(r.spelt?.[k], spelt[i + k])),
-      );
+    const [longer, single] = this.candidates(tokens, i);
     const out: PhraseRule[] = [];
-    for (const r of longer ?? []) if (matches(r)) out.push(r);
-    for (const r of single ?? []) if (matches(r)) out.push(r);
+    if (longer) for (const r of longer) if (matchesAt(r, tokens, i, spelt)) out.push(r);
+    if (single) for (const r of single) if (matchesAt(r, tokens, i, spelt)) out.push(r);
     return out;
   }
 
@@ -530,7 +569,7 @@ export class QueryNormalizer {
     for (let i = 0; i < raw.length; i++) {
       // "thôi làm hòa giải viên", "thôi làm người giám hộ": the rule for becoming one is the
       // opposite of what is asked; the words stay as they are…
-      if (raw.slice(Math.max(0, i - 3), i).some((t) => STOPPING.has(t))) continue;
+      if (stoppedBefore(raw, i)) continue;
       for (const rule of this.synonyms.matchAll(raw, i, spelt)) found.push({ i, rule });
       // …and a "thôi …" rule may have up to two words between ("thôi làm người giám hộ" is
       // "thôi giám hộ").
