@@ -201,15 +201,20 @@ function stoppedBefore(raw: readonly string[], i: number): boolean {
   return false;
 }
 
+/** A node of PhraseTable's tree: the rules whose words end here, and the words that go on. */
+interface RuleNode {
+  rules: PhraseRule[];
+  next: Map<string, RuleNode>;
+}
+
 /** Phrase rules keyed by first token, longest first, for greedy longest-match replacement. */
 class PhraseTable {
   private readonly byFirst = new Map<string, PhraseRule[]>();
   /**
-   * The same split for matching, built on the first match after a change: rules of two words
-   * or more by their first two words, and rules of one word (each list in byFirst's order).
+   * The same as a tree of words, built on the first match after a change: a rule sits at the
+   * node its words lead to, in byFirst's order.
    */
-  private byFirstTwo: Map<string, Map<string, PhraseRule[]>> | undefined;
-  private singles: Map<string, PhraseRule[]> | undefined;
+  private tree: Map<string, RuleNode> | undefined;
 
   add(from: string[], to: string[], spelt?: Array<string | undefined>, background = false): void {
     const first = from[0];
@@ -220,58 +225,52 @@ class PhraseTable {
     list.push(rule);
     list.sort((a, b) => b.from.length - a.from.length);
     this.byFirst.set(first, list);
-    this.byFirstTwo = undefined;
-    this.singles = undefined;
+    this.tree = undefined;
   }
 
-  private index(): {
-    byFirstTwo: Map<string, Map<string, PhraseRule[]>>;
-    singles: Map<string, PhraseRule[]>;
-  } {
-    if (this.byFirstTwo === undefined || this.singles === undefined) {
-      const byFirstTwo = new Map<string, Map<string, PhraseRule[]>>();
-      const singles = new Map<string, PhraseRule[]>();
-      for (const [first, list] of this.byFirst)
+  private index(): Map<string, RuleNode> {
+    if (this.tree === undefined) {
+      const tree = new Map<string, RuleNode>();
+      for (const list of this.byFirst.values())
         for (const r of list) {
-          let into = singles;
-          let key = first;
-          if (r.from.length > 1) {
-            into = byFirstTwo.get(first) ?? new Map<string, PhraseRule[]>();
-            byFirstTwo.set(first, into);
-            key = r.from[1] ?? '';
+          let level = tree;
+          let node: RuleNode | undefined;
+          for (const t of r.from) {
+            node = level.get(t);
+            if (node === undefined) {
+              node = { rules: [], next: new Map() };
+              level.set(t, node);
+            }
+            level = node.next;
           }
-          const same = into.get(key);
-          if (same) same.push(r);
-          else into.set(key, [r]);
+          node?.rules.push(r);
         }
-      this.byFirstTwo = byFirstTwo;
-      this.singles = singles;
+      this.tree = tree;
     }
-    return { byFirstTwo: this.byFirstTwo, singles: this.singles };
+    return this.tree;
   }
 
-  /** The rules that can match at position i, in byFirst's order (see matchAll). */
-  private candidates(
-    tokens: readonly string[],
-    i: number,
-  ): [PhraseRule[] | undefined, PhraseRule[] | undefined] {
-    const first = tokens[i];
-    if (first === undefined) return [undefined, undefined];
-    // byFirst's list split: its rules of two words or more (all before those of one) can only
-    // match with the next word as their second.
-    const { byFirstTwo, singles } = this.index();
-    const second = tokens[i + 1];
-    return [
-      second === undefined ? undefined : byFirstTwo.get(first)?.get(second),
-      singles.get(first),
-    ];
+  /**
+   * The nodes the words from position i lead to, shortest first: the rules that can match
+   * there (byFirst's list is longest first, then in the order added, as each node is).
+   */
+  private path(tokens: readonly string[], i: number): RuleNode[] {
+    const nodes: RuleNode[] = [];
+    let level: Map<string, RuleNode> | undefined = this.index();
+    for (let k = i; k < tokens.length && level !== undefined; k++) {
+      const node = level.get(tokens[k] as string);
+      if (node === undefined) break;
+      nodes.push(node);
+      level = node.next;
+    }
+    return nodes;
   }
 
   /** The longest rule matching at position i, if any (matchAll's first). */
   match(tokens: readonly string[], i: number): PhraseRule | undefined {
-    const [longer, single] = this.candidates(tokens, i);
-    if (longer) for (const r of longer) if (matchesAt(r, tokens, i)) return r;
-    if (single) for (const r of single) if (matchesAt(r, tokens, i)) return r;
+    const nodes = this.path(tokens, i);
+    for (let d = nodes.length - 1; d >= 0; d--)
+      for (const r of (nodes[d] as RuleNode).rules) if (matchesAt(r, tokens, i)) return r;
     return undefined;
   }
 
@@ -284,10 +283,10 @@ class PhraseTable {
     i: number,
     spelt?: ReadonlyArray<string | undefined>,
   ): PhraseRule[] {
-    const [longer, single] = this.candidates(tokens, i);
+    const nodes = this.path(tokens, i);
     const out: PhraseRule[] = [];
-    if (longer) for (const r of longer) if (matchesAt(r, tokens, i, spelt)) out.push(r);
-    if (single) for (const r of single) if (matchesAt(r, tokens, i, spelt)) out.push(r);
+    for (let d = nodes.length - 1; d >= 0; d--)
+      for (const r of (nodes[d] as RuleNode).rules) if (matchesAt(r, tokens, i, spelt)) out.push(r);
     return out;
   }
 
@@ -662,20 +661,18 @@ export class QueryNormalizer {
     const out: Part[] = [];
     for (let i = 0; i < parts.length;) {
       const rule = this.synonyms.matchAll(toks, i, spelt).find((r) => {
+        if (r.to.length === 0) return false;
         const span = parts.slice(i, i + r.from.length);
+        // Two of the question's own words at least (the cheap conditions first)…
+        if (span.filter((p) => !p.keep).length < 2) return false;
         const chunks = new Set(span.flatMap((p) => (p.chunk === undefined ? [] : [p.chunk])));
-        // Whole outputs of the first pass only, and two of the question's own words at least.
+        if (chunks.size === 0) return false;
+        // …and whole outputs of the first pass only.
         const whole = [...chunks].every(
           (c) =>
             parts.filter((p) => p.chunk === c).length === span.filter((p) => p.chunk === c).length,
         );
-        return (
-          r.to.length > 0 &&
-          chunks.size > 0 &&
-          whole &&
-          span.filter((p) => !p.keep).length >= 2 &&
-          !phrases.includes(r.to.join(' '))
-        );
+        return whole && !phrases.includes(r.to.join(' '));
       });
       if (rule) {
         // "chuyển" + ("chuyển mục đích…"): the rule's first word just said is not repeated.
