@@ -81,6 +81,12 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Whether a word carries any Vietnamese diacritic (tone, vowel mark or đ). */
 export function hasDiacritics(word: string): boolean {
+  return remembered(HAS_DIACRITICS, word, computeHasDiacritics);
+}
+
+const HAS_DIACRITICS = new Map<string, boolean>();
+
+function computeHasDiacritics(word: string): boolean {
   const w = word.normalize('NFC').toLowerCase().trim();
   return wordTokens(w).join(' ') !== w;
 }
@@ -171,9 +177,44 @@ interface PhraseRule {
   spelt?: Array<string | undefined>;
 }
 
+/**
+ * Whether a rule's words are at position i, each spelt as in the rule (when both spellings are
+ * known).
+ */
+function matchesAt(
+  r: PhraseRule,
+  tokens: readonly string[],
+  i: number,
+  spelt?: ReadonlyArray<string | undefined>,
+): boolean {
+  const from = r.from;
+  for (let k = 0; k < from.length; k++) {
+    if (tokens[i + k] !== from[k]) return false;
+    if (spelt !== undefined && !sameSpelling(r.spelt?.[k], spelt[i + k])) return false;
+  }
+  return true;
+}
+
+/** Whether one of the three words before position i is a STOPPING word. */
+function stoppedBefore(raw: readonly string[], i: number): boolean {
+  for (let k = Math.max(0, i - 3); k < i; k++) if (STOPPING.has(raw[k] as string)) return true;
+  return false;
+}
+
+/** A node of PhraseTable's tree: the rules whose words end here, and the words that go on. */
+interface RuleNode {
+  rules: PhraseRule[];
+  next: Map<string, RuleNode>;
+}
+
 /** Phrase rules keyed by first token, longest first, for greedy longest-match replacement. */
 class PhraseTable {
   private readonly byFirst = new Map<string, PhraseRule[]>();
+  /**
+   * The same as a tree of words, built on the first match after a change: a rule sits at the
+   * node its words lead to, in byFirst's order.
+   */
+  private tree: Map<string, RuleNode> | undefined;
 
   add(from: string[], to: string[], spelt?: Array<string | undefined>, background = false): void {
     const first = from[0];
@@ -184,11 +225,53 @@ class PhraseTable {
     list.push(rule);
     list.sort((a, b) => b.from.length - a.from.length);
     this.byFirst.set(first, list);
+    this.tree = undefined;
   }
 
-  /** The longest rule matching at position i, if any. */
+  private index(): Map<string, RuleNode> {
+    if (this.tree === undefined) {
+      const tree = new Map<string, RuleNode>();
+      for (const list of this.byFirst.values())
+        for (const r of list) {
+          let level = tree;
+          let node: RuleNode | undefined;
+          for (const t of r.from) {
+            node = level.get(t);
+            if (node === undefined) {
+              node = { rules: [], next: new Map() };
+              level.set(t, node);
+            }
+            level = node.next;
+          }
+          node?.rules.push(r);
+        }
+      this.tree = tree;
+    }
+    return this.tree;
+  }
+
+  /**
+   * The nodes the words from position i lead to, shortest first: the rules that can match
+   * there (byFirst's list is longest first, then in the order added, as each node is).
+   */
+  private path(tokens: readonly string[], i: number): RuleNode[] {
+    const nodes: RuleNode[] = [];
+    let level: Map<string, RuleNode> | undefined = this.index();
+    for (let k = i; k < tokens.length && level !== undefined; k++) {
+      const node = level.get(tokens[k] as string);
+      if (node === undefined) break;
+      nodes.push(node);
+      level = node.next;
+    }
+    return nodes;
+  }
+
+  /** The longest rule matching at position i, if any (matchAll's first). */
   match(tokens: readonly string[], i: number): PhraseRule | undefined {
-    return this.matchAll(tokens, i)[0];
+    const nodes = this.path(tokens, i);
+    for (let d = nodes.length - 1; d >= 0; d--)
+      for (const r of (nodes[d] as RuleNode).rules) if (matchesAt(r, tokens, i)) return r;
+    return undefined;
   }
 
   /**
@@ -200,16 +283,11 @@ class PhraseTable {
     i: number,
     spelt?: ReadonlyArray<string | undefined>,
   ): PhraseRule[] {
-    const first = tokens[i];
-    if (first === undefined) return [];
-    const list = this.byFirst.get(first);
-    if (!list) return [];
-    return list.filter((r) =>
-      r.from.every(
-        (t, k) =>
-          tokens[i + k] === t && (spelt === undefined || sameSpelling(r.spelt?.[k], spelt[i + k])),
-      ),
-    );
+    const nodes = this.path(tokens, i);
+    const out: PhraseRule[] = [];
+    for (let d = nodes.length - 1; d >= 0; d--)
+      for (const r of (nodes[d] as RuleNode).rules) if (matchesAt(r, tokens, i, spelt)) out.push(r);
+    return out;
   }
 
   *tokens(): Iterable<string> {
@@ -490,7 +568,7 @@ export class QueryNormalizer {
     for (let i = 0; i < raw.length; i++) {
       // "thôi làm hòa giải viên", "thôi làm người giám hộ": the rule for becoming one is the
       // opposite of what is asked; the words stay as they are…
-      if (raw.slice(Math.max(0, i - 3), i).some((t) => STOPPING.has(t))) continue;
+      if (stoppedBefore(raw, i)) continue;
       for (const rule of this.synonyms.matchAll(raw, i, spelt)) found.push({ i, rule });
       // …and a "thôi …" rule may have up to two words between ("thôi làm người giám hộ" is
       // "thôi giám hộ").
@@ -579,31 +657,23 @@ export class QueryNormalizer {
    */
   private composeSynonyms(parts: Part[], phrases: string[]): Part[] {
     const toks = parts.map((p) => p.t);
+    const spelt = parts.map((p) => p.spelt);
     const out: Part[] = [];
     for (let i = 0; i < parts.length;) {
-      const rule = this.synonyms
-        .matchAll(
-          toks,
-          i,
-          parts.map((p) => p.spelt),
-        )
-        .find((r) => {
-          const span = parts.slice(i, i + r.from.length);
-          const chunks = new Set(span.flatMap((p) => (p.chunk === undefined ? [] : [p.chunk])));
-          // Whole outputs of the first pass only, and two of the question's own words at least.
-          const whole = [...chunks].every(
-            (c) =>
-              parts.filter((p) => p.chunk === c).length ===
-              span.filter((p) => p.chunk === c).length,
-          );
-          return (
-            r.to.length > 0 &&
-            chunks.size > 0 &&
-            whole &&
-            span.filter((p) => !p.keep).length >= 2 &&
-            !phrases.includes(r.to.join(' '))
-          );
-        });
+      const rule = this.synonyms.matchAll(toks, i, spelt).find((r) => {
+        if (r.to.length === 0) return false;
+        const span = parts.slice(i, i + r.from.length);
+        // Two of the question's own words at least (the cheap conditions first)…
+        if (span.filter((p) => !p.keep).length < 2) return false;
+        const chunks = new Set(span.flatMap((p) => (p.chunk === undefined ? [] : [p.chunk])));
+        if (chunks.size === 0) return false;
+        // …and whole outputs of the first pass only.
+        const whole = [...chunks].every(
+          (c) =>
+            parts.filter((p) => p.chunk === c).length === span.filter((p) => p.chunk === c).length,
+        );
+        return whole && !phrases.includes(r.to.join(' '));
+      });
       if (rule) {
         // "chuyển" + ("chuyển mục đích…"): the rule's first word just said is not repeated.
         const last = out[out.length - 1];

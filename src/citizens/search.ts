@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { QueryNormalizer, questionSpellings, tokenize, tokenizeWritten } from './lexicon.js';
-import { MARKERS, matchesUnnegated } from './markers.js';
+import { MARKERS, matchesUnnegated, type Marker } from './markers.js';
 import {
   answerVector,
   FEATURES,
@@ -63,7 +63,50 @@ interface IndexedDoc {
   level: string;
 }
 
-/** Tokens plus adjacent pairs ('khai_sinh'). */
+/** What the re-ranker reads of one document, computed when the index is built. */
+interface DocInfo {
+  /** The procedure ('p:' documents). */
+  procedure: ProcedureRecord | undefined;
+  /** Folded name tokens (without a leading "thủ tục"), padded with spaces, for phrase checks. */
+  name: string;
+  /** The same, trimmed… */
+  nameTrimmed: string;
+  /** …and its words (`name` has " w " for each). */
+  nameWordSet: Set<string>;
+  /** How many parts `name.split(' ')` has. */
+  nameParts: number;
+  /** Folded implementing level and name, for the commune/province preference. */
+  levelPhrase: string;
+  /** The document's words and pairs, to tell which words of a question a hit covers. */
+  terms: Set<string>;
+  /** Which MARKERS the name has. */
+  markers: boolean[];
+  /** Per MARKERS entry, the name words its variant spans (Marker.span), when the name has it. */
+  markerWords: Array<readonly string[]>;
+  /** Which of them only in a list of actions after a plain one ("Thực hiện, điều chỉnh, thôi…"). */
+  listedMarkers: boolean[];
+  /** The action the name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
+  action: string;
+  /** The distinct name words (without the leading "thủ tục" and the level qualifier)… */
+  nameWords: string[];
+  /** …their weights (IDF, less for generic words)… */
+  nameWeights: number[];
+  /** …and log(1 + their number), the nameLength feature. */
+  nameLength: number;
+  /** How the document spells its words (folded word -> spelling keys), where it has diacritics. */
+  spellings: Map<string, Set<string>>;
+}
+
+/** The indexed fields, in MiniSearch's scoring order. */
+const ENGINE_FIELDS = ['name', 'keywords', 'field'];
+
+/** One hit of the engine: document id, BM25 score, the query's terms it has. */
+export interface EngineHit {
+  id: string;
+  score: number;
+  queryTerms: string[];
+}
+
 /** One engine candidate with its re-ranker features (see rerank.ts). */
 export interface Candidate {
   /** 'p:<code>' or 'f:<faq id>'. */
@@ -104,9 +147,15 @@ export function rankCandidates(
   candidates: readonly Candidate[],
   weights: readonly number[],
 ): Array<Candidate & { score: number }> {
-  return candidates
-    .map((c) => ({ ...c, score: linearScore(weights, c.features) }))
-    .sort((a, b) => b.score - a.score);
+  const ranked: Array<Candidate & { score: number }> = [];
+  for (const c of candidates)
+    ranked.push({
+      id: c.id,
+      features: c.features,
+      confidence: c.confidence,
+      score: linearScore(weights, c.features),
+    });
+  return ranked.sort((a, b) => b.score - a.score);
 }
 
 /** Coverage kept per topic outside the catalogue the question names (see outsideTopics). */
@@ -117,6 +166,17 @@ const SURE_CONFIDENCE = 0.95;
 
 /** Where the per-marker features start in the feature vector. */
 const BASE_COUNT = FEATURES.length - 2 * MARKERS.length;
+
+/** Each marker's `doc` pattern, global (every place a name has it). */
+const MARKER_DOC_ALL = MARKERS.map((m) => new RegExp(m.doc.source, 'g'));
+
+/** Where each base feature sits in the feature vector. */
+const F = Object.fromEntries(
+  FEATURES.slice(0, BASE_COUNT).map((name) => [name, featureIndex(name as FeatureName)]),
+) as Record<FeatureName, number>;
+
+/** A feature vector of zeros, stored as floating-point numbers from the start (copied per candidate). */
+const NO_FEATURES: number[] = FEATURES.map(() => 0.5).fill(0);
 
 /** How many of the engine's hits the re-ranker sees. */
 const MAX_CANDIDATES = 25;
@@ -162,26 +222,66 @@ function actionOf(tokens: readonly string[]): string {
   return b !== undefined && ACTION_HEADS.has(a) ? ` ${a} ${b} ` : ` ${a} `;
 }
 
-/** Longest run of consecutive words `a` and `b` share (both space-padded phrases). */
-function longestRun(words: readonly string[], padded: string): number {
-  let best = 0;
-  for (let i = 0; i < words.length; i++) {
-    let phrase = ' ';
-    for (let j = i; j < words.length; j++) {
-      phrase += `${words[j]} `;
-      if (!padded.includes(phrase)) break;
-      best = Math.max(best, j - i + 1);
+/**
+ * Longest run of consecutive words of a question a space-padded phrase repeats, for each
+ * candidate's name in turn: the question's runs (space-padded) are built once, when first needed.
+ */
+class LiteralRuns {
+  /** runs[i][k]: words i..i+k, space-padded. */
+  private readonly runs: string[][] = [];
+
+  constructor(private readonly words: readonly string[]) {}
+
+  longestIn(padded: string): number {
+    const words = this.words;
+    let best = 0;
+    // A run from i is at most words.length - i long: none after the best can be longer.
+    for (let i = 0; i < words.length && words.length - i > best; i++) {
+      let row = this.runs[i];
+      if (row === undefined) {
+        row = [];
+        this.runs[i] = row;
+      }
+      for (let j = i; j < words.length; j++) {
+        let phrase = row[j - i];
+        if (phrase === undefined) {
+          phrase = `${j === i ? ' ' : (row[j - i - 1] as string)}${words[j]} `;
+          row[j - i] = phrase;
+        }
+        if (!padded.includes(phrase)) break;
+        best = Math.max(best, j - i + 1);
+      }
     }
+    return best;
   }
-  return best;
 }
-/** Whether `words` occur in this order in the space-padded phrase, other words between allowed. */
-function inOrder(words: readonly string[], padded: string): boolean {
+
+/** A phrase (folded, space-separated) with its space-padded form and its words, each padded. */
+interface Phrase {
+  text: string;
+  padded: string;
+  paddedWords: string[];
+}
+
+function phraseOf(text: string): Phrase {
+  return { text, padded: ` ${text} `, paddedWords: text.split(' ').map((w) => ` ${w} `) };
+}
+
+/** Whether a space-padded name has the phrase, or its words in order with others between. */
+function inName(ph: Phrase, name: string): boolean {
+  return name.includes(ph.padded) || inOrderPadded(ph.paddedWords, name);
+}
+
+/**
+ * Whether words (each space-padded: " w ") occur in this order in the space-padded phrase, other
+ * words between allowed.
+ */
+function inOrderPadded(paddedWords: readonly string[], padded: string): boolean {
   let from = 0;
-  for (const w of words) {
-    const at = padded.indexOf(` ${w} `, from);
+  for (const w of paddedWords) {
+    const at = padded.indexOf(w, from);
     if (at < 0) return false;
-    from = at + w.length + 1;
+    from = at + w.length - 1;
   }
   return true;
 }
@@ -217,35 +317,36 @@ export class CitizenSearch {
   private readonly procedures = new Map<string, ProcedureRecord>();
   private readonly faqs = new Map<string, FaqEntry>();
   private readonly normalizer: QueryNormalizer;
-  /** Folded name tokens per doc id, padded with spaces, for phrase checks. */
-  private readonly namePhrase = new Map<string, string>();
-  /** Folded implementing level and name, for the commune/province preference. */
-  private readonly levelPhrase = new Map<string, string>();
+  /** What the re-ranker reads of each document, computed once (see DocInfo). */
+  private readonly docInfo = new Map<string, DocInfo>();
   /** Folded field phrase -> field (official spelling). */
   private readonly fieldPhrases: Array<{ phrase: string; field: string }> = [];
+  /** The field phrases by their first word, space-padded (a question names one with it). */
+  private readonly fieldPhrasesByFirst = new Map<
+    string,
+    Array<{ padded: string; field: string }>
+  >();
   /** Documents containing each word or pair (name, keywords, field). */
   private readonly docFreq = new Map<string, number>();
-  /** Each document's words and pairs, to tell which words of a question a hit covers. */
-  private readonly docTerms = new Map<string, Set<string>>();
   private readonly docCount: number;
   private readonly popular = new Set<string>();
   /** Folded phrases of topics outside the catalogue (outside.txt), space-padded. */
   private readonly outside: string[] = [];
-  /** Which MARKERS each document's name has. */
-  private readonly docMarkers = new Map<string, boolean[]>();
-  /** Per MARKERS entry, the name words its variant spans (Marker.span), when the name has it. */
-  private readonly markerWords = new Map<string, Array<readonly string[]>>();
-  /** Which of them only in a list of actions after a plain one ("Thực hiện, điều chỉnh, thôi…"). */
-  private readonly listedMarkers = new Map<string, boolean[]>();
-  /** The action a name starts with ("thu hoi", "doi", "cap lai"), see actionOf. */
-  private readonly nameAction = new Map<string, string>();
-  /** The weight (IDF, less for generic words) of each of nameWords, computed once. */
-  private readonly nameWeights = new Map<string, number[]>();
-  /** Each document's distinct name words (without the leading "thủ tục"). */
-  private readonly nameWords = new Map<string, string[]>();
+  /** The same by their first word (a question names one only with that word). */
+  private readonly outsideByFirst = new Map<string, string[]>();
   private readonly model: RerankModel;
-  /** How each document spells its words (folded word -> spelling keys), where it has diacritics. */
-  private readonly docSpellings = new Map<string, Map<string, Set<string>>>();
+  /** The engine's documents' ids, in the order they were added. */
+  private readonly engineDocs: string[];
+  /** Each indexed word or pair's hits when the engine looks it up exactly (see engineSearch). */
+  private readonly exactHits = new Map<string, { docs: Int32Array; scores: Float64Array }>();
+  /** Per-document sums of one engineSearch (reused: a question is answered synchronously). */
+  private readonly engineScratch: {
+    stamp: Uint32Array;
+    score: Float64Array;
+    matched: Uint32Array;
+    count: Uint8Array;
+    round: number;
+  };
 
   constructor(
     procedures: readonly ProcedureRecord[],
@@ -307,80 +408,202 @@ export class CitizenSearch {
           spelt.set(t, set);
         });
       }
-      this.docSpellings.set(d.id, spelt);
       const name = tokenize(d.name);
+      const nameText = ` ${name.join(' ')} `;
       this.normalizer.addDocument(name);
       this.normalizer.addDocument(tokenize(d.keywords));
       this.normalizer.addDocument(tokenize(d.field));
       const phraseTokens = name[0] === 'thu' && name[1] === 'tuc' ? name.slice(2) : name;
-      this.namePhrase.set(d.id, ` ${phraseTokens.join(' ')} `);
-      this.levelPhrase.set(d.id, ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `);
+      const namePhrase = ` ${phraseTokens.join(' ')} `;
       // The level qualifier "(thực hiện tại cấp tỉnh)" is the level features' business, not
       // words of the topic the question should explain.
       const topic = ` ${phraseTokens.join(' ')} `.replace(LEVEL_QUALIFIER, '').trim().split(' ');
-      this.nameWords.set(d.id, dedupe(topic.filter((t) => t !== '')));
-      this.nameAction.set(d.id, actionOf(phraseTokens));
-      this.docMarkers.set(
-        d.id,
-        MARKERS.map((m) => m.doc.test(` ${name.join(' ')} `)),
-      );
-      this.markerWords.set(
-        d.id,
-        MARKERS.map((m) =>
-          [...` ${name.join(' ')} `.matchAll(m.span ?? new RegExp(m.doc.source, 'g'))].flatMap(
-            (x) => x[0].trim().split(' '),
-          ),
-        ),
-      );
+      const nameWords = dedupe(topic.filter((t) => t !== ''));
       const list = leadingActions(d.name);
-      this.listedMarkers.set(
-        d.id,
-        MARKERS.map((m) => list !== '' && m.doc.test(list)),
-      );
       const terms = new Set<string>();
       for (const text of [d.name, d.keywords, d.field])
         for (const t of withPairs(tokenize(text))) terms.add(t);
-      this.docTerms.set(d.id, terms);
       for (const t of terms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
+      this.docInfo.set(d.id, {
+        procedure: d.id.startsWith('p:') ? this.procedures.get(d.id.slice(2)) : undefined,
+        name: namePhrase,
+        nameTrimmed: namePhrase.trim(),
+        nameWordSet: new Set(phraseTokens),
+        nameParts: namePhrase.split(' ').length,
+        levelPhrase: ` ${tokenize(d.level).join(' ')} ${phraseTokens.join(' ')} `,
+        terms,
+        markers: MARKERS.map((m) => m.doc.test(nameText)),
+        markerWords: MARKERS.map((m, i) =>
+          [...nameText.matchAll(m.span ?? (MARKER_DOC_ALL[i] as RegExp))].flatMap((x) =>
+            x[0].trim().split(' '),
+          ),
+        ),
+        listedMarkers: MARKERS.map((m) => list !== '' && m.doc.test(list)),
+        action: actionOf(phraseTokens),
+        nameWords,
+        nameWeights: [], // below, once every document is counted
+        nameLength: Math.log(1 + nameWords.length),
+        spellings: spelt,
+      });
     }
     this.docCount = Math.max(docs.length, 1);
     const docTexts = docs.map(
       (d) => ` ${tokenize(`${d.name} ; ${d.keywords} ; ${d.field}`).join(' ')} `,
     );
+    // A phrase is only in a text that has its first word.
+    const textsWith = new Map<string, string[]>();
+    for (const text of docTexts)
+      for (const word of new Set(text.split(' '))) {
+        const list = textsWith.get(word);
+        if (list) list.push(text);
+        else textsWith.set(word, [text]);
+      }
     for (const line of (lexicon.outsideText ?? '').split('\n')) {
       const phrase = ` ${tokenize(line.replace(/#.*$/, '')).join(' ')} `;
-      if (phrase.trim() !== '' && !docTexts.some((t) => t.includes(phrase)))
+      const first = phrase.trim().split(' ')[0] ?? '';
+      if (phrase.trim() !== '' && !(textsWith.get(first) ?? []).some((t) => t.includes(phrase)))
         this.outside.push(phrase);
     }
-    for (const [id, words] of this.nameWords)
-      this.nameWeights.set(
-        id,
-        words.map((t) => this.idf(t) * (GENERIC.has(t) ? 0.3 : 1)),
-      );
+    for (const info of this.docInfo.values())
+      info.nameWeights = info.nameWords.map((t) => this.idf(t) * (GENERIC.has(t) ? 0.3 : 1));
+    for (const f of this.fieldPhrases) {
+      const first = f.phrase.split(' ')[0] ?? '';
+      const list = this.fieldPhrasesByFirst.get(first) ?? [];
+      list.push({ padded: ` ${f.phrase} `, field: f.field });
+      this.fieldPhrasesByFirst.set(first, list);
+    }
+    for (const phrase of this.outside) {
+      const first = phrase.trim().split(' ')[0] ?? '';
+      const list = this.outsideByFirst.get(first) ?? [];
+      list.push(phrase);
+      this.outsideByFirst.set(first, list);
+    }
 
     this.mini = new MiniSearch<IndexedDoc>({
-      fields: ['name', 'keywords', 'field'],
+      fields: ENGINE_FIELDS,
       storeFields: [],
       tokenize: (text) => withPairs(tokenize(text)),
       processTerm: (term) => term,
       searchOptions: {
         boost: { name: 3, keywords: 2.5, field: 1 },
         combineWith: 'OR',
-        // Typos the normaliser could not correct: one edit on unknown words of 5+ letters, and
-        // the last unknown word as a prefix (still typing). Known words and pairs stay exact,
-        // which also keeps queries fast on large catalogues.
-        fuzzy: (term) =>
-          term.includes('_') || term.length < 5 || this.normalizer.knows(term) ? false : 0.2,
+        fuzzy: (term) => this.fuzzyOf(term),
         maxFuzzy: 2,
-        prefix: (term, i, terms) =>
-          i === terms.length - 1 &&
-          term.length >= 3 &&
-          !term.includes('_') &&
-          !this.normalizer.knows(term),
+        prefix: (term, i, terms) => this.prefixOf(term, i, terms),
         weights: { fuzzy: 0.45, prefix: 0.35 },
       },
     });
     this.mini.addAll(docs);
+    this.engineDocs = docs.map((d) => d.id);
+    this.engineScratch = {
+      stamp: new Uint32Array(docs.length),
+      score: new Float64Array(docs.length),
+      matched: new Uint32Array(docs.length),
+      count: new Uint8Array(docs.length),
+      round: 0,
+    };
+    const position = new Map(docs.map((d, i) => [d.id, i]));
+    for (const term of this.docFreq.keys()) {
+      // The engine's own scores for the term alone, in the order it finds them: field by field
+      // (name, keywords, field), documents in the order they were added.
+      const hits = this.mini
+        .search(term, { fuzzy: false, prefix: false, tokenize: (text) => [text] })
+        .map((r) => ({
+          doc: position.get(String(r.id)) ?? -1,
+          field: ENGINE_FIELDS.indexOf((r.match[term] as string[] | undefined)?.[0] ?? ''),
+          score: r.score,
+        }))
+        .sort((a, b) => a.field - b.field || a.doc - b.doc);
+      this.exactHits.set(term, {
+        docs: Int32Array.from(hits, (h) => h.doc),
+        scores: Float64Array.from(hits, (h) => h.score),
+      });
+    }
+  }
+
+  /** The same through MiniSearch's own search (typos, prefixes; exposed for tests). */
+  engineSearchDirect(terms: readonly string[]): EngineHit[] {
+    return this.mini
+      .search(terms.join(' '), { tokenize: (text) => text.split(' ') })
+      .map((r) => ({ id: String(r.id), score: r.score, queryTerms: r.queryTerms }));
+  }
+
+  /**
+   * Typos the normaliser could not correct: one edit on unknown words of 5+ letters (MiniSearch's
+   * `fuzzy` option). Known words and pairs stay exact, which also keeps queries fast on large
+   * catalogues.
+   */
+  private fuzzyOf(term: string): false | number {
+    return term.includes('_') || term.length < 5 || this.normalizer.knows(term) ? false : 0.2;
+  }
+
+  /** …and the last unknown word as a prefix, still being typed (MiniSearch's `prefix` option). */
+  private prefixOf(term: string, i: number, terms: readonly string[]): boolean {
+    return (
+      i === terms.length - 1 &&
+      term.length >= 3 &&
+      !term.includes('_') &&
+      !this.normalizer.knows(term)
+    );
+  }
+
+  /**
+   * MiniSearch's hits for these terms (OR, BM25), best first, the first `limit`. When every term is looked up
+   * exactly (no typo tolerance, no prefix: nearly every question), the sum is made here from the
+   * engine's own per-term scores (exactHits), added in the engine's order so that scores and
+   * the order of ties are the engine's; otherwise the engine searches.
+   */
+  engineSearch(terms: readonly string[], limit = Infinity): EngineHit[] {
+    const exact =
+      terms.length <= 32 &&
+      new Set(terms).size === terms.length &&
+      terms.every((t, i) => t !== '' && this.fuzzyOf(t) === false && !this.prefixOf(t, i, terms));
+    if (!exact) return this.engineSearchDirect(terms).slice(0, limit);
+    const s = this.engineScratch;
+    // A new round number marks every document unseen (a full reset once in 4 billion rounds).
+    s.round = (s.round + 1) >>> 0;
+    if (s.round === 0) {
+      s.stamp.fill(0);
+      s.round = 1;
+    }
+    const found: number[] = [];
+    terms.forEach((term, k) => {
+      const hits = this.exactHits.get(term);
+      if (!hits) return;
+      for (let j = 0; j < hits.docs.length; j++) {
+        const doc = hits.docs[j] as number;
+        const score = hits.scores[j] as number;
+        if (s.stamp[doc] !== s.round) {
+          s.stamp[doc] = s.round;
+          s.score[doc] = score;
+          s.matched[doc] = 1 << k;
+          s.count[doc] = 1;
+          found.push(doc);
+        } else {
+          s.score[doc] = (s.score[doc] as number) + score;
+          s.matched[doc] = (s.matched[doc] as number) | (1 << k);
+          s.count[doc] = (s.count[doc] as number) + 1;
+        }
+      }
+    });
+    // As MiniSearch: the sum times the number of the query's terms the document has, best
+    // first, ties in the order found (the first `limit` of a stable sort).
+    const best: number[] = [];
+    for (const doc of found) {
+      const score = (s.score[doc] as number) * (s.count[doc] as number);
+      s.score[doc] = score;
+      if (best.length >= limit && !(score > (s.score[best[best.length - 1] as number] as number)))
+        continue;
+      let at = best.length;
+      while (at > 0 && (s.score[best[at - 1] as number] as number) < score) at--;
+      best.splice(at, 0, doc);
+      if (best.length > limit) best.pop();
+    }
+    return best.map((doc) => ({
+      id: this.engineDocs[doc] as string,
+      score: s.score[doc] as number,
+      queryTerms: terms.filter((_, k) => ((s.matched[doc] as number) & (1 << k)) !== 0),
+    }));
   }
 
   /** All procedures, in catalogue order. */
@@ -441,8 +664,10 @@ export class CitizenSearch {
     }
     const byRarity = allTerms
       .filter((t) => df(t) > 0 || !t.includes('_'))
-      .filter((t) => !t.split('_').some((w) => situationOnly.has(w)))
-      .sort((a, b) => rank(a) - rank(b));
+      .filter((t) => situationOnly.size === 0 || !t.split('_').some((w) => situationOnly.has(w)))
+      .map((t) => ({ t, rank: rank(t) }))
+      .sort((a, b) => a.rank - b.rank)
+      .map((x) => x.t);
     const terms: string[] = [];
     let postings = 0;
     for (const t of byRarity) {
@@ -454,13 +679,15 @@ export class CitizenSearch {
       terms.push(t);
       postings += df(t);
     }
-    const raw = this.mini.search(terms.join(' '), { tokenize: (text) => text.split(' ') });
+    const raw = this.engineSearch(terms, MAX_CANDIDATES);
     if (raw.length === 0) return { normalized, candidates: [], question: [0, 0, 0, 0], outside: 0 };
 
     const phrase = ` ${normalized} `;
-    const fieldHit = this.fieldPhrases
-      .filter((f) => phrase.includes(` ${f.phrase} `))
-      .map((f) => f.field);
+    // The fields the question names (a field phrase is only in it with its first word).
+    const fieldHit = new Set<string>();
+    for (const t of tokens)
+      for (const f of this.fieldPhrasesByFirst.get(t) ?? [])
+        if (phrase.includes(f.padded)) fieldHit.add(f.field);
     const maxIdf = Math.log(1 + this.docCount / 0.5);
     // Numbers the catalogue does not use (phone numbers, years, ages) say nothing about the topic.
     const noise = (t: string): boolean => /^\d+$/.test(t) && !this.docFreq.has(t);
@@ -474,14 +701,16 @@ export class CitizenSearch {
       if (nq.corrected.has(t)) w *= 0.6;
       return w;
     };
-    const weights = new Map(tokens.map((t) => [t, weightOf(t)]));
-    const total = [...weights.values()].reduce((a, b) => a + b, 0);
+    // Each (distinct) token's weight, in the tokens' order.
+    const weights = tokens.map(weightOf);
+    let total = 0;
+    for (const w of weights) total += w;
     const unknown = tokens.filter(
       (t) => !this.docFreq.has(t) && !nq.corrected.has(t) && !noise(t) && !this.normalizer.knows(t),
     ).length;
 
-    const level = preferredLevel(query);
     const rawPhrase = ` ${tokenize(query).join(' ')} `;
+    const level = levelNamed(rawPhrase);
     const outside = this.outsideTopics(rawPhrase);
     const queryMarkers = MARKERS.map(
       // The question's own words count as much as what the normaliser made of them ("xuống
@@ -494,84 +723,83 @@ export class CitizenSearch {
     );
     const queryWords = new Set([...tokens, ...rawPhrase.split(' ').filter((t) => t !== '')]);
     const queryPairs = allTerms.filter((t) => t.includes('_'));
-    const literalWords = nq.literal.split(' ').filter((t) => t !== '');
+    const literalParts = nq.literal.split(' ');
+    const literalWords = literalParts.filter((t) => t !== '');
     const literalPhrase = ` ${nq.literal} `;
     const literalPairs = literalWords.slice(1).map((t, i) => `${literalWords[i]}_${t}`);
+    const literalRuns = new LiteralRuns(literalWords);
     // Synonym phrases that say more than "đăng ký" or "cấp" (see the coverage below).
-    const topicPhrases = nq.phrases.filter((ph) => topical(ph.split(' ')));
-    const ruleWords = topicPhrases.map((ph) => ph.split(' '));
+    const topicPhrases = nq.phrases.filter((ph) => topical(ph.split(' '))).map(phraseOf);
+    const ruleWords = topicPhrases.map((ph) => ph.text.split(' '));
     // What the question asks against the situation it tells ("bố mẹ mất hết, ông bà làm giám
     // hộ"): phrases only background rules (`~>`) produced, and the others.
-    const backgroundPhrases = topicPhrases.filter((ph) => nq.background.has(ph));
-    const askedPhrases = topicPhrases.filter((ph) => !nq.background.has(ph));
+    const backgroundPhrases = topicPhrases.filter((ph) => nq.background.has(ph.text));
+    const askedPhrases = topicPhrases.filter((ph) => !nq.background.has(ph.text));
     const topEngine = raw[0]?.score ?? 1;
-    const inName = (ph: string, name: string): boolean =>
-      name.includes(` ${ph} `) || inOrder(ph.split(' '), name);
-    // A request only counts when some candidate is named for it (not "hết hạn" alone).
-    const requests = askedPhrases.filter((ph) =>
-      raw.slice(0, MAX_CANDIDATES).some((r) => inName(ph, this.namePhrase.get(String(r.id)) ?? '')),
-    );
-    // …and a whole name of two words or more the question writes itself ("tách hộ").
-    for (const r of raw.slice(0, MAX_CANDIDATES)) {
-      const name = (this.namePhrase.get(String(r.id)) ?? '').trim();
-      if (name.includes(' ') && literalPhrase.includes(` ${name} `) && !nq.background.has(name))
-        requests.push(name);
-    }
-    const candidates: Candidate[] = raw.slice(0, MAX_CANDIDATES).map((r) => {
+    const top = raw.map((r) => {
       const id = String(r.id);
-      const name = this.namePhrase.get(id) ?? '';
-      const docTerms = this.docTerms.get(id);
-      const p = id.startsWith('p:') ? this.procedures.get(id.slice(2)) : undefined;
-      const f = new Array<number>(FEATURES.length).fill(0);
-      const set = (k: FeatureName, x: number): void => {
-        f[featureIndex(k)] = x;
-      };
-      set('engine', r.score / topEngine);
+      return { r, id, doc: this.docInfo.get(id) };
+    });
+    // A request only counts when some candidate is named for it (not "hết hạn" alone).
+    const requests = askedPhrases.filter((ph) => top.some((c) => inName(ph, c.doc?.name ?? '')));
+    // …and a whole name of two words or more the question writes itself ("tách hộ").
+    for (const { doc } of top) {
+      const name = doc?.nameTrimmed ?? '';
+      if (name.includes(' ') && literalPhrase.includes(` ${name} `) && !nq.background.has(name))
+        requests.push(phraseOf(name));
+    }
+    const requested = new Set(requests.map((ph) => ph.text));
+    const literalLong = literalParts.length >= 3;
+    const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
+    const docSpelling = nq.spellings.size > 0;
+    const candidates: Candidate[] = top.map(({ r, id, doc }) => {
+      const name = doc?.name ?? '';
+      const docTerms = doc?.terms;
+      const p = doc?.procedure;
+      const f = NO_FEATURES.slice();
+      f[F.engine] = r.score / topEngine;
       // The question quotes the name, or the name is all the question says.
       let phraseInName = 0;
       if (tokens.length >= 2 && name.includes(phrase)) phraseInName = 1;
-      else if (nq.literal.split(' ').length >= 3 && name.includes(` ${nq.literal} `))
-        phraseInName = 1;
+      else if (literalLong && name.includes(literalPhrase)) phraseInName = 1;
       if (name === phrase) phraseInName += 1;
-      set('phraseInName', phraseInName);
-      set('nameInQuery', name.split(' ').length >= 6 && phrase.includes(name) ? 1 : 0);
+      f[F.phraseInName] = phraseInName;
+      f[F.nameInQuery] = (doc?.nameParts ?? 1) >= 6 && phrase.includes(name) ? 1 : 0;
       // A catalogue phrase a synonym rule produced ("đổi biển số" -> "đổi chứng nhận đăng ký xe…").
       // (A whole name the question writes itself, "tách hộ", counts the same.)
       const synonymPhrase =
-        topicPhrases.some((ph) => name.includes(` ${ph} `)) || requests.includes(name.trim());
-      set('synonymPhrase', synonymPhrase ? 1 : 0);
+        topicPhrases.some((ph) => name.includes(ph.padded)) ||
+        requested.has(doc?.nameTrimmed ?? '');
+      f[F.synonymPhrase] = synonymPhrase ? 1 : 0;
       // …or its words in the same order with the name's variant words between ("đăng ký khai
       // sinh" in "đăng ký lại khai sinh").
-      set(
-        'synonymInOrder',
-        !synonymPhrase && topicPhrases.some((ph) => inOrder(ph.split(' '), name)) ? 1 : 0,
-      );
+      f[F.synonymInOrder] =
+        !synonymPhrase && topicPhrases.some((ph) => inOrderPadded(ph.paddedWords, name)) ? 1 : 0;
       if (p) {
-        set('fieldHit', fieldHit.includes(p.field) ? 1 : 0);
-        set('popular', this.popular.has(p.code) ? 1 : 0);
+        f[F.fieldHit] = fieldHit.has(p.field) ? 1 : 0;
+        f[F.popular] = this.popular.has(p.code) ? 1 : 0;
         // The level the question names: a name saying "(thực hiện tại cấp tỉnh)" matches best,
         // a procedure done at that level among others next.
-        const lv = this.levelPhrase.get(id) ?? '';
-        const wanted = level === 'province' ? ' cap tinh ' : level === 'commune' ? ' cap xa ' : '';
+        const lv = doc?.levelPhrase ?? '';
         if (wanted) {
-          set('levelMatch', name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1);
+          f[F.levelMatch] = name.includes(wanted) ? 1.5 : lv.includes(wanted) ? 0.5 : -1;
           // Not done at the level the question names at all ("nộp ở tỉnh" for a commune-only one).
-          set('levelMismatch', lv.includes(wanted) ? 0 : 1);
+          f[F.levelMismatch] = lv.includes(wanted) ? 0 : 1;
         }
-      } else set('faq', 1);
+      } else f[F.faq] = 1;
       // Sibling procedures differ by variants ("lưu động", "cấp lại", "có yếu tố nước ngoài"):
       // agreement and disagreement between the question and the name.
       let both = 0;
       let docOnly = 0;
       let queryOnly = 0;
-      const docMarkers = this.docMarkers.get(id) ?? [];
-      const listed = this.listedMarkers.get(id) ?? [];
-      const perMarker = BASE_COUNT;
+      const docMarkers = doc?.markers ?? [];
+      const listed = doc?.listedMarkers ?? [];
       // Name words of a variant the question states in its own words ("người Pháp" for "có yếu
       // tố nước ngoài"): explained, not missing.
       const explained = new Set<string>();
-      const spans = this.markerWords.get(id) ?? [];
-      MARKERS.forEach((m, i) => {
+      const spans = doc?.markerWords ?? [];
+      for (let i = 0; i < MARKERS.length; i++) {
+        const m = MARKERS[i] as Marker;
         const d = docMarkers[i] === true;
         const q = queryMarkers[i] === true;
         if (d && q) for (const t of spans[i] ?? []) explained.add(t);
@@ -583,75 +811,76 @@ export class CitizenSearch {
         } else if (d && q) both++;
         else if (docOnlyHere) docOnly++;
         else if (q && !d && !(m.coveredBy?.test(name) ?? false)) queryOnly++;
-        f[perMarker + 2 * i] = d && q ? 1 : 0;
-        f[perMarker + 2 * i + 1] = docOnlyHere ? 1 : 0;
-      });
-      set('markerMatch', both);
-      set('markerDocOnly', docOnly);
-      set('markerQueryOnly', queryOnly);
+        f[BASE_COUNT + 2 * i] = d && q ? 1 : 0;
+        f[BASE_COUNT + 2 * i + 1] = docOnlyHere ? 1 : 0;
+      }
+      f[F.markerMatch] = both;
+      f[F.markerDocOnly] = docOnly;
+      f[F.markerQueryOnly] = queryOnly;
       // How much of the name the question leaves unexplained (a longer sibling's qualifiers).
-      const nameWords = this.nameWords.get(id) ?? [];
-      const nameWeights = this.nameWeights.get(id) ?? [];
+      const nameWords = doc?.nameWords ?? [];
+      const nameWeights = doc?.nameWeights ?? [];
       let miss = 0;
       let all = 0;
-      nameWords.forEach((t, i) => {
+      for (let i = 0; i < nameWords.length; i++) {
+        const t = nameWords[i] as string;
         const w = nameWeights[i] ?? 0;
         all += w;
-        if (!queryWords.has(t) && !explained.has(t)) miss += w;
-      });
+        if (!queryWords.has(t) && (explained.size === 0 || !explained.has(t))) miss += w;
+      }
       const docMiss = all > 0 ? miss / all : 0;
-      set('docMiss', docMiss);
+      f[F.docMiss] = docMiss;
       // A sibling the question explains whole, its variant included (a question on a marriage
       // whose papers and register are all gone, and "đăng ký lại kết hôn").
-      set('variantFit', both > 0 ? 1 - docMiss : 0);
+      f[F.variantFit] = both > 0 ? 1 - docMiss : 0;
       // The name matches only the situation while the question asks for another procedure.
       const backgroundOnly =
         requests.length > 0 &&
         backgroundPhrases.some((ph) => inName(ph, name)) &&
         !requests.some((ph) => inName(ph, name));
-      set('backgroundOnly', backgroundOnly ? 1 : 0);
+      f[F.backgroundOnly] = backgroundOnly ? 1 : 0;
       // What a situation rule wrote into the question ("lấy vợ" ~> "đăng ký kết hôn") is not the
       // question quoting the name nor a request phrase when it asks for something else.
       if (backgroundOnly) {
-        set('synonymPhrase', 0);
-        set('synonymInOrder', 0);
-        set('nameInQuery', 0);
+        f[F.synonymPhrase] = 0;
+        f[F.synonymInOrder] = 0;
+        f[F.nameInQuery] = 0;
       }
-      set('nameLength', Math.log(1 + nameWords.length));
+      f[F.nameLength] = doc?.nameLength ?? 0;
       let pairs = 0;
       for (const q of queryPairs) if (docTerms?.has(q) === true) pairs++;
-      set('pairShare', queryPairs.length > 0 ? pairs / queryPairs.length : 0);
+      f[F.pairShare] = queryPairs.length > 0 ? pairs / queryPairs.length : 0;
       // Phrase proximity on the question's own words (before synonyms): the share of its word
       // pairs the name has, and the longest run of its words the name repeats.
       let literalHits = 0;
       for (const pair of literalPairs) if (docTerms?.has(pair) === true) literalHits++;
-      set('literalPairs', literalPairs.length > 0 ? literalHits / literalPairs.length : 0);
+      f[F.literalPairs] = literalPairs.length > 0 ? literalHits / literalPairs.length : 0;
       // A run of two words or more needs a shared pair; without one, one shared word at most.
       const run =
         literalHits > 0
-          ? longestRun(literalWords, name)
-          : literalWords.some((t) => name.includes(` ${t} `))
+          ? literalRuns.longestIn(name)
+          : literalWords.some((t) => doc?.nameWordSet.has(t) === true)
             ? 1
             : 0;
-      set('literalRun', Math.min(run, 6) / 6);
+      f[F.literalRun] = Math.min(run, 6) / 6;
       // The name's action ("đổi", "thu hồi", "cấp lại") is what the question asks for.
-      const action = this.nameAction.get(id) ?? '';
-      set(
-        'actionMatch',
-        action !== '' && (literalPhrase.includes(action) || phrase.includes(action)) ? 1 : 0,
-      );
+      const action = doc?.action ?? '';
+      f[F.actionMatch] =
+        action !== '' && (literalPhrase.includes(action) || phrase.includes(action)) ? 1 : 0;
 
-      const matched = new Set(r.queryTerms.filter((q) => !q.includes('_')));
+      const matched = new Set<string>();
+      for (const q of r.queryTerms) if (!q.includes('_')) matched.add(q);
       for (const t of tokens) if (docTerms?.has(t)) matched.add(t);
       // A word the question spells otherwise than the document is another word ("mật", "mất").
-      const docSpelt = nq.spellings.size > 0 ? this.docSpellings.get(id) : undefined;
+      const docSpelt = docSpelling ? doc?.spellings : undefined;
       if (docSpelt)
         for (const [t, key] of nq.spellings) {
-          const known = docSpelt?.get(t);
+          const known = docSpelt.get(t);
           if (known !== undefined && !known.has(key)) matched.delete(t);
         }
       let covered = 0;
-      for (const [t, w] of weights) if (matched.has(t)) covered += w;
+      for (let i = 0; i < tokens.length; i++)
+        if (matched.has(tokens[i] as string)) covered += weights[i] as number;
       let coverage = total > 0 ? covered / total : 0;
       // Several words but no two of them side by side in the hit: likely a chance match.
       if (tokens.length >= 2 && pairs === 0) coverage *= 0.75;
@@ -678,7 +907,7 @@ export class CitizenSearch {
         (this.docFreq.get(only) ?? 0) > 3
       )
         coverage *= 0.4;
-      set('coverage', coverage);
+      f[F.coverage] = coverage;
       return { id, features: f, confidence: coverage };
     });
     const expanded = tokens.filter((t) => nq.expanded.has(t)).length;
@@ -701,15 +930,17 @@ export class CitizenSearch {
    */
   outsideTopics(rawPhrase: string): number {
     let n = 0;
-    for (const phrase of this.outside) {
-      const at = rawPhrase.indexOf(phrase);
-      if (at < 0) continue;
-      const before = rawPhrase.slice(0, at).trim().split(' ');
-      // A purpose ("để xin visa") or a state the question tells ("bố đang hưởng lương hưu thì
-      // mất"), not what it asks for.
-      const last = before.at(-1) === 'duoc' ? before.at(-2) : before.at(-1);
-      if (!before.slice(-3).includes('de') && last !== 'dang') n++;
-    }
+    // A phrase is only in the question with its first word: look at those of its words.
+    for (const word of new Set(rawPhrase.split(' ')))
+      for (const phrase of this.outsideByFirst.get(word) ?? []) {
+        const at = rawPhrase.indexOf(phrase);
+        if (at < 0) continue;
+        const before = rawPhrase.slice(0, at).trim().split(' ');
+        // A purpose ("để xin visa") or a state the question tells ("bố đang hưởng lương hưu thì
+        // mất"), not what it asks for.
+        const last = before.at(-1) === 'duoc' ? before.at(-2) : before.at(-1);
+        if (!before.slice(-3).includes('de') && last !== 'dang') n++;
+      }
     return n;
   }
 
@@ -761,7 +992,11 @@ const PROVINCE_DEPARTMENT =
 
 /** 'commune' / 'province' when the question names where it is done ("ở xã", "cấp tỉnh"). */
 export function preferredLevel(query: string): 'commune' | 'province' | undefined {
-  const q = ` ${tokenize(query).join(' ')} `;
+  return levelNamed(` ${tokenize(query).join(' ')} `);
+}
+
+/** preferredLevel of a question already folded, tokenised and space-padded. */
+function levelNamed(q: string): 'commune' | 'province' | undefined {
   // "nhà ở xã hội" (social housing) is not "ở xã" (at the commune).
   if (/ (o|tai|cap|len|ra|ubnd|uy ban|cong an) (xa(?! hoi )|phuong) /.test(q)) return 'commune';
   if (/ (o|tai|cap|len|ubnd|uy ban|cong an) tinh /.test(q)) return 'province';

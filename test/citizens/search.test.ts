@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProceduresCsv } from '../../src/citizens/catalog-csv.js';
 import { loadLexicon } from '../../src/citizens/lexicon-files.js';
-import { CitizenSearch, leadingActions, preferredLevel } from '../../src/citizens/search.js';
+import {
+  CitizenSearch,
+  leadingActions,
+  preferredLevel,
+  withPairs,
+} from '../../src/citizens/search.js';
+import { tokenize } from '../../src/citizens/lexicon.js';
 import { featureIndex } from '../../src/citizens/rerank.js';
 import { matchesUnnegated } from '../../src/citizens/markers.js';
 import { hitId, seedSearch } from './helpers.js';
@@ -348,5 +354,37 @@ describe('everyday words for the less common procedures', () => {
 
   it('answers "not in our list" for cadastral map extracts', () => {
     expect(ids('xin trich luc ban do dia chinh thua dat')).toEqual([]);
+  });
+});
+
+describe("the engine's hits summed from its per-term scores", () => {
+  it("are MiniSearch's own: ids, scores, order of ties and matched terms", async () => {
+    const names = (await loadProceduresCsv()).map((p) => p.name);
+    const lists: string[][] = [];
+    // Catalogue words only (always the summed path), over one to three names: many ties.
+    for (let i = 0; i < names.length; i++) {
+      const words = [i, (i * 7 + 3) % names.length, (i * 13 + 5) % names.length]
+        .slice(0, 1 + (i % 3))
+        .flatMap((k) => withPairs(tokenize(names[k] ?? '')));
+      lists.push([...new Set(words)].slice(i % 4, (i % 4) + 12));
+    }
+    // Questions as the normaliser reads them, typos and unknown words included.
+    for (const q of [
+      'lam giay khai sinh cho con',
+      'xin cap lai so hong bi mat',
+      'dang ky kinh doanh',
+    ])
+      lists.push([...new Set(withPairs(search.normalize(q)))]);
+    lists.push(['khai', 'sinhh'], ['dang', 'ky', 'ket', 'hon', 'khaisi']);
+    for (const terms of lists) {
+      const direct = search.engineSearchDirect(terms);
+      expect(search.engineSearch(terms)).toEqual(direct);
+      // The first few only: the same, ties at the cut included.
+      for (const limit of [1, 3, 25])
+        expect(search.engineSearch(terms, limit)).toEqual(direct.slice(0, limit));
+    }
+    expect(lists.filter((l) => search.engineSearchDirect(l).length > 20).length).toBeGreaterThan(
+      50,
+    );
   });
 });
