@@ -67,6 +67,8 @@ export function createI18n(opts: {
   texts?: readonly string[];
 }): I18n {
   const texts = opts.texts ?? ['basics', 'reporting', 'citizens'];
+  // The variables every text may use without being given them: i18next's and the fast path's.
+  const defaults: Record<string, unknown> = { addr: opts.addressForm ?? 'anh/chị' };
   const instance: i18n = i18next.createInstance();
   void instance.init({
     initAsync: false,
@@ -79,7 +81,7 @@ export function createI18n(opts: {
     },
     interpolation: {
       escapeValue: false,
-      defaultVariables: { addr: opts.addressForm ?? 'anh/chị' },
+      defaultVariables: defaults,
     },
     returnNull: false,
   });
@@ -87,7 +89,6 @@ export function createI18n(opts: {
     vi: instance.getResourceBundle('vi', 'translation') as Tree,
     en: instance.getResourceBundle('en', 'translation') as Tree,
   };
-  const defaults: Record<string, unknown> = { addr: opts.addressForm ?? 'anh/chị' };
   const cache = new Map<Locale, Translate>();
   return {
     defaultLocale: opts.defaultLocale,

@@ -43,11 +43,11 @@ export function readerThroughAdapter(factory: SqlDriverAdapterFactory): AdapterR
   return {
     async read<T>(sql: Prisma.Sql): Promise<T[]> {
       const a = await connected();
-      const args = sql.values.map(argOf);
+      const params = sql.values.map(paramOf);
       const result = await a.queryRaw({
         sql: sql.text,
-        args,
-        argTypes: sql.values.map(argTypeOf),
+        args: params.map((p) => p.arg),
+        argTypes: params.map((p) => p.type),
       });
       return rowsOf(result) as T[];
     },
@@ -59,22 +59,18 @@ export function readerThroughAdapter(factory: SqlDriverAdapterFactory): AdapterR
   };
 }
 
-/** A statement's parameter as the adapter takes it (the values the hot path passes). */
-function argOf(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-    return value;
-  if (value instanceof Date) return value;
+/** A statement's parameter and its type as the adapter takes them (the values the hot path passes). */
+function paramOf(value: unknown): { arg: unknown; type: ArgType } {
+  const of = (scalarType: ArgType['scalarType']) => ({
+    arg: value,
+    type: { scalarType, arity: 'scalar' } as ArgType,
+  });
+  if (value === null || value === undefined) return { ...of('unknown'), arg: null };
+  if (typeof value === 'string') return of('string');
+  if (typeof value === 'number') return of(Number.isInteger(value) ? 'int' : 'float');
+  if (typeof value === 'boolean') return of('boolean');
+  if (value instanceof Date) return of('datetime');
   throw new TypeError(`unsupported parameter type for an adapter read: ${typeof value}`);
-}
-
-function argTypeOf(value: unknown): ArgType {
-  const scalar = (scalarType: ArgType['scalarType']): ArgType => ({ scalarType, arity: 'scalar' });
-  if (typeof value === 'string') return scalar('string');
-  if (typeof value === 'number') return scalar(Number.isInteger(value) ? 'int' : 'float');
-  if (typeof value === 'boolean') return scalar('boolean');
-  if (value instanceof Date) return scalar('datetime');
-  return scalar('unknown');
 }
 
 /** One value as Prisma's `$queryRaw` returns it for its column type. */
