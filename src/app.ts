@@ -570,7 +570,7 @@ export function createPipelineDb(db: Db): PipelineDb<Prisma.TransactionClient> {
         VALUES (${channel}, ${updateId}) ON CONFLICT DO NOTHING`;
       if (count === 0) throw new DuplicateUpdateError(`${channel}:${updateId}`);
     },
-    transaction: (fn) => db.prisma.$transaction(fn, { maxWait: 10_000, timeout: 30_000 }),
+    transaction: (fn) => db.transaction(fn, { maxWait: 10_000, timeout: 30_000 }),
     ping: () => db.ping(),
   };
 }
