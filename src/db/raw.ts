@@ -7,7 +7,6 @@
  * any transaction. Rows come back as `$queryRaw` returns them: one object per row, dates as
  * Date, int8 as bigint, numeric as Decimal, json parsed; a test holds the two paths equal.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ColumnTypeEnum,
   isDriverAdapterError,
@@ -15,6 +14,7 @@ import {
   type ColumnType,
   type SqlDriverAdapter,
   type SqlDriverAdapterFactory,
+  type SqlQuery,
   type SqlResultSet,
   type Transaction,
 } from '@prisma/driver-adapter-utils';
@@ -145,18 +145,26 @@ interface Opened {
 }
 
 /**
+ * The statement by which a `transaction` call claims the adapter transaction Prisma opened for
+ * it. The wrapped adapter transaction answers it itself: it never reaches the database.
+ */
+const CLAIM = '/* cds-bot: claim the adapter transaction */ SELECT $1';
+
+/**
  * Prisma interactive transactions whose `$queryRaw` and `$executeRaw` statements run on the
  * driver adapter's transaction underneath — the same connection and transaction Prisma's own
  * statements in it use, without the client's request machinery around each (about 0.13 ms of
  * CPU a statement on PostgreSQL, see bench:webhook). Model queries go through Prisma as before.
  *
- * How: the PrismaClient is given `factory`, which wraps the real one; when Prisma starts an
- * interactive transaction on the adapter, the wrapper hands the adapter's transaction to the
- * `transaction` call that asked for it (an AsyncLocalStorage per database, so concurrent
- * transactions never see each other's). Once Prisma commits or rolls it back, statements go
- * back to Prisma's path (which refuses them), never to a connection returned to the pool. A
- * statement with a parameter the adapter path does not convert takes Prisma's path too; a
- * failed statement throws what Prisma throws for a raw query (P2010).
+ * How: the PrismaClient is given `factory`, which wraps the real one and every transaction it
+ * starts. A `transaction` call's first statement, sent through Prisma, is a claim carrying a
+ * token of its own; the wrapped adapter transaction that receives it answers it without the
+ * database and is, from then on, that call's. (Prisma gives the adapter nothing else that tells
+ * whose transaction it starts; an AsyncLocalStorage would, but it puts a hook on every promise
+ * of the process, which costs more than it saves.) Once Prisma commits or rolls the transaction
+ * back, statements go back to Prisma's path (which refuses them), never to a connection returned
+ * to the pool. A statement with a parameter the adapter path does not convert takes Prisma's
+ * path too; a failed statement throws what Prisma throws for a raw query (P2010).
  */
 export function transactionsThroughAdapter(
   inner: SqlDriverAdapterFactory,
@@ -167,50 +175,62 @@ export function transactionsThroughAdapter(
   /** Raw statements in these transactions so far, by the path they took. */
   routed: Routed;
 } {
-  const opening = new AsyncLocalStorage<Opened>();
+  const claims = new Map<string, Opened>();
+  let nextClaim = 0;
   const routed: Routed = { adapter: 0, prisma: 0 };
+  const bound = (target: object, prop: string | symbol): unknown => {
+    const value: unknown = Reflect.get(target, prop);
+    return typeof value === 'function'
+      ? (value as (...a: unknown[]) => unknown).bind(target)
+      : value;
+  };
+  /** The adapter's transaction, answering claims and closing its claimant's path at the end. */
+  const claimable = (tx: Transaction): Transaction => {
+    let owner: Opened | undefined;
+    const wrapped: Transaction = new Proxy(tx, {
+      get(target, prop) {
+        if (prop === 'commit' || prop === 'rollback')
+          return () => {
+            if (owner) owner.open = false;
+            return target[prop]();
+          };
+        if (prop === 'executeRaw')
+          return (query: SqlQuery) => {
+            const claimant = query.sql === CLAIM ? claims.get(String(query.args[0])) : undefined;
+            if (!claimant) return target.executeRaw(query);
+            claims.delete(String(query.args[0]));
+            owner = claimant;
+            claimant.tx = wrapped;
+            return Promise.resolve(0);
+          };
+        return bound(target, prop);
+      },
+    });
+    return wrapped;
+  };
   const factory: SqlDriverAdapterFactory = {
     provider: inner.provider,
     adapterName: inner.adapterName,
     async connect() {
       const adapter = await inner.connect();
-      const startTransaction: SqlDriverAdapter['startTransaction'] = async (isolationLevel) => {
-        const tx = await adapter.startTransaction(isolationLevel);
-        const opened = opening.getStore();
-        // Only the interactive transaction the store was made for (never one opened later
-        // inside its callback on the root client).
-        if (!opened || opened.tx) return tx;
-        opened.tx = tx;
-        return new Proxy(tx, {
-          get(target, prop) {
-            if (prop === 'commit' || prop === 'rollback')
-              return () => {
-                opened.open = false;
-                return target[prop]();
-              };
-            const value: unknown = Reflect.get(target, prop);
-            return typeof value === 'function'
-              ? (value as (...a: unknown[]) => unknown).bind(target)
-              : value;
-          },
-        });
-      };
+      const startTransaction: SqlDriverAdapter['startTransaction'] = async (isolationLevel) =>
+        claimable(await adapter.startTransaction(isolationLevel));
       return new Proxy(adapter, {
-        get(target, prop) {
-          if (prop === 'startTransaction') return startTransaction;
-          const value: unknown = Reflect.get(target, prop);
-          return typeof value === 'function'
-            ? (value as (...a: unknown[]) => unknown).bind(target)
-            : value;
-        },
+        get: (target, prop) =>
+          prop === 'startTransaction' ? startTransaction : bound(target, prop),
       });
     },
   };
   const transaction: RunTransaction = (fn, options) => {
     const opened: Opened = { open: true };
-    return opening.run(opened, () =>
-      prisma().$transaction((tx) => fn(rawThrough(tx, opened, routed)), options),
-    );
+    const token = String(nextClaim++);
+    claims.set(token, opened);
+    return prisma()
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(CLAIM, token);
+        return fn(rawThrough(tx, opened, routed));
+      }, options)
+      .finally(() => claims.delete(token));
   };
   return { factory, transaction, routed };
 }
