@@ -134,17 +134,19 @@ export function createUpdateProcessor(
     }
     // A redelivered button was acknowledged the first time (Telegram rejects a late answer).
     if (result.status === 'duplicate') return line(fields, 'duplicate');
-    if (parsed.ack && adapter.acknowledge) {
-      // Stop the spinner on the button.
-      await adapter
-        .acknowledge(parsed.ack)
-        .catch((err: unknown) =>
-          updateLog.warn(
-            { err: adapter.toDeliveryError?.(err).message ?? String(err) },
-            'acknowledge failed',
-          ),
-        );
-    }
+    // Stop the spinner on the button while the replies go out: two independent calls, so the
+    // button's answer does not wait for one more round trip to the platform.
+    const acknowledged =
+      parsed.ack && adapter.acknowledge
+        ? adapter
+            .acknowledge(parsed.ack)
+            .catch((err: unknown) =>
+              updateLog.warn(
+                { err: adapter.toDeliveryError?.(err).message ?? String(err) },
+                'acknowledge failed',
+              ),
+            )
+        : undefined;
     let replies = result.replies;
     if (replies.length === 0 && msg.event === 'unsupported' && msg.chatType !== 'group') {
       // Photos, stickers, voice in a private chat: never leave the user without an answer.
@@ -166,6 +168,7 @@ export function createUpdateProcessor(
         replyFallback: deps.replyFallback,
       },
     );
+    await acknowledged;
     // Someone writing in a one-to-one chat can be reached there (unless the reply says not).
     if (msg.chatType !== 'group') await reachability(msg.userId, !blocked, updateLog);
     if (adapter.afterReplies) {

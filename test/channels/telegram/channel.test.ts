@@ -170,6 +170,34 @@ describe('Telegram webhook', () => {
     });
   });
 
+  it('sends the reply to a button press without waiting for the button to be answered', async () => {
+    // The platform takes 2 s to answer the button: the reply goes out meanwhile.
+    api.respond = (call) =>
+      call.method === 'answerCallbackQuery'
+        ? { body: { ok: true, result: true }, delayMs: 2000 }
+        : undefined;
+    const res = await post({
+      update_id: 201,
+      callback_query: {
+        id: 'cbq-201',
+        from: { id: 4242, is_bot: false, first_name: 'Lan' },
+        message: {
+          message_id: 12,
+          date: 1764230400,
+          chat: { id: 4242, type: 'private' },
+          text: 'Chọn',
+        },
+        chat_instance: '-123',
+        data: 'rep:ok',
+      },
+    });
+    expect(res.status).toBe(200);
+    const [ack] = api.of('answerCallbackQuery');
+    const [reply] = api.of('sendMessage');
+    expect(reply?.body).toMatchObject({ chat_id: '4242', text: 'echo: rep:ok' });
+    expect(reply!.at - ack!.at).toBeLessThan(1000);
+  });
+
   it('passes an edited message on marked as an edit (the pipeline decides whether it counts)', async () => {
     const update = textUpdate(300, 'sửa: 65,5');
     const res = await post({
