@@ -187,7 +187,7 @@ export function transactionsThroughAdapter(
   /** The adapter's transaction, answering claims and closing its claimant's path at the end. */
   const claimable = (tx: Transaction): Transaction => {
     let owner: Opened | undefined;
-    const wrapped: Transaction = new Proxy(tx, {
+    return new Proxy(tx, {
       get(target, prop) {
         if (prop === 'commit' || prop === 'rollback')
           return () => {
@@ -200,13 +200,14 @@ export function transactionsThroughAdapter(
             if (!claimant) return target.executeRaw(query);
             claims.delete(String(query.args[0]));
             owner = claimant;
-            claimant.tx = wrapped;
+            // The claimant's statements go to the adapter's transaction itself: only Prisma's
+            // commit and rollback need this wrapper.
+            claimant.tx = target;
             return Promise.resolve(0);
           };
         return bound(target, prop);
       },
     });
-    return wrapped;
   };
   const factory: SqlDriverAdapterFactory = {
     provider: inner.provider,

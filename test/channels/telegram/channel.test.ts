@@ -37,6 +37,25 @@ function textUpdate(updateId: number, text: string, chatId = 4242) {
   };
 }
 
+/** Lan presses a button with `data` under our message in `chat`. */
+function buttonUpdate(
+  updateId: number,
+  queryId: string,
+  chat: { id: number; type: 'private' | 'supergroup' },
+  data: string,
+) {
+  return {
+    update_id: updateId,
+    callback_query: {
+      id: queryId,
+      from: { id: 4242, is_bot: false, first_name: 'Lan' },
+      message: { message_id: 11, date: 1764230400, chat, text: 'Chọn' },
+      chat_instance: '-123',
+      data,
+    },
+  };
+}
+
 const viT = createI18n({ defaultLocale: 'vi' }).translator('vi');
 
 describe('Telegram webhook', () => {
@@ -143,21 +162,9 @@ describe('Telegram webhook', () => {
   });
 
   it('turns a button press into button data and answers the callback query', async () => {
-    const res = await post({
-      update_id: 200,
-      callback_query: {
-        id: '4382bfdwdsb323b2d9',
-        from: { id: 4242, is_bot: false, first_name: 'Lan' },
-        message: {
-          message_id: 11,
-          date: 1764230400,
-          chat: { id: -100987, type: 'supergroup' },
-          text: 'Chọn',
-        },
-        chat_instance: '-123',
-        data: 'rep:ok',
-      },
-    });
+    const res = await post(
+      buttonUpdate(200, '4382bfdwdsb323b2d9', { id: -100987, type: 'supergroup' }, 'rep:ok'),
+    );
     expect(res.status).toBe(200);
     expect(pipeline.applied[0]).toMatchObject({
       chatId: '-100987',
@@ -176,21 +183,7 @@ describe('Telegram webhook', () => {
       call.method === 'answerCallbackQuery'
         ? { body: { ok: true, result: true }, delayMs: 2000 }
         : undefined;
-    const res = await post({
-      update_id: 201,
-      callback_query: {
-        id: 'cbq-201',
-        from: { id: 4242, is_bot: false, first_name: 'Lan' },
-        message: {
-          message_id: 12,
-          date: 1764230400,
-          chat: { id: 4242, type: 'private' },
-          text: 'Chọn',
-        },
-        chat_instance: '-123',
-        data: 'rep:ok',
-      },
-    });
+    const res = await post(buttonUpdate(201, 'cbq-201', { id: 4242, type: 'private' }, 'rep:ok'));
     expect(res.status).toBe(200);
     const [ack] = api.of('answerCallbackQuery');
     const [reply] = api.of('sendMessage');
